@@ -1,0 +1,37 @@
+# Third-party libraries, all from Debian packages (scripts/install-deps.sh).
+# Each is used by one layer only; see docs/architecture.md.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+# kernels
+find_package(hwy CONFIG REQUIRED)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+
+# core
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+find_package(tomlplusplus CONFIG QUIET)
+if(NOT TARGET tomlplusplus::tomlplusplus)
+  pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+  add_library(tomlplusplus::tomlplusplus ALIAS PkgConfig::TOMLPP)
+endif()
+find_library(PHONENUMBER_LIB phonenumber REQUIRED)
+find_path(PHONENUMBER_INCLUDE phonenumbers/phonenumberutil.h REQUIRED)
+add_library(doppel_phonenumber INTERFACE)
+target_link_libraries(doppel_phonenumber INTERFACE ${PHONENUMBER_LIB})
+target_include_directories(doppel_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INCLUDE})
+
+# service (the command line)
+find_package(CLI11 CONFIG QUIET)
+if(NOT TARGET CLI11::CLI11)
+  find_path(CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  target_include_directories(CLI11::CLI11 INTERFACE ${CLI11_INCLUDE})
+endif()
+
+# tests and benches
+if(DOPPEL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(DOPPEL_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

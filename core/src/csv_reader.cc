@@ -1,0 +1,268 @@
+// The CSV reader: a record-at-a-time state machine over a sliding buffer.
+#include <algorithm>
+#include <cstring>
+
+#include "doppel/core/unicode.h"
+#include "reader_internal.h"
+
+namespace doppel::core {
+namespace {
+
+enum class Parse { kRecord, kBlank, kNeedMore, kEnd, kUnterminated, kTooLong };
+
+class CsvReader final : public BatchReader {
+ public:
+  CsvReader(std::unique_ptr<internal::InputBuffer> in, const ReaderOptions& options, Encoding encoding,
+            char delimiter)
+      : in_(std::move(in)), options_(options) {
+    format_ = InputFormat::kCsv;
+    encoding_ = encoding;
+    delimiter_ = delimiter;
+    bytes_total_ = in_->source().size();
+  }
+
+  Result<bool> Next(RecordBatch* batch, std::vector<Reject>* rejects) override;
+  const std::vector<std::string>& column_names() const override { return names_; }
+
+ private:
+  // Parses one record at the start of `data` into scratch_/ends_.
+  Parse ParseRecord(std::string_view data, size_t* consumed, uint64_t* newlines);
+  void RejectRaw(std::vector<Reject>* rejects, std::string_view raw, std::string reason) {
+    ++rows_rejected_;
+    ++ordinal_;
+    rejects->push_back({line_, std::move(reason), std::string(raw)});
+  }
+  std::string_view Field(size_t k) const {
+    size_t b = k == 0 ? 0 : ends_[k - 1];
+    return std::string_view(scratch_).substr(b, ends_[k] - b);
+  }
+  bool IsSpace(char c) const { return c == ' ' || (c == '\t' && delimiter_ != '\t'); }
+  std::string_view TrimRight(std::string_view v) const {
+    while (!v.empty() && IsSpace(v.back())) v.remove_suffix(1);
+    return v;
+  }
+
+  std::unique_ptr<internal::InputBuffer> in_;
+  ReaderOptions options_;
+  std::vector<std::string> names_;
+  bool have_header_ = false;
+  std::string scratch_;       // unescaped field bytes of the current record
+  std::vector<size_t> ends_;  // end offset of each field in scratch_
+  std::string decoded_;       // the current record's fields as UTF-8
+  std::vector<size_t> decoded_ends_;
+  bool skip_to_eol_ = false;  // discarding the rest of an over-long line
+  uint64_t line_ = 1;         // physical line where the next record starts
+  uint64_t ordinal_ = 0;
+};
+
+Parse CsvReader::ParseRecord(std::string_view data, size_t* consumed, uint64_t* newlines) {
+  const size_t n = data.size();
+  const bool at_eof = in_->eof();
+  const char d = delimiter_;
+  scratch_.clear();
+  ends_.clear();
+  *newlines = 0;
+  if (n == 0) return at_eof ? Parse::kEnd : Parse::kNeedMore;
+  if (data[0] == '\n' || data[0] == '\r') {
+    if (data[0] == '\r' && n < 2 && !at_eof) return Parse::kNeedMore;
+    *consumed = (data[0] == '\r' && n >= 2 && data[1] == '\n') ? 2 : 1;
+    *newlines = 1;
+    return Parse::kBlank;
+  }
+  auto scan_plain = [&](size_t j) {
+    while (j < n) {
+      char c = data[j];
+      if (c == d || c == '\n' || c == '\r') break;
+      ++j;
+    }
+    return j;
+  };
+  size_t i = 0;
+  while (true) {
+    if (options_.trim) {
+      while (i < n && IsSpace(data[i])) ++i;
+    }
+    if (i < n && data[i] == '"') {
+      ++i;
+      while (true) {
+        const void* q = std::memchr(data.data() + i, '"', n - i);
+        if (q == nullptr) {
+          if (at_eof) return Parse::kUnterminated;
+          return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+        }
+        size_t qi = static_cast<const char*>(q) - data.data();
+        *newlines += std::count(data.begin() + i, data.begin() + qi, '\n');
+        scratch_.append(data.substr(i, qi - i));
+        if (qi + 1 == n && !at_eof) return Parse::kNeedMore;  // "" split across chunks?
+        if (qi + 1 < n && data[qi + 1] == '"') {
+          scratch_.push_back('"');
+          i = qi + 2;
+          continue;
+        }
+        i = qi + 1;
+        break;
+      }
+      // Text after the closing quote is kept as it stands ("a"b -> ab).
+      size_t j = scan_plain(i);
+      if (j == n && !at_eof) return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+      std::string_view extra = data.substr(i, j - i);
+      scratch_.append(options_.trim ? TrimRight(extra) : extra);
+      i = j;
+    } else {
+      size_t j = scan_plain(i);
+      if (j == n && !at_eof) return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+      std::string_view v = data.substr(i, j - i);
+      scratch_.append(options_.trim ? TrimRight(v) : v);
+      i = j;
+    }
+    ends_.push_back(scratch_.size());
+    if (i == n) {  // end of input without a final line break
+      *consumed = n;
+      return Parse::kRecord;
+    }
+    char c = data[i];
+    if (c == d) {
+      ++i;
+      continue;
+    }
+    *newlines += 1;
+    if (c == '\n') {
+      *consumed = i + 1;
+    } else if (i + 1 < n) {  // \r or \r\n
+      *consumed = data[i + 1] == '\n' ? i + 2 : i + 1;
+    } else {
+      if (!at_eof) return Parse::kNeedMore;
+      *consumed = i + 1;
+    }
+    return Parse::kRecord;
+  }
+}
+
+Result<bool> CsvReader::Next(RecordBatch* batch, std::vector<Reject>* rejects) {
+  batch->Clear();
+  batch->columns.resize(names_.size());
+  batch->column_names = names_;
+  size_t rows = 0;
+  while (rows < options_.batch_rows && batch->byte_size() < options_.batch_bytes) {
+    std::string_view data = in_->data();
+    if (skip_to_eol_) {  // the tail of an over-long line already rejected
+      size_t eol = data.find('\n');
+      if (eol == std::string_view::npos) {
+        in_->Consume(data.size());
+        DOPPEL_ASSIGN_OR_RETURN(bool more, in_->Fill());
+        if (!more) skip_to_eol_ = false;
+        continue;
+      }
+      in_->Consume(eol + 1);
+      line_ += 1;
+      skip_to_eol_ = false;
+      continue;
+    }
+    size_t consumed = 0;
+    uint64_t newlines = 0;
+    Parse r = ParseRecord(data, &consumed, &newlines);
+    if (r == Parse::kNeedMore) {
+      DOPPEL_ASSIGN_OR_RETURN(bool more, in_->Fill());
+      (void)more;  // at end of input ParseRecord sees eof() and finishes
+      continue;
+    }
+    if (r == Parse::kEnd) break;
+    if (r == Parse::kBlank) {
+      in_->Consume(consumed);
+      bytes_read_ = in_->consumed();
+      line_ += newlines;
+      ++blank_lines_;
+      continue;
+    }
+    if (r == Parse::kUnterminated || r == Parse::kTooLong) {
+      // Reject the first physical line of the record and resume after it.
+      size_t eol = data.find('\n');
+      size_t take = eol == std::string_view::npos ? data.size() : eol + 1;
+      std::string_view raw = data.substr(0, std::min(take, options_.max_record_bytes));
+      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+      RejectRaw(rejects, raw,
+                r == Parse::kUnterminated
+                    ? "unterminated quoted field in column " + std::to_string(ends_.size() + 1) +
+                          " (no closing quote before the end of the file)"
+                    : "unterminated quoted field in column " + std::to_string(ends_.size() + 1) +
+                          " (record longer than " + std::to_string(options_.max_record_bytes) + " bytes)");
+      in_->Consume(take);
+      bytes_read_ = in_->consumed();
+      if (eol == std::string_view::npos && !in_->eof()) {
+        skip_to_eol_ = true;
+      } else {
+        line_ += 1;
+      }
+      continue;
+    }
+    std::string_view raw = data.substr(0, consumed);
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+
+    if (!have_header_) {
+      have_header_ = true;
+      names_.clear();
+      if (options_.header) {
+        for (size_t k = 0; k < ends_.size(); ++k) {
+          std::string name;
+          if (!internal::DecodeField(Field(k), encoding_, name)) {
+            name.clear();
+            std::string_view f = Field(k);
+            for (size_t p = 0; p < f.size();) AppendUtf8(name, NextCodePoint(f, p));
+          }
+          names_.push_back(std::move(name));
+        }
+        internal::MakeUniqueNames(names_);
+      } else {
+        for (size_t k = 0; k < ends_.size(); ++k) names_.push_back("column_" + std::to_string(k + 1));
+      }
+      batch->columns.resize(names_.size());
+      batch->column_names = names_;
+      if (options_.header) {
+        in_->Consume(consumed);
+        bytes_read_ = in_->consumed();
+        line_ += newlines;
+        continue;
+      }
+    }
+
+    if (ends_.size() != names_.size()) {
+      RejectRaw(rejects, raw,
+                "expected " + std::to_string(names_.size()) + " fields, found " + std::to_string(ends_.size()));
+    } else {
+      // Decode every field before appending any, so a bad row leaves no trace.
+      decoded_.clear();
+      decoded_ends_.clear();
+      size_t bad = ends_.size();
+      for (size_t k = 0; k < ends_.size() && bad == ends_.size(); ++k) {
+        if (!internal::DecodeField(Field(k), encoding_, decoded_)) bad = k;
+        decoded_ends_.push_back(decoded_.size());
+      }
+      if (bad != ends_.size()) {
+        RejectRaw(rejects, raw, internal::BadBytesReason(names_[bad], Field(bad)));
+      } else {
+        size_t b = 0;
+        for (size_t k = 0; k < ends_.size(); ++k) {
+          batch->columns[k].Append(std::string_view(decoded_).substr(b, decoded_ends_[k] - b));
+          b = decoded_ends_[k];
+        }
+        batch->lines.push_back(line_);
+        batch->ordinals.push_back(ordinal_++);
+        ++rows;
+        ++rows_read_;
+      }
+    }
+    in_->Consume(consumed);
+    bytes_read_ = in_->consumed();
+    line_ += newlines;
+  }
+  return rows > 0 || !(in_->eof() && in_->data().empty());
+}
+
+}  // namespace
+
+std::unique_ptr<BatchReader> MakeCsvReader(std::unique_ptr<internal::InputBuffer> in, const ReaderOptions& options,
+                                           Encoding encoding, char delimiter) {
+  return std::make_unique<CsvReader>(std::move(in), options, encoding, delimiter);
+}
+
+}  // namespace doppel::core

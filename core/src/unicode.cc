@@ -1,0 +1,384 @@
+#include "doppel/core/unicode.h"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace doppel::core {
+
+char32_t NextCodePoint(std::string_view s, size_t& i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  unsigned char c = p[i];
+  if (c < 0x80) { ++i; return c; }
+  int len;
+  char32_t cp;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+  else { ++i; return 0xFFFD; }
+  if (i + len > n) { ++i; return 0xFFFD; }
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = p[i + k];
+    if ((cc & 0xC0) != 0x80) { ++i; return 0xFFFD; }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return 0xFFFD; }
+  i += len;
+  return cp;
+}
+
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+namespace {
+
+// Validates one sequence at p[i]; returns its length, 0 when invalid, -1 when
+// truncated by the end of the buffer.
+int SequenceLength(const unsigned char* p, size_t i, size_t n) {
+  unsigned char c = p[i];
+  if (c < 0x80) return 1;
+  int len;
+  if (c >= 0xC2 && c <= 0xDF) len = 2;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4;
+  else return 0;
+  for (int k = 1; k < len; ++k) {
+    if (i + k >= n) return -1;
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+  }
+  if (len == 3) {
+    if (c == 0xE0 && p[i + 1] < 0xA0) return 0;  // overlong
+    if (c == 0xED && p[i + 1] >= 0xA0) return 0;  // surrogate
+  } else if (len == 4) {
+    if (c == 0xF0 && p[i + 1] < 0x90) return 0;  // overlong
+    if (c == 0xF4 && p[i + 1] >= 0x90) return 0;  // > U+10FFFF
+  }
+  return len;
+}
+
+size_t ScanUtf8(std::string_view s, bool* truncated) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  *truncated = false;
+  while (i < n) {
+    // ASCII fast path, eight bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    int len = SequenceLength(p, i, n);
+    if (len == 0) return i;
+    if (len < 0) { *truncated = true; return i; }
+    i += len;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  bool truncated;
+  return ScanUtf8(s, &truncated) == s.size();
+}
+
+size_t ValidUtf8Prefix(std::string_view s) {
+  bool truncated;
+  return ScanUtf8(s, &truncated);
+}
+
+bool IsCyrillic(char32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
+
+bool IsLetter(char32_t cp) {
+  if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+  if (cp >= 0x0410 && cp <= 0x044F) return true;
+  auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+}
+
+Script DetectScript(std::string_view s) {
+  bool latin = false, cyr = false, other = false;
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp = NextCodePoint(s, i);
+    if (!IsLetter(cp)) continue;
+    if (IsCyrillic(cp)) cyr = true;
+    else if (cp < 0x250) latin = true;  // Basic Latin through Latin Extended-B
+    else other = true;
+  }
+  int kinds = latin + cyr + other;
+  if (kinds == 0) return Script::kNone;
+  if (kinds > 1) return Script::kMixed;
+  return latin ? Script::kLatin : cyr ? Script::kCyrillic : Script::kOther;
+}
+
+namespace {
+
+// Folds the common case without utf8proc: ASCII and the basic Cyrillic block.
+// Returns false when s holds anything else (the caller then uses utf8proc).
+bool FoldFast(std::string_view s, std::string& out) {
+  out.clear();
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    char32_t cp = NextCodePoint(s, i);
+    if (cp >= 0x0410 && cp <= 0x042F) cp += 0x20;        // А-Я -> а-я
+    else if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;   // Ѐ-Џ -> ѐ-џ
+    else if (cp < 0x0430 || cp > 0x045F) return false;
+    if (cp == 0x0451) cp = 0x0435;  // ё -> е
+    // й (U+0439) is already composed, which is all NFKC would do here.
+    AppendUtf8(out, cp);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Fold(std::string_view s) {
+  std::string out;
+  if (FoldFast(s, out)) return out;
+  utf8proc_uint8_t* mapped = nullptr;
+  auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                                UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                    static_cast<utf8proc_ssize_t>(s.size()), &mapped, options);
+  if (n < 0) {
+    // Not valid UTF-8: keep the ASCII letters folded, replace the rest.
+    out.clear();
+    for (size_t i = 0; i < s.size();) {
+      char32_t cp = NextCodePoint(s, i);
+      AppendUtf8(out, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+    }
+    return out;
+  }
+  std::string folded(reinterpret_cast<char*>(mapped), static_cast<size_t>(n));
+  std::free(mapped);
+  // ё -> е; casefolding already lowered Ё.
+  out.clear();
+  out.reserve(folded.size());
+  for (size_t i = 0; i < folded.size();) {
+    char32_t cp = NextCodePoint(folded, i);
+    AppendUtf8(out, cp == 0x0451 ? 0x0435 : cp);
+  }
+  return out;
+}
+
+std::string TitleCase(std::string_view folded) {
+  std::string out;
+  out.reserve(folded.size());
+  bool start = true;
+  for (size_t i = 0; i < folded.size();) {
+    char32_t cp = NextCodePoint(folded, i);
+    if (IsLetter(cp)) {
+      if (start) {
+        if (cp >= 'a' && cp <= 'z') cp -= 32;
+        else if (cp >= 0x0430 && cp <= 0x044F) cp -= 0x20;
+        else if (cp >= 0x0450 && cp <= 0x045F) cp -= 0x50;
+        else cp = static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(cp)));
+      }
+      start = false;
+    } else {
+      // An apostrophe inside a word (O'Brien) does not start a new word.
+      start = !(cp == '\'' || cp == 0x2019);
+    }
+    AppendUtf8(out, cp);
+  }
+  return out;
+}
+
+namespace {
+
+// GOST-like transliteration of the lower-case Cyrillic block U+0430..U+045F.
+constexpr const char* kCyrillic[48] = {
+    "a", "b",  "v",  "g",  "d",    "e", "zh", "z",  "i",  "y", "k",  "l",  "m", "n",  "o",  "p",   // а-п
+    "r", "s",  "t",  "u",  "f",    "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya",  // р-я
+    "e", "e",  "dj", "g",  "ye",   "dz", "i",  "yi", "j",  "lj", "nj", "c",  "k", "i",  "u",  "dz",  // ѐ-џ
+};
+
+}  // namespace
+
+bool TransliterateCodePoint(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+    return true;
+  }
+  if (cp >= 0x0430 && cp <= 0x045F) {
+    out += kCyrillic[cp - 0x0430];
+    return true;
+  }
+  if (cp >= 0x0410 && cp <= 0x042F) {
+    out += kCyrillic[cp - 0x0410];
+    return true;
+  }
+  switch (cp) {
+    case 0x0491: out += "g"; return true;   // ґ
+    case 0x04D9: out += "a"; return true;   // ә
+    case 0x04E9: out += "o"; return true;   // ө
+    case 0x04AF: case 0x04B1: out += "u"; return true;  // ү ұ
+    case 0x049B: out += "k"; return true;   // қ
+    case 0x0493: out += "g"; return true;   // ғ
+    case 0x04A3: out += "n"; return true;   // ң
+    case 0x04BB: out += "h"; return true;   // һ
+    case 0x00DF: out += "ss"; return true;  // ß
+    case 0x00E6: out += "ae"; return true;  // æ
+    case 0x0153: out += "oe"; return true;  // œ
+    case 0x00F8: out += "o"; return true;   // ø
+    case 0x0142: out += "l"; return true;   // ł
+    case 0x0111: out += "d"; return true;   // đ
+    case 0x2019: case 0x02BC: case 0x0060: case 0x00B4: return true;  // apostrophes
+    default: break;
+  }
+  // Latin with diacritics: decompose and keep the ASCII base letter.
+  utf8proc_int32_t buf[8];
+  int last_boundclass = 0;
+  utf8proc_ssize_t n = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(cp), buf, 8,
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD),
+      &last_boundclass);
+  if (n > 0 && n <= 8) {
+    bool ascii = true;
+    for (utf8proc_ssize_t k = 0; k < n; ++k) ascii = ascii && buf[k] < 0x80;
+    if (ascii) {
+      for (utf8proc_ssize_t k = 0; k < n; ++k) out.push_back(static_cast<char>(buf[k]));
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+void ReplaceAll(std::string& w, std::string_view from, std::string_view to) {
+  size_t pos = 0;
+  while ((pos = w.find(from, pos)) != std::string::npos) {
+    w.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
+}  // namespace
+
+void FoldKeyWord(std::string& w) {
+  if (w.empty()) return;
+  ReplaceAll(w, "x", "ks");
+  ReplaceAll(w, "tch", "ch");
+  ReplaceAll(w, "ph", "f");
+  ReplaceAll(w, "ck", "k");
+  ReplaceAll(w, "shch", "sch");
+  ReplaceAll(w, "kh", "h");
+  ReplaceAll(w, "tz", "ts");
+  for (size_t i = 0; i < w.size(); ++i) {
+    char& c = w[i];
+    if (c == 'c' && (i + 1 == w.size() || w[i + 1] != 'h')) c = 'k';  // Victoria ~ Viktoria
+    else if (c == 'w') c = 'v';
+    else if (c == 'j' || c == 'y') c = 'i';
+  }
+  // Collapse runs of i.
+  std::string out;
+  out.reserve(w.size());
+  for (char c : w) {
+    if (c == 'i' && !out.empty() && out.back() == 'i') continue;
+    out.push_back(c);
+  }
+  if (out.size() > 2 && out[0] == 'i' && out[1] == 'e') out.erase(0, 1);
+  if (out.size() > 4) {
+    std::string_view tail(out.data() + out.size() - 3, 3);
+    if (tail == "off" || tail == "eff") out.pop_back(), out.back() = 'v';
+  }
+  w.swap(out);
+}
+
+std::string AsciiKey(std::string_view s) {
+  std::string folded = Fold(s);
+  std::string key;
+  key.reserve(folded.size());
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    FoldKeyWord(word);
+    if (!key.empty()) key.push_back(' ');
+    key += word;
+    word.clear();
+  };
+  for (size_t i = 0; i < folded.size();) {
+    char32_t cp = NextCodePoint(folded, i);
+    if (cp < 0x80) {
+      if ((cp >= 'a' && cp <= 'z') || IsAsciiDigit(cp)) word.push_back(static_cast<char>(cp));
+      else if (cp == '\'') {}  // O'Brien -> obrien
+      else flush();
+      continue;
+    }
+    if (!IsLetter(cp) && cp != 0x2019 && cp != 0x02BC) {
+      // Marks (combining accents left after NFKC) vanish; other symbols split words.
+      auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+      if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC) continue;
+      if (cat == UTF8PROC_CATEGORY_ND) { AppendUtf8(word, cp); continue; }
+      flush();
+      continue;
+    }
+    if (!TransliterateCodePoint(cp, word)) AppendUtf8(word, cp);
+  }
+  flush();
+  return key;
+}
+
+std::vector<std::string_view> SplitWords(std::string_view s) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) words.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return words;
+}
+
+std::string_view Trim(std::string_view s) {
+  auto is_space_at_front = [&](size_t& len) {
+    if (s.empty()) return false;
+    unsigned char c = static_cast<unsigned char>(s.front());
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') { len = 1; return true; }
+    if (s.size() >= 2 && c == 0xC2 && static_cast<unsigned char>(s[1]) == 0xA0) { len = 2; return true; }
+    return false;
+  };
+  auto is_space_at_back = [&](size_t& len) {
+    if (s.empty()) return false;
+    unsigned char c = static_cast<unsigned char>(s.back());
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') { len = 1; return true; }
+    if (s.size() >= 2 && c == 0xA0 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2) { len = 2; return true; }
+    return false;
+  };
+  size_t len;
+  while (is_space_at_front(len)) s.remove_prefix(len);
+  while (is_space_at_back(len)) s.remove_suffix(len);
+  return s;
+}
+
+}  // namespace doppel::core

@@ -1,0 +1,64 @@
+// The kernel backends and the table of function pointers that selects one.
+//
+// Kernels take spans of bytes and integers and return integers; they know no
+// records, files or sockets. Every backend is held to the scalar reference
+// (kernels/reference) bit for bit. Callers never #ifdef on a backend: they ask
+// GetKernels() for a table. Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace doppel::kernels {
+
+enum class Backend : uint8_t { kReference = 0, kSimd, kCuda };
+std::string_view BackendName(Backend b);  // "reference", "simd", "cuda"
+std::optional<Backend> ParseBackend(std::string_view name);
+
+// Hashes n strings given Arrow-style: string i is bytes[offsets[i], offsets[i+1]).
+using HashStringsFn = void (*)(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed,
+                               uint64_t* out);
+
+struct KernelTable {
+  Backend backend;
+  const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
+  HashStringsFn hash_strings;
+};
+
+// True when the backend is built into this binary and can run here (for
+// cuda: a device is present).
+bool BackendAvailable(Backend b);
+// The table of an available backend (asserts availability).
+const KernelTable& GetKernels(Backend b);
+
+struct BackendChoice {
+  Backend backend = Backend::kReference;
+  std::string note;  // why the request was not honoured, or ""
+};
+// Resolves a request ("auto", "reference", "simd", "cuda"; empty means the
+// DOPPEL_BACKEND environment variable, else auto) to an available backend.
+// Auto picks the fastest available CPU backend for now (the router that sends
+// large batches to the GPU comes with the GPU kernels). An unavailable
+// request falls back to the reference with a note saying why.
+BackendChoice ChooseBackend(std::string_view request = {});
+
+struct GpuInfo {
+  bool compiled = false;  // built with CUDA
+  int device_count = 0;
+  std::string name;       // of device 0
+  int compute_major = 0, compute_minor = 0;
+  uint64_t memory_bytes = 0;
+  std::string error;      // why no device is usable ("no CUDA driver", ...)
+};
+// Asks the CUDA runtime once (cached) whether a device is present.
+const GpuInfo& QueryGpu();
+
+// Highway's best target on this CPU ("AVX3", "AVX2", "SSE4", ...) and every
+// target compiled into the binary, for bench labels and `doppel info`.
+std::string CpuTargetName();
+std::string CompiledCpuTargets();
+
+}  // namespace doppel::kernels

@@ -1,0 +1,65 @@
+// DH64: the 64-bit hash of normalized keys, identical on every backend.
+//
+// Defined for batches of short strings: each string is read as 8-byte
+// little-endian words (the last zero-padded), so a SIMD lane or a CUDA thread
+// can hash one string with the same arithmetic as this scalar reference:
+//
+//   h = seed ^ (len * 0x9E3779B97F4A7C15)
+//   for each word w:  h = (h ^ w) * 0xBF58476D1CE4E5B9;  h ^= h >> 31
+//   return fmix64(h)            (MurmurHash3's finalizer)
+//
+// Each step is a bijection of the word for a fixed state, so two different
+// strings of the same length up to 8 bytes never collide. The definition is
+// part of the storage format: do not change it without a migration.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace doppel::kernels {
+
+inline constexpr uint64_t kHashLenMul = 0x9E3779B97F4A7C15ULL;
+inline constexpr uint64_t kHashWordMul = 0xBF58476D1CE4E5B9ULL;
+
+#if defined(__CUDACC__)
+#define DOPPEL_HD __host__ __device__
+#else
+#define DOPPEL_HD
+#endif
+
+DOPPEL_HD inline uint64_t HashFinalize(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+DOPPEL_HD inline uint64_t HashStep(uint64_t h, uint64_t word) {
+  h = (h ^ word) * kHashWordMul;
+  return h ^ (h >> 31);
+}
+
+// The scalar definition of DH64 for one string.
+inline uint64_t HashBytes(const char* p, size_t len, uint64_t seed) {
+  uint64_t h = seed ^ (static_cast<uint64_t>(len) * kHashLenMul);
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);  // little-endian hosts only (x86-64, aarch64)
+    h = HashStep(h, w);
+  }
+  if (i < len) {
+    uint64_t w = 0;
+    std::memcpy(&w, p + i, len - i);
+    h = HashStep(h, w);
+  }
+  return HashFinalize(h);
+}
+
+inline uint64_t HashString(std::string_view s, uint64_t seed = 0) { return HashBytes(s.data(), s.size(), seed); }
+
+}  // namespace doppel::kernels

@@ -1,0 +1,98 @@
+#include <hwy/targets.h>
+
+#include <cassert>
+#include <cstdlib>
+
+#include "doppel/kernels/backend.h"
+#include "kernels_internal.h"
+
+namespace doppel::kernels {
+
+std::string_view BackendName(Backend b) {
+  switch (b) {
+    case Backend::kReference: return "reference";
+    case Backend::kSimd: return "simd";
+    case Backend::kCuda: return "cuda";
+  }
+  return "?";
+}
+
+std::optional<Backend> ParseBackend(std::string_view name) {
+  if (name == "reference" || name == "scalar") return Backend::kReference;
+  if (name == "simd" || name == "cpu") return Backend::kSimd;
+  if (name == "cuda" || name == "gpu") return Backend::kCuda;
+  return std::nullopt;
+}
+
+const GpuInfo& QueryGpu() {
+  static const GpuInfo info = [] {
+    GpuInfo g;
+    cuda::QueryDevice(&g);
+    return g;
+  }();
+  return info;
+}
+
+bool BackendAvailable(Backend b) {
+  switch (b) {
+    case Backend::kReference: return true;
+    case Backend::kSimd: return false;  // Highway kernels arrive with the SIMD issue
+    case Backend::kCuda: return QueryGpu().device_count > 0;
+  }
+  return false;
+}
+
+const KernelTable& GetKernels(Backend b) {
+  static const KernelTable kReferenceTable{Backend::kReference, "reference", &reference::HashStrings};
+  static const KernelTable kCudaTable{Backend::kCuda, "cuda", &cuda::HashStrings};
+  assert(BackendAvailable(b));
+  return b == Backend::kCuda ? kCudaTable : kReferenceTable;
+}
+
+BackendChoice ChooseBackend(std::string_view request) {
+  std::string from_env;
+  if (request.empty()) {
+    if (const char* env = std::getenv("DOPPEL_BACKEND"); env != nullptr && *env != '\0') from_env = env;
+    request = from_env.empty() ? std::string_view("auto") : std::string_view(from_env);
+  }
+  BackendChoice choice;
+  if (request == "auto") {
+    choice.backend = BackendAvailable(Backend::kSimd) ? Backend::kSimd : Backend::kReference;
+    return choice;
+  }
+  auto parsed = ParseBackend(request);
+  if (!parsed) {
+    choice.note = "unknown backend '" + std::string(request) + "' (use auto, reference, simd or cuda); using reference";
+    return choice;
+  }
+  if (BackendAvailable(*parsed)) {
+    choice.backend = *parsed;
+    return choice;
+  }
+  if (*parsed == Backend::kCuda) {
+    const GpuInfo& gpu = QueryGpu();
+    choice.note = gpu.compiled ? "cuda requested but no usable device (" + gpu.error + "); using reference"
+                               : "cuda requested but this binary was built without CUDA; using reference";
+  } else {
+    choice.note = std::string(BackendName(*parsed)) + " backend is not built yet; using reference";
+  }
+  return choice;
+}
+
+std::string CpuTargetName() {
+  int64_t targets = hwy::SupportedTargets();
+  // The best target is the lowest set bit (Highway orders targets best-first).
+  int64_t best = targets & -targets;
+  return hwy::TargetName(best);
+}
+
+std::string CompiledCpuTargets() {
+  std::string out;
+  for (int64_t t : hwy::SupportedAndGeneratedTargets()) {
+    if (!out.empty()) out += ",";
+    out += hwy::TargetName(t);
+  }
+  return out;
+}
+
+}  // namespace doppel::kernels

@@ -1,0 +1,19 @@
+// Entry points of each backend, gathered into tables by backend.cc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "doppel/kernels/backend.h"
+
+namespace doppel::kernels {
+namespace reference {
+void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
+}  // namespace reference
+
+namespace cuda {
+// Defined in cuda/*.cu when built with CUDA, else in cuda/no_cuda.cc.
+void QueryDevice(GpuInfo* info);
+void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
+}  // namespace cuda
+}  // namespace doppel::kernels

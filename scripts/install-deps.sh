@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package Doppel's build, tests and benches need.
+# Idempotent: packages already present are skipped by apt. Run as root (or with
+# sudo available) on Debian 12. The CUDA toolkit is not a Debian package; the
+# build uses it when nvcc is found and works without it.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  # core
+  libphonenumber-dev libicu-dev libutf8proc-dev libxxhash-dev
+  libtomlplusplus-dev libcli11-dev libfmt-dev
+  # kernels
+  libhwy-dev
+  # storage / service / protection
+  librocksdb-dev libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libsodium-dev
+  # tests and benches
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-zmq python3-msgpack
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: run as root or install sudo" >&2; exit 1; fi
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

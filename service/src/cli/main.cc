@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("doppel"); return 0; }
