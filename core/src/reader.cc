@@ -89,6 +89,10 @@ char DetectDelimiter(std::string_view sample) {
   static constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};
   char best = ',';
   double best_score = 0;
+  // Fallback when no candidate splits most lines alike (a broken quote early
+  // in the file): the one that splits the header into the most fields.
+  char widest = ',';
+  int widest_fields = 1;
   for (char d : kCandidates) {
     // Count fields per line, quote-aware, over the first 50 lines.
     std::vector<int> counts;
@@ -106,6 +110,7 @@ char DetectDelimiter(std::string_view sample) {
     }
     if (any && counts.size() < 50) counts.push_back(fields);  // last line, maybe partial
     if (counts.empty() || counts[0] < 2) continue;
+    if (counts[0] > widest_fields) widest_fields = counts[0], widest = d;
     // Score: how many lines agree with the header's count, times that count.
     int agree = static_cast<int>(std::count(counts.begin(), counts.end(), counts[0]));
     double share = static_cast<double>(agree) / counts.size();
@@ -113,7 +118,7 @@ char DetectDelimiter(std::string_view sample) {
     double score = share * counts[0];
     if (score > best_score) best_score = score, best = d;
   }
-  return best;
+  return best_score > 0 ? best : widest;
 }
 
 namespace {
@@ -132,8 +137,10 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 Result<std::unique_ptr<BatchReader>> OpenReader(std::unique_ptr<ByteSource> source, const ReaderOptions& options) {
   DOPPEL_RETURN_IF_ERROR(options.Validate());
-  constexpr size_t kSample = 1 << 20;
-  auto read_sample = [](ByteSource& src, std::string& sample) -> Status {
+  // Detection looks at the first MiB (less when chunks are smaller, which
+  // tests use to cross chunk boundaries).
+  const size_t kSample = std::min<size_t>(1 << 20, options.chunk_bytes);
+  auto read_sample = [kSample](ByteSource& src, std::string& sample) -> Status {
     size_t have = sample.size();
     while (have < kSample) {
       sample.resize(kSample);

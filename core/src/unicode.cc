@@ -313,8 +313,9 @@ void FoldKeyWord(std::string& w) {
   w.swap(out);
 }
 
-std::string AsciiKey(std::string_view s) {
-  std::string folded = Fold(s);
+std::string AsciiKey(std::string_view s) { return AsciiKeyOfFolded(Fold(s)); }
+
+std::string AsciiKeyOfFolded(std::string_view folded) {
   std::string key;
   key.reserve(folded.size());
   std::string word;

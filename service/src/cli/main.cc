@@ -1,2 +1,34 @@
-#include <cstdio>
-int main() { std::puts("doppel"); return 0; }
+// doppel: the command line. Batch jobs on files (profile, dedupe, gen, eval)
+// and, later, a client of doppeld.
+#include <CLI/CLI.hpp>
+
+#include <map>
+
+#include "cli/common.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"doppel: find duplicates in client bases and keep contacts current"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
+  std::map<CLI::App*, doppel::cli::Command> commands;
+  auto add = [&](auto reg) {
+    size_t before = app.get_subcommands({}).size();
+    doppel::cli::Command cmd = reg(app);
+    commands[app.get_subcommands({})[before]] = std::move(cmd);
+  };
+  add(doppel::cli::RegisterProfile);
+  add(doppel::cli::RegisterDedupe);
+  add(doppel::cli::RegisterGen);
+  add(doppel::cli::RegisterEval);
+  add(doppel::cli::RegisterInfo);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : doppel::cli::kExitUsage;
+  }
+  for (auto& [sub, cmd] : commands) {
+    if (sub->parsed()) return cmd();
+  }
+  return doppel::cli::kExitUsage;
+}

@@ -19,8 +19,8 @@ std::string_view GenderCode(Gender g);  // "", "m", "f"
 // What the record has: a full name and/or separate parts. Parts given as
 // columns win over what is split out of the full name.
 struct NameInput {
-  std::string_view full;
-  std::string_view last, first, middle;
+  std::string_view full{};
+  std::string_view last{}, first{}, middle{};
 };
 
 struct NameResult {

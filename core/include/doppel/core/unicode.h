@@ -50,6 +50,8 @@ bool TransliterateCodePoint(char32_t cp, std::string& out);
 // transliterated, words separated by one space, and each word passed through
 // FoldKeyWord. Characters with no ASCII form are kept as UTF-8.
 std::string AsciiKey(std::string_view s);
+// AsciiKey of a string that is already Fold()ed (skips the second fold).
+std::string AsciiKeyOfFolded(std::string_view folded);
 
 // Unifies transliteration variants inside one lower-case ASCII word:
 // x->ks, tch->ch, ph->f, ck->k, c (not in ch)->k, shch->sch, kh->h, tz->ts, w->v, j and y->i, runs of i

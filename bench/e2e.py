@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark of the doppel CLI, with ratios taken in one run.
+
+Generates a base (cached by rows and seed), then times `profile` and
+`dedupe --exact` with one thread and with every core, recording wall time,
+records per second and peak resident memory of each run, plus the
+micro-benchmark results given with --micro. Writes JSON and a short
+markdown summary.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run(cmd):
+    """Runs cmd; returns (wall seconds, peak RSS of that process in MiB, stdout)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            sys.exit(f"bench: {' '.join(cmd)} failed ({code}):\n{err.read().decode(errors='replace')}")
+        return wall, usage.ru_maxrss / 1024.0, out.read().decode(errors="replace")
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--doppel", required=True)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--work", default="var/bench")
+    ap.add_argument("--micro", nargs="*", default=[])
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--markdown", required=True)
+    a = ap.parse_args()
+
+    base_dir = os.path.join(a.work, f"ru-{a.rows}")
+    base = os.path.join(base_dir, "base.csv")
+    if not os.path.exists(base):
+        wall, _, _ = run([a.doppel, "gen", "--rows", str(a.rows), "--seed", "7", "--locale", "ru",
+                          "--out", base_dir, "-q"])
+        print(f"bench: generated {a.rows} rows in {wall:.1f} s", file=sys.stderr)
+    size_mb = os.path.getsize(base) / 1e6
+    cores = os.cpu_count() or 1
+    info = json.loads(subprocess.run([a.doppel, "info", "--json"], stdout=subprocess.PIPE, text=True).stdout)
+
+    e2e = []
+    for threads in sorted({1, cores}):
+        wall, rss, _ = run([a.doppel, "profile", base, "--json", "-q", "--threads", str(threads)])
+        e2e.append({"job": "profile", "threads": threads, "seconds": wall, "records_per_second": a.rows / wall,
+                    "mb_per_second": size_mb / wall, "peak_rss_mib": rss})
+        print(f"bench: profile threads={threads} {wall:.2f} s", file=sys.stderr)
+        out = os.path.join(a.work, f"dedupe-{threads}")
+        wall, rss, _ = run([a.doppel, "dedupe", "--exact", base, "--out", out, "-q", "--threads", str(threads)])
+        e2e.append({"job": "dedupe --exact", "threads": threads, "seconds": wall, "records_per_second": a.rows / wall,
+                    "mb_per_second": size_mb / wall, "peak_rss_mib": rss})
+        print(f"bench: dedupe threads={threads} {wall:.2f} s", file=sys.stderr)
+
+    micro = []
+    for path in a.micro:
+        with open(path) as f:
+            for b in json.load(f).get("benchmarks", []):
+                if b.get("error_occurred"):
+                    continue
+                micro.append({"name": b["name"], "label": b.get("label", ""),
+                              "items_per_second": b.get("items_per_second"),
+                              "bytes_per_second": b.get("bytes_per_second"),
+                              "real_time_ns": b.get("real_time") if b.get("time_unit") == "ns" else None})
+
+    result = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "host": platform.node(), "cpu": cpu_name(), "cores": cores, "doppel": info,
+        "rows": a.rows, "input_mb": size_mb, "end_to_end": e2e, "micro": micro,
+    }
+    with open(a.json, "w") as f:
+        json.dump(result, f, indent=2)
+
+    def rate(job, threads):
+        for r in e2e:
+            if r["job"] == job and r["threads"] == threads:
+                return r["records_per_second"]
+        return None
+
+    def micro_rate(name):
+        for m in micro:
+            if m["name"] == name:
+                return m["items_per_second"]
+        return None
+
+    lines = [f"# Benchmark {result['date']} on {result['host']}", "",
+             f"CPU: {result['cpu']} ({cores} cores); SIMD target {info.get('cpu_target')}; "
+             f"GPU: {info.get('gpu') or 'none'}; backend {info.get('backend')}", "",
+             f"Input: {a.rows:,} generated Russian records, {size_mb:.0f} MB (`doppel gen --rows {a.rows} --seed 7`)", "",
+             "| job | threads | seconds | records/s | MB/s | peak RSS MiB |", "|---|---|---|---|---|---|"]
+    for r in e2e:
+        lines.append(f"| {r['job']} | {r['threads']} | {r['seconds']:.2f} | {r['records_per_second']:,.0f} | "
+                     f"{r['mb_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
+    lines.append("")
+    for job in ("profile", "dedupe --exact"):
+        one, many = rate(job, 1), rate(job, cores)
+        if one and many and cores > 1:
+            lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x")
+    fast, slow = micro_rate("BM_PhoneFast"), micro_rate("BM_PhoneFullParse")
+    if fast and slow:
+        lines.append(f"- phone normalization: fast path / libphonenumber full parse = {fast / slow:.2f}x "
+                     f"({fast:,.0f} vs {slow:,.0f} numbers/s)")
+    lines.append("")
+    lines.append("| micro-benchmark | items/s | MB/s | label |")
+    lines.append("|---|---|---|---|")
+    for m in micro:
+        ips = f"{m['items_per_second']:,.0f}" if m["items_per_second"] else "-"
+        bps = f"{m['bytes_per_second'] / 1e6:,.0f}" if m["bytes_per_second"] else "-"
+        lines.append(f"| {m['name']} | {ips} | {bps} | {m['label']} |")
+    lines.append("")
+    with open(a.markdown, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

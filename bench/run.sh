@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# All benchmarks in one run, so every ratio compares figures taken on the
+# same machine at the same time:
+#   - Google Benchmark suites (bm_kernels, bm_core)
+#   - end-to-end `doppel profile` and `doppel dedupe --exact` on a generated
+#     base (1M rows by default), with 1 thread and with all cores
+# Writes bench/results/<date>-<host>.json and .md.
+#
+#   bench/run.sh [BUILD_DIR]        DOPPEL_BENCH_ROWS=1000000 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${1:-build}
+ROWS=${DOPPEL_BENCH_ROWS:-1000000}
+STAMP="$(date -u +%Y-%m-%d)-$(hostname -s)"
+OUT_DIR=bench/results
+WORK=${DOPPEL_BENCH_WORK:-var/bench}
+mkdir -p "$OUT_DIR" "$WORK"
+
+echo "bench: micro-benchmarks" >&2
+"$BUILD_DIR/bench/bm_kernels" --benchmark_out="$WORK/bm_kernels.json" --benchmark_out_format=json \
+  --benchmark_min_time=0.2 >&2
+"$BUILD_DIR/bench/bm_core" --benchmark_out="$WORK/bm_core.json" --benchmark_out_format=json \
+  --benchmark_min_time=0.2 >&2
+
+echo "bench: end to end on $ROWS generated rows" >&2
+python3 bench/e2e.py --doppel "$BUILD_DIR/service/doppel" --rows "$ROWS" --work "$WORK" \
+  --micro "$WORK/bm_kernels.json" "$WORK/bm_core.json" \
+  --json "$OUT_DIR/$STAMP.json" --markdown "$OUT_DIR/$STAMP.md"
+echo "bench: wrote $OUT_DIR/$STAMP.json and $OUT_DIR/$STAMP.md" >&2

@@ -1,0 +1,43 @@
+// Job configuration: everything a batch job can be told, as one struct, and
+// the TOML file that sets it.
+//
+// Precedence: built-in defaults < the TOML file (--config) < command-line
+// flags. Unknown sections or keys in the file are errors, so a typo never
+// silently does nothing. See docs/config.md for a complete example.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doppel/core/exact_dedupe.h"
+#include "doppel/core/normalize.h"
+#include "doppel/core/profile.h"
+#include "doppel/core/reader.h"
+#include "doppel/core/roles.h"
+#include "doppel/core/status.h"
+
+namespace doppel::core {
+
+struct JobConfig {
+  ReaderOptions reader;
+  // Explicit column roles; they replace what inference finds for their role.
+  std::vector<RoleOverride> columns;
+  // Infer roles from headers. Default: true.
+  bool infer_roles = true;
+  NormalizeOptions normalize;
+  ExactDedupeOptions exact;
+  ProfileOptions profile;
+  // Kernel backend: auto, reference, simd or cuda. Default: "" (DOPPEL_BACKEND, else auto).
+  std::string backend;
+
+  Status Validate() const;
+};
+
+// Applies a TOML document over *config; absent keys keep their values.
+Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name, JobConfig* config);
+
+// Parses "2026-12-04" or "20261204" into yyyymmdd.
+Result<int32_t> ParseDay(std::string_view text);
+
+}  // namespace doppel::core

@@ -1,0 +1,20 @@
+// Data-parallel loops over index ranges.
+//
+// ParallelFor splits [0, n) into contiguous chunks, one task per chunk, and
+// waits for all. Each index is handled by exactly one task and outputs are
+// written by index, so results never depend on the thread count.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace doppel::core {
+
+// Threads to use: `requested` if positive, else the hardware concurrency.
+size_t ResolveThreads(int requested);
+
+// Runs fn(begin, end) over chunks of [0, n) on up to `threads` threads (the
+// caller's thread included). Chunks are at least `grain` long.
+void ParallelFor(size_t n, size_t threads, size_t grain, const std::function<void(size_t, size_t)>& fn);
+
+}  // namespace doppel::core

@@ -1,0 +1,207 @@
+#include "doppel/core/config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+namespace doppel::core {
+
+Status JobConfig::Validate() const {
+  DOPPEL_RETURN_IF_ERROR(reader.Validate());
+  DOPPEL_RETURN_IF_ERROR(normalize.Validate());
+  DOPPEL_RETURN_IF_ERROR(exact.Validate());
+  return Status::Ok();
+}
+
+Result<int32_t> ParseDay(std::string_view text) {
+  DateResult d = NormalizeDate(text);
+  if (!d.verdict.usable() || d.verdict.validity == Validity::kWarning) {
+    return Status::InvalidArgument("expected a date like 2026-12-04, got '" + std::string(text) + "'");
+  }
+  return d.ymd();
+}
+
+namespace {
+
+using Table = toml::table;
+
+std::string Where(std::string_view source, const toml::node& node) {
+  const auto& src = node.source();
+  return std::string(source) + ":" + std::to_string(src.begin.line);
+}
+
+Status CheckKeys(const Table& t, std::string_view section, std::string_view source,
+                 std::initializer_list<std::string_view> allowed) {
+  std::set<std::string_view> ok(allowed.begin(), allowed.end());
+  for (const auto& [key, node] : t) {
+    if (!ok.count(key.str())) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return Status::InvalidArgument(Where(source, node) + ": unknown key '" + std::string(key.str()) + "' in [" +
+                                     std::string(section) + "] (known: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+Status Get(const Table& t, std::string_view key, std::string_view source, T* out) {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return Status::Ok();
+  auto v = node->value<T>();
+  if (!v) return Status::InvalidArgument(Where(source, *node) + ": '" + std::string(key) + "' has the wrong type");
+  *out = *v;
+  return Status::Ok();
+}
+
+Status ApplyInput(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "input", src,
+                                   {"format", "encoding", "delimiter", "header", "trim", "batch_rows",
+                                    "max_record_bytes", "infer_roles"}));
+  std::string s;
+  if (t.contains("format")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "format", src, &s));
+    DOPPEL_ASSIGN_OR_RETURN(c->reader.format, ParseInputFormat(s));
+  }
+  if (t.contains("encoding")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "encoding", src, &s));
+    DOPPEL_ASSIGN_OR_RETURN(c->reader.encoding, ParseEncoding(s));
+  }
+  if (t.contains("delimiter")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "delimiter", src, &s));
+    if (s == "tab" || s == "\t") c->reader.delimiter = '\t';
+    else if (s == "auto" || s.empty()) c->reader.delimiter = 0;
+    else if (s.size() == 1) c->reader.delimiter = s[0];
+    else return Status::InvalidArgument(std::string(src) + ": delimiter must be one character, \"tab\" or \"auto\"");
+  }
+  DOPPEL_RETURN_IF_ERROR(Get(t, "header", src, &c->reader.header));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "trim", src, &c->reader.trim));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "infer_roles", src, &c->infer_roles));
+  int64_t n = 0;
+  if (t.contains("batch_rows")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "batch_rows", src, &n));
+    if (n <= 0) return Status::InvalidArgument(std::string(src) + ": batch_rows must be positive");
+    c->reader.batch_rows = static_cast<size_t>(n);
+  }
+  if (t.contains("max_record_bytes")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "max_record_bytes", src, &n));
+    if (n <= 0) return Status::InvalidArgument(std::string(src) + ": max_record_bytes must be positive");
+    c->reader.max_record_bytes = static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ApplyColumns(const Table& t, std::string_view src, JobConfig* c) {
+  for (const auto& [key, node] : t) {
+    auto role = ParseRole(key.str());
+    if (!role.ok()) return Status::InvalidArgument(Where(src, node) + ": " + role.status().message());
+    if (auto s = node.value<std::string>()) {
+      c->columns.push_back({*role, *s});
+    } else if (const auto* arr = node.as_array()) {
+      if (arr->empty()) c->columns.push_back({*role, ""});
+      for (const auto& item : *arr) {
+        auto s2 = item.value<std::string>();
+        if (!s2) return Status::InvalidArgument(Where(src, item) + ": column names must be strings");
+        c->columns.push_back({*role, *s2});
+      }
+    } else {
+      return Status::InvalidArgument(Where(src, node) + ": [columns] " + std::string(key.str()) +
+                                     " must be a column name or a list of names");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyNormalize(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "normalize", src,
+                                   {"phone_region", "date_order", "today", "min_birth_year", "threads"}));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "phone_region", src, &c->normalize.phone.default_region));
+  std::string s;
+  if (t.contains("date_order")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "date_order", src, &s));
+    DOPPEL_ASSIGN_OR_RETURN(DateOrder order, ParseDateOrder(s));
+    c->normalize.birth_date.slash_order = order;
+    c->normalize.other_dates.slash_order = order;
+  }
+  if (t.contains("today")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "today", src, &s));
+    DOPPEL_ASSIGN_OR_RETURN(int32_t day, ParseDay(s));
+    c->normalize.birth_date.today = day;
+    c->normalize.other_dates.today = day;
+    c->profile.today = day;
+  }
+  int64_t n = 0;
+  if (t.contains("min_birth_year")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "min_birth_year", src, &n));
+    c->normalize.birth_date.min_year = static_cast<int32_t>(n);
+  }
+  if (t.contains("threads")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "threads", src, &n));
+    c->normalize.threads = static_cast<int>(n);
+  }
+  return Status::Ok();
+}
+
+Status ApplyDedupe(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "dedupe", src, {"keys", "backend"}));
+  if (const auto* arr = t.get_as<toml::array>("keys")) {
+    std::string list;
+    for (const auto& item : *arr) {
+      auto s = item.value<std::string>();
+      if (!s) return Status::InvalidArgument(Where(src, item) + ": keys must be strings");
+      list += *s + ",";
+    }
+    DOPPEL_ASSIGN_OR_RETURN(c->exact.keys, ParseExactKeys(list));
+  } else if (t.contains("keys")) {
+    return Status::InvalidArgument(std::string(src) + ": [dedupe] keys must be a list like [\"phone\", \"email\"]");
+  }
+  DOPPEL_RETURN_IF_ERROR(Get(t, "backend", src, &c->backend));
+  return Status::Ok();
+}
+
+Status ApplyProfile(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "profile", src, {"examples", "stale_after_days"}));
+  int64_t n = 0;
+  if (t.contains("examples")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "examples", src, &n));
+    c->profile.examples_per_reason = static_cast<size_t>(std::max<int64_t>(0, n));
+  }
+  if (t.contains("stale_after_days")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "stale_after_days", src, &n));
+    c->profile.stale_after_days = static_cast<int32_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name, JobConfig* config) {
+  Table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Status::InvalidArgument(std::string(source_name) + ":" + std::to_string(where.line) + ":" +
+                                   std::to_string(where.column) + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : root) {
+    const Table* t = node.as_table();
+    std::string_view k = key.str();
+    if (t == nullptr) {
+      return Status::InvalidArgument(Where(source_name, node) + ": '" + std::string(k) +
+                                     "' must be a section ([input], [columns], [normalize], [dedupe], [profile])");
+    }
+    if (k == "input") DOPPEL_RETURN_IF_ERROR(ApplyInput(*t, source_name, config));
+    else if (k == "columns") DOPPEL_RETURN_IF_ERROR(ApplyColumns(*t, source_name, config));
+    else if (k == "normalize") DOPPEL_RETURN_IF_ERROR(ApplyNormalize(*t, source_name, config));
+    else if (k == "dedupe") DOPPEL_RETURN_IF_ERROR(ApplyDedupe(*t, source_name, config));
+    else if (k == "profile") DOPPEL_RETURN_IF_ERROR(ApplyProfile(*t, source_name, config));
+    else {
+      return Status::InvalidArgument(Where(source_name, node) + ": unknown section [" + std::string(k) +
+                                     "] (known: input, columns, normalize, dedupe, profile)");
+    }
+  }
+  return config->Validate();
+}
+
+}  // namespace doppel::core

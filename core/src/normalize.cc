@@ -1,0 +1,125 @@
+#include "doppel/core/normalize.h"
+
+#include "doppel/core/parallel.h"
+#include "doppel/core/unicode.h"
+
+namespace doppel::core {
+
+Status NormalizeOptions::Validate() const {
+  if (!IsKnownRegion(phone.default_region)) {
+    return Status::InvalidArgument("unknown phone region '" + phone.default_region + "' (use an ISO code like RU)");
+  }
+  if (threads < 0) return Status::InvalidArgument("threads must be 0 (all cores) or positive");
+  return Status::Ok();
+}
+
+DocIdResult NormalizeDocId(std::string_view raw) {
+  DocIdResult r;
+  std::string_view s = Trim(raw);
+  if (s.empty()) return r;
+  std::string folded = Fold(s);
+  if (IsPlaceholderText(folded)) {
+    r.verdict = Verdict::Invalid(Reason::kPlaceholder);
+    return r;
+  }
+  for (size_t i = 0; i < folded.size();) {
+    size_t start = i;
+    char32_t cp = NextCodePoint(folded, i);
+    if (cp < 0x80 && ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z'))) {
+      r.normalized.push_back(static_cast<char>(cp >= 'a' ? cp - 32 : cp));
+    } else if (IsLetter(cp)) {
+      r.normalized += TitleCase(folded.substr(start, i - start));  // upper-cases one letter
+    }
+  }
+  bool same = !r.normalized.empty() &&
+              r.normalized.find_first_not_of(r.normalized[0]) == std::string::npos;
+  if (r.normalized.size() < 4) r.verdict = Verdict::Invalid(Reason::kDocIdBadFormat);
+  else if (same) r.verdict = Verdict::Invalid(Reason::kPlaceholder);
+  else r.verdict = Verdict::Valid();
+  if (!r.verdict.usable()) r.normalized.clear();
+  return r;
+}
+
+namespace {
+
+// Joins the non-empty values of several columns with ", ".
+std::string JoinColumns(const RecordBatch& batch, const std::vector<int>& cols, size_t row) {
+  std::string out;
+  for (int c : cols) {
+    std::string_view v = Trim(batch.Value(row, c));
+    if (v.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += v;
+  }
+  return out;
+}
+
+std::string_view First(const RecordBatch& batch, const FieldMap& map, Role role, size_t row) {
+  int c = map.Column(role);
+  return c < 0 ? std::string_view() : batch.Value(row, c);
+}
+
+}  // namespace
+
+void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const NormalizeOptions& options, size_t begin,
+                   size_t end, NormalizedRecord* out) {
+  for (size_t row = begin; row < end; ++row) {
+    NormalizedRecord& r = out[row - begin];
+    r = NormalizedRecord();
+    r.line = batch.lines[row];
+    std::string_view id = Trim(First(batch, map, Role::kRecordId, row));
+    r.id = id.empty() ? std::to_string(batch.ordinals[row] + 1) : std::string(id);
+
+    NameInput name;
+    name.full = First(batch, map, Role::kFullName, row);
+    name.last = First(batch, map, Role::kLastName, row);
+    name.first = First(batch, map, Role::kFirstName, row);
+    name.middle = First(batch, map, Role::kMiddleName, row);
+    r.name = NormalizeName(name);
+
+    for (int c : map.Columns(Role::kPhone)) {
+      std::string_view cell = batch.Value(row, c);
+      for (std::string_view part : SplitPhones(cell)) {
+        r.has_phone_text = true;
+        r.phones.push_back(NormalizePhone(part, options.phone));
+      }
+    }
+    for (int c : map.Columns(Role::kEmail)) {
+      std::string_view cell = batch.Value(row, c);
+      // Several addresses in one cell: "a@x.ru; b@y.ru" or "a@x.ru, b@y.ru".
+      size_t start = 0;
+      for (size_t i = 0; i <= cell.size(); ++i) {
+        if (i < cell.size() && cell[i] != ';' && cell[i] != ',') continue;
+        std::string_view part = Trim(cell.substr(start, i - start));
+        start = i + 1;
+        if (part.empty()) continue;
+        r.has_email_text = true;
+        r.emails.push_back(NormalizeEmail(part));
+      }
+    }
+
+    std::string line = JoinColumns(batch, map.Columns(Role::kAddress), row);
+    AddressInput address;
+    address.line = line;
+    address.postcode = First(batch, map, Role::kPostcode, row);
+    address.region = First(batch, map, Role::kRegion, row);
+    address.city = First(batch, map, Role::kCity, row);
+    address.street = First(batch, map, Role::kStreet, row);
+    address.house = First(batch, map, Role::kHouse, row);
+    address.flat = First(batch, map, Role::kFlat, row);
+    r.address = NormalizeAddress(address);
+
+    r.birth_date = NormalizeDate(First(batch, map, Role::kBirthDate, row), options.birth_date);
+    r.doc_id = NormalizeDocId(First(batch, map, Role::kDocId, row));
+    r.last_verified = NormalizeDate(First(batch, map, Role::kLastVerified, row), options.other_dates);
+  }
+}
+
+void NormalizeBatch(const RecordBatch& batch, const FieldMap& map, const NormalizeOptions& options,
+                    std::vector<NormalizedRecord>* out) {
+  out->resize(batch.num_rows());
+  ParallelFor(batch.num_rows(), ResolveThreads(options.threads), 512,
+              [&](size_t b, size_t e) { NormalizeRows(batch, map, options, b, e, out->data() + b); });
+}
+
+}  // namespace doppel::core

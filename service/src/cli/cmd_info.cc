@@ -1,0 +1,42 @@
+// doppel info: version, build, kernel backends, CPU target and GPU.
+#include <cstdio>
+
+#include "cli/common.h"
+
+namespace doppel::cli {
+
+Command RegisterInfo(CLI::App& app) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* sub = app.add_subcommand("info", "Show the version, build and the kernel backends available here");
+  sub->add_flag("--json", *json, "Print JSON");
+  return [json] {
+    const kernels::GpuInfo& gpu = kernels::QueryGpu();
+    kernels::BackendChoice choice = kernels::ChooseBackend();
+    std::string gpu_text = !gpu.compiled ? "not built (CUDA off)"
+                           : gpu.device_count == 0
+                               ? "built, no device (" + gpu.error + ")"
+                               : gpu.name + " (sm_" + std::to_string(gpu.compute_major) +
+                                     std::to_string(gpu.compute_minor) + ", " +
+                                     std::to_string(gpu.memory_bytes >> 30) + " GiB)";
+    if (*json) {
+      std::printf("{\"version\": \"%s\", \"build\": \"%s\", \"cpu_target\": \"%s\", \"cpu_targets_compiled\": \"%s\", "
+                  "\"cuda_built\": %s, \"gpu_devices\": %d, \"gpu\": \"%s\", \"backend\": \"%s\"}\n",
+                  DOPPEL_VERSION, DOPPEL_BUILD_TYPE, kernels::CpuTargetName().c_str(),
+                  kernels::CompiledCpuTargets().c_str(), gpu.compiled ? "true" : "false", gpu.device_count,
+                  gpu.name.c_str(), std::string(kernels::BackendName(choice.backend)).c_str());
+      return kExitOk;
+    }
+    std::printf("doppel %s (%s build)\n", DOPPEL_VERSION, DOPPEL_BUILD_TYPE);
+    std::printf("cpu       best SIMD target %s (compiled: %s)\n", kernels::CpuTargetName().c_str(),
+                kernels::CompiledCpuTargets().c_str());
+    std::printf("gpu       %s\n", gpu_text.c_str());
+    std::printf("backends  reference: yes; simd: %s; cuda: %s\n",
+                kernels::BackendAvailable(kernels::Backend::kSimd) ? "yes" : "not built yet",
+                kernels::BackendAvailable(kernels::Backend::kCuda) ? "yes" : "no");
+    std::printf("selected  %s%s%s\n", std::string(kernels::BackendName(choice.backend)).c_str(),
+                choice.note.empty() ? "" : " -- ", choice.note.c_str());
+    return kExitOk;
+  };
+}
+
+}  // namespace doppel::cli

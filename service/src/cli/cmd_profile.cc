@@ -1,0 +1,80 @@
+// doppel profile INPUT: fill rates, validity, problems with examples,
+// reachability, staleness and exact-duplicate counts.
+#include <cstdio>
+#include <memory>
+
+#include "cli/common.h"
+#include "doppel/core/profile.h"
+#include "doppel/core/writers.h"
+#include "doppel/storage/file.h"
+
+namespace doppel::cli {
+
+namespace {
+
+struct ProfileFlags {
+  std::string input;
+  bool json = false;
+  std::string rejects_path;
+  InputFlags in;
+};
+
+int RunProfile(const ProfileFlags& f) {
+  auto config = f.in.Resolve();
+  if (!config.ok()) return Fail(config.status());
+  const kernels::KernelTable& kernels = ChooseKernels(*config, f.in.quiet);
+
+  std::unique_ptr<core::Profiler> profiler;
+  std::unique_ptr<storage::AtomicFile> rejects_file;
+  if (!f.rejects_path.empty()) {
+    auto rf = storage::AtomicFile::Create(f.rejects_path);
+    if (!rf.ok()) return Fail(rf.status());
+    rejects_file = std::move(*rf);
+    rejects_file->Write("line,reason,raw\n");
+  }
+  Progress progress("profile", f.in.quiet);
+  auto result = RunPipeline(
+      f.input, *config, progress,
+      [&](const core::FieldMap& map, const std::vector<std::string>& names) {
+        if (!profiler) profiler = std::make_unique<core::Profiler>(config->profile, map, names, kernels);
+        else profiler->SetFieldMap(map, names);
+        return Status::Ok();
+      },
+      [&](const BatchView& v) { profiler->Add(v.batch, v.records); },
+      [&](const std::vector<core::Reject>& rejects) {
+        profiler->AddRejects(rejects);
+        if (rejects_file) {
+          std::string out;
+          for (const auto& r : rejects) {
+            core::AppendCsvRow(out, {std::to_string(r.line), r.reason, r.raw});
+          }
+          rejects_file->Write(out);
+        }
+      });
+  if (!result.ok()) return Fail(result.status());
+  if (rejects_file) {
+    if (Status s = rejects_file->Commit(); !s.ok()) return Fail(s);
+  }
+  core::Profile p = profiler->Finish(*result->reader, f.input);
+  p.columns = result->map.Describe(result->reader->column_names());
+  p.seconds = progress.Seconds();
+  p.backend = kernels.name;
+  progress.Done(result->records + result->rejected);
+  std::string text = f.json ? core::FormatProfileJson(p) : core::FormatProfileText(p);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command RegisterProfile(CLI::App& app) {
+  auto f = std::make_shared<ProfileFlags>();
+  CLI::App* sub = app.add_subcommand("profile", "Profile a client base: fill and validity rates, problems, duplicates");
+  sub->add_option("input", f->input, "CSV or NDJSON file ('-' for stdin)")->required();
+  sub->add_flag("--json", f->json, "Print JSON instead of a table");
+  sub->add_option("--rejects", f->rejects_path, "Write rejected rows (line, reason, raw) to this CSV file");
+  f->in.Register(sub);
+  return [f] { return RunProfile(*f); };
+}
+
+}  // namespace doppel::cli

@@ -1,0 +1,156 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <ctime>
+
+#include "doppel/storage/file.h"
+
+namespace doppel::cli {
+
+void InputFlags::Register(CLI::App* app) {
+  app->add_option("--config", config_path, "TOML file with [input], [columns], [normalize], [dedupe] settings");
+  app->add_option("--format", format, "Input format: auto, csv or ndjson (default: auto)");
+  app->add_option("--encoding", encoding, "Input encoding: auto, utf-8, cp1251, utf-16le, utf-16be (default: auto)");
+  app->add_option("--delimiter", delimiter, "CSV delimiter: one character or 'tab' (default: detected)");
+  app->add_flag("--no-header", no_header, "The first CSV row is data, columns are column_1..N");
+  app->add_option("--map", maps, "Set a column's role: role=column (repeatable), e.g. --map phone=\"Моб. тел\"");
+  app->add_flag("--no-infer", no_infer, "Do not infer roles from headers; use --map only");
+  app->add_option("--region", region, "Default phone region for numbers without a country code (default: RU)");
+  app->add_option("--date-order", date_order, "How to read slash dates like 03/04/1990: dmy or mdy (default: dmy)");
+  app->add_option("--today", today, "Today's date for future-date and staleness checks (default: the system date)");
+  app->add_option("--threads", threads, "Worker threads (default: all cores)");
+  app->add_option("--backend", backend, "Kernel backend: auto, reference, simd or cuda (default: $DOPPEL_BACKEND or auto)");
+  app->add_flag("-q,--quiet", quiet, "No progress on stderr");
+}
+
+Result<core::JobConfig> InputFlags::Resolve() const {
+  core::JobConfig c;
+  int32_t today_value = TodayFromClock();
+  c.normalize.birth_date.today = today_value;
+  c.normalize.other_dates.today = today_value;
+  c.profile.today = today_value;
+  if (!config_path.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(std::string text, storage::ReadFile(config_path));
+    DOPPEL_RETURN_IF_ERROR(core::ApplyConfigToml(text, config_path, &c));
+  }
+  if (!format.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(c.reader.format, core::ParseInputFormat(format));
+  }
+  if (!encoding.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(c.reader.encoding, core::ParseEncoding(encoding));
+  }
+  if (!delimiter.empty()) {
+    if (delimiter == "tab" || delimiter == "\\t") c.reader.delimiter = '\t';
+    else if (delimiter == "auto") c.reader.delimiter = 0;
+    else if (delimiter.size() == 1) c.reader.delimiter = delimiter[0];
+    else return Status::InvalidArgument("--delimiter must be one character, 'tab' or 'auto'");
+  }
+  if (no_header) c.reader.header = false;
+  if (no_infer) c.infer_roles = false;
+  for (const auto& m : maps) {
+    DOPPEL_ASSIGN_OR_RETURN(core::RoleOverride o, core::ParseRoleOverride(m));
+    c.columns.push_back(std::move(o));
+  }
+  if (!region.empty()) c.normalize.phone.default_region = region;
+  if (!date_order.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(core::DateOrder order, core::ParseDateOrder(date_order));
+    c.normalize.birth_date.slash_order = order;
+    c.normalize.other_dates.slash_order = order;
+  }
+  if (!today.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(int32_t day, core::ParseDay(today));
+    c.normalize.birth_date.today = day;
+    c.normalize.other_dates.today = day;
+    c.profile.today = day;
+  }
+  if (threads != 0) c.normalize.threads = threads;
+  if (!backend.empty()) c.backend = backend;
+  DOPPEL_RETURN_IF_ERROR(c.Validate());
+  return c;
+}
+
+int Fail(const Status& status) { return Fail(status.ToString()); }
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "doppel: %s\n", message.c_str());
+  return kExitFailure;
+}
+
+Progress::Progress(std::string what, bool quiet)
+    : what_(std::move(what)), quiet_(quiet), tty_(::isatty(2) != 0), start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
+
+double Progress::Seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Progress::Update(uint64_t rows, uint64_t bytes, uint64_t total_bytes) {
+  if (quiet_) return;
+  auto now = std::chrono::steady_clock::now();
+  // Every second on a terminal; every 5 seconds into a log.
+  if (now - last_ < std::chrono::seconds(tty_ ? 1 : 5)) return;
+  last_ = now;
+  double secs = Seconds();
+  std::string pct;
+  if (total_bytes > 0) pct = " (" + std::to_string(static_cast<int>(100.0 * bytes / total_bytes)) + "%)";
+  std::fprintf(stderr, "%s%s: %llu rows%s, %.0f rows/s%s", tty_ ? "\r" : "", what_.c_str(),
+               static_cast<unsigned long long>(rows), pct.c_str(), secs > 0 ? rows / secs : 0.0, tty_ ? "   " : "\n");
+  printed_ = true;
+}
+
+void Progress::Done(uint64_t rows) {
+  if (quiet_) return;
+  double secs = Seconds();
+  std::fprintf(stderr, "%s%s: %llu rows in %.2f s (%.0f rows/s)\n", tty_ && printed_ ? "\r" : "", what_.c_str(),
+               static_cast<unsigned long long>(rows), secs, secs > 0 ? rows / secs : 0.0);
+}
+
+Result<PipelineResult> RunPipeline(
+    const std::string& path, const core::JobConfig& config, Progress& progress,
+    const std::function<Status(const core::FieldMap&, const std::vector<std::string>&)>& on_schema,
+    const std::function<void(const BatchView&)>& on_batch,
+    const std::function<void(const std::vector<core::Reject>&)>& on_rejects) {
+  PipelineResult out;
+  DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
+  DOPPEL_ASSIGN_OR_RETURN(out.reader, core::OpenReader(std::move(source), config.reader));
+  core::RecordBatch batch;
+  std::vector<core::Reject> rejects;
+  std::vector<core::NormalizedRecord> records;
+  size_t mapped_columns = SIZE_MAX;
+  while (true) {
+    rejects.clear();
+    DOPPEL_ASSIGN_OR_RETURN(bool more, out.reader->Next(&batch, &rejects));
+    const auto& names = out.reader->column_names();
+    if (names.size() != mapped_columns) {
+      DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles));
+      DOPPEL_RETURN_IF_ERROR(on_schema(out.map, names));
+      mapped_columns = names.size();
+    }
+    if (!rejects.empty()) {
+      out.rejected += rejects.size();
+      on_rejects(rejects);
+    }
+    if (!more) break;
+    core::NormalizeBatch(batch, out.map, config.normalize, &records);
+    out.records += records.size();
+    on_batch(BatchView{batch, out.map, names, records});
+    progress.Update(out.records + out.rejected, out.reader->bytes_read(), out.reader->bytes_total());
+  }
+  return out;
+}
+
+const kernels::KernelTable& ChooseKernels(const core::JobConfig& config, bool quiet) {
+  kernels::BackendChoice choice = kernels::ChooseBackend(config.backend);
+  if (!choice.note.empty()) std::fprintf(stderr, "doppel: %s\n", choice.note.c_str());
+  return kernels::GetKernels(choice.backend);
+}
+
+int32_t TodayFromClock() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+}  // namespace doppel::cli

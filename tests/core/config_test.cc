@@ -1,0 +1,69 @@
+#include "doppel/core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace doppel::core {
+namespace {
+
+TEST(Config, AppliesEverySection) {
+  JobConfig c;
+  Status s = ApplyConfigToml(R"(
+[input]
+encoding = "cp1251"
+delimiter = "tab"
+header = false
+
+[columns]
+phone = ["Тел1", "Тел2"]
+full_name = "Клиент"
+
+[normalize]
+phone_region = "KZ"
+date_order = "mdy"
+today = "2026-12-04"
+
+[dedupe]
+keys = ["email", "phone"]
+backend = "reference"
+
+[profile]
+stale_after_days = 180
+)", "test.toml", &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.reader.encoding, Encoding::kCp1251);
+  EXPECT_EQ(c.reader.delimiter, '\t');
+  EXPECT_FALSE(c.reader.header);
+  ASSERT_EQ(c.columns.size(), 3u);
+  int phones = 0;
+  for (const auto& o : c.columns) phones += o.role == Role::kPhone;
+  EXPECT_EQ(phones, 2);
+  EXPECT_EQ(c.normalize.phone.default_region, "KZ");
+  EXPECT_EQ(c.normalize.birth_date.slash_order, DateOrder::kMonthFirst);
+  EXPECT_EQ(c.normalize.birth_date.today, 20261204);
+  EXPECT_EQ(c.profile.today, 20261204);
+  EXPECT_EQ(c.exact.keys, (std::vector<ExactKey>{ExactKey::kEmail, ExactKey::kPhone}));
+  EXPECT_EQ(c.backend, "reference");
+  EXPECT_EQ(c.profile.stale_after_days, 180);
+}
+
+TEST(Config, ErrorsNameTheFileLineAndKey) {
+  JobConfig c;
+  Status s = ApplyConfigToml("[input]\nencodng = \"utf-8\"\n", "x.toml", &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("x.toml:2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("encodng"), std::string::npos);
+  EXPECT_FALSE(ApplyConfigToml("[nope]\n", "x.toml", &c).ok());
+  EXPECT_FALSE(ApplyConfigToml("[input\n", "x.toml", &c).ok());
+  EXPECT_FALSE(ApplyConfigToml("[columns]\nshoe = \"x\"\n", "x.toml", &c).ok());
+  EXPECT_FALSE(ApplyConfigToml("[normalize]\nphone_region = \"QQ\"\n", "x.toml", &c).ok());
+  EXPECT_FALSE(ApplyConfigToml("[dedupe]\nkeys = \"phone\"\n", "x.toml", &c).ok());
+}
+
+TEST(Config, ParseDay) {
+  EXPECT_EQ(*ParseDay("2026-12-04"), 20261204);
+  EXPECT_EQ(*ParseDay("20261204"), 20261204);
+  EXPECT_FALSE(ParseDay("yesterday").ok());
+}
+
+}  // namespace
+}  // namespace doppel::core

@@ -1,0 +1,106 @@
+#include "doppel/core/phone.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace doppel::core {
+namespace {
+
+struct Case {
+  const char* input;
+  Validity validity;
+  Reason reason;
+  const char* e164;
+  PhoneType type;
+};
+
+TEST(Phone, RussianAndInternationalSpellings) {
+  const Case cases[] = {
+      {"8 (912) 345-67-89", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"+7 912 345 67 89", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"9123456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"79123456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"89123456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"+7(912)3456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"8-912-345-67-89", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"8\u00A0912\u00A0345\u00A067\u00A089", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {" 8 912 345 67 89 ", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"+7 (343) 123-45-67", Validity::kValid, Reason::kOk, "+73431234567", PhoneType::kFixedLine},
+      {"(495) 123-45-67", Validity::kValid, Reason::kOk, "+74951234567", PhoneType::kFixedLine},
+      {"8 800 555 35 35", Validity::kValid, Reason::kOk, "+78005553535", PhoneType::kTollFree},
+      {"+375 29 123 45 67", Validity::kValid, Reason::kOk, "+375291234567", PhoneType::kMobile},
+      {"+1 212 456 7890", Validity::kValid, Reason::kOk, "+12124567890", PhoneType::kFixedLineOrMobile},
+      {"+44 20 7946 0958", Validity::kValid, Reason::kOk, "+442079460958", PhoneType::kFixedLine},
+      {"8 (912) 345-67-89 доб. 123", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"", Validity::kEmpty, Reason::kEmpty, "", PhoneType::kUnknown},
+      {"   ", Validity::kEmpty, Reason::kEmpty, "", PhoneType::kUnknown},
+      {"нет", Validity::kInvalid, Reason::kPlaceholder, "", PhoneType::kUnknown},
+      {"-", Validity::kInvalid, Reason::kPlaceholder, "", PhoneType::kUnknown},
+      {"1234567", Validity::kInvalid, Reason::kPhonePlaceholder, "", PhoneType::kUnknown},
+      {"0000000", Validity::kInvalid, Reason::kPhonePlaceholder, "", PhoneType::kUnknown},
+      {"+7 (999) 999-99-99", Validity::kInvalid, Reason::kPhonePlaceholder, "", PhoneType::kUnknown},
+      {"8 (000) 000-00-00", Validity::kInvalid, Reason::kPhonePlaceholder, "", PhoneType::kUnknown},
+      {"12-34", Validity::kInvalid, Reason::kPhoneTooShort, "", PhoneType::kUnknown},
+      {"abc", Validity::kInvalid, Reason::kPhoneNotANumber, "", PhoneType::kUnknown},
+      {"+999 123 456 789", Validity::kInvalid, Reason::kPhoneBadCountryCode, "", PhoneType::kUnknown},
+      {"8 (912) 345-67-89-00-11-22-33", Validity::kInvalid, Reason::kPhoneTooLong, "", PhoneType::kUnknown},
+      {"8 (012) 555-67-89", Validity::kInvalid, Reason::kPhoneInvalid, "+70125556789", PhoneType::kUnknown},
+  };
+  for (const auto& c : cases) {
+    PhoneResult r = NormalizePhone(c.input);
+    EXPECT_EQ(r.verdict.validity, c.validity) << c.input;
+    EXPECT_EQ(ReasonCode(r.verdict.reason), ReasonCode(c.reason)) << c.input;
+    if (c.validity == Validity::kValid) {
+      EXPECT_EQ(r.e164, c.e164) << c.input;
+      EXPECT_EQ(PhoneTypeName(r.type), PhoneTypeName(c.type)) << c.input;
+    }
+  }
+  EXPECT_EQ(NormalizePhone("8 (912) 345-67-89 доб. 123").extension, "123");
+  EXPECT_EQ(NormalizePhone("+79123456789").region, "RU");
+  EXPECT_EQ(NormalizePhone("+375291234567").region, "BY");
+}
+
+TEST(Phone, DefaultRegionIsConfigurable) {
+  PhoneOptions us;
+  us.default_region = "US";
+  EXPECT_EQ(NormalizePhone("(212) 456-7890", us).e164, "+12124567890");
+  EXPECT_EQ(NormalizePhone("+7 912 345 67 89", us).e164, "+79123456789");
+  EXPECT_TRUE(IsKnownRegion("KZ"));
+  EXPECT_FALSE(IsKnownRegion("QQ"));
+}
+
+// The fast path must agree with libphonenumber's full parse on everything.
+TEST(Phone, FastPathEqualsFullParseOnRandomInputs) {
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  const char* formats[] = {"8 (%s) %s-%s-%s", "+7 %s %s %s %s", "%s%s%s%s", "7%s%s%s%s", "8%s%s%s%s",
+                           "+7(%s)%s%s%s",   "8-%s-%s-%s-%s",  "+7 %s %s-%s-%s", "7 (%s) %s %s %s"};
+  for (int i = 0; i < 20000; ++i) {
+    char code[4], a[4], b[3], c[3];
+    int first = static_cast<int>(rng() % 10);
+    std::snprintf(code, sizeof code, "%d%02d", first, static_cast<int>(rng() % 100));
+    std::snprintf(a, sizeof a, "%03d", static_cast<int>(rng() % 1000));
+    std::snprintf(b, sizeof b, "%02d", static_cast<int>(rng() % 100));
+    std::snprintf(c, sizeof c, "%02d", static_cast<int>(rng() % 100));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, formats[rng() % 9], code, a, b, c);
+    PhoneResult fast = NormalizePhone(buf), slow = NormalizePhoneSlow(buf);
+    ASSERT_EQ(fast.e164, slow.e164) << buf;
+    ASSERT_EQ(fast.verdict.validity, slow.verdict.validity) << buf;
+    ASSERT_EQ(fast.verdict.reason, slow.verdict.reason) << buf;
+    ASSERT_EQ(fast.type, slow.type) << buf;
+    ASSERT_EQ(fast.region, slow.region) << buf;
+  }
+}
+
+TEST(Phone, SplitsCellsWithSeveralNumbers) {
+  auto parts = SplitPhones("8 912 345-67-89, 8 (343) 123-45-67; +7 495 1234567 / 89991112233");
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_EQ(parts[1], "8 (343) 123-45-67");
+  EXPECT_TRUE(SplitPhones("  ").empty());
+}
+
+}  // namespace
+}  // namespace doppel::core
