@@ -71,6 +71,9 @@ struct TypeWord {
   bool ambiguous;
 };
 
+// Shorthands for the table only, kept out of the enclosing namespace.
+namespace vocab {
+
 constexpr Lang kRu = Lang::kRu;
 constexpr Lang kTr = Lang::kTr;
 constexpr Lang kEn = Lang::kEn;
@@ -214,11 +217,13 @@ constexpr TypeWord kTypeWords[] = {
     T("n", kEn, kDrop, "", kNum), T("no", kEn, kDrop, "", kNum),
 };
 
+}  // namespace vocab
+
 const std::vector<const TypeWord*>& TypeWordIndex() {
   static const std::vector<const TypeWord*> index = [] {
     std::vector<const TypeWord*> v;
-    v.reserve(std::size(kTypeWords));
-    for (const TypeWord& t : kTypeWords) v.push_back(&t);
+    v.reserve(std::size(vocab::kTypeWords));
+    for (const TypeWord& t : vocab::kTypeWords) v.push_back(&t);
     std::stable_sort(v.begin(), v.end(),
                      [](const TypeWord* a, const TypeWord* b) { return a->word < b->word; });
     return v;
@@ -412,49 +417,55 @@ bool IsGluedMarker(std::string_view letters, bool building_only) {
          }) != nullptr;
 }
 
-// Splits markers glued to numbers and pushes the pieces.
+// Splits markers glued to numbers and pushes the pieces. A loop, not
+// recursion: one word may glue any number of pieces ("1к1к1к...").
 void EmitWord(std::string_view w, uint16_t comp, std::vector<Token>& out) {
-  if (w.empty()) return;
-  if (IsDigit(w[0])) {
-    size_t p = SkipDigits(w, 0);
-    if (p + 1 < w.size() && w[p] == '/' && IsDigit(w[p + 1])) p = SkipDigits(w, p + 1);
-    size_t q = SkipLetters(w, p);
-    if (q > p) {
-      const bool digit_follows = q < w.size() && IsDigit(w[q]);
-      std::string_view letters = w.substr(p, q - p);
-      if (digit_follows) {
-        // "5к2", "12стр1"; then "12ак2" with a house letter before the marker.
-        size_t one = p;
-        NextCodePoint(w, one);
-        size_t cut = IsGluedMarker(letters, true) ? p
-                     : (one < q && IsGluedMarker(w.substr(one, q - one), true)) ? one
-                                                                                 : kNpos;
-        if (cut != kNpos) {
-          PushToken(w.substr(0, cut), comp, out);
-          PushToken(w.substr(cut, q - cut), comp, out);
-          EmitWord(w.substr(q), comp, out);
+  while (!w.empty()) {
+    if (IsDigit(w[0])) {
+      size_t p = SkipDigits(w, 0);
+      if (p + 1 < w.size() && w[p] == '/' && IsDigit(w[p + 1])) p = SkipDigits(w, p + 1);
+      const size_t q = SkipLetters(w, p);
+      if (q > p) {
+        const bool digit_follows = q < w.size() && IsDigit(w[q]);
+        const std::string_view letters = w.substr(p, q - p);
+        if (digit_follows) {
+          // "5к2", "12стр1"; else "12ак2", a house letter before the marker.
+          size_t cut = kNpos;
+          if (IsGluedMarker(letters, true)) {
+            cut = p;
+          } else {
+            size_t one = p;
+            NextCodePoint(w, one);
+            if (one < q && IsGluedMarker(w.substr(one, q - one), true)) cut = one;
+          }
+          if (cut != kNpos) {
+            PushToken(w.substr(0, cut), comp, out);
+            PushToken(w.substr(cut, q - cut), comp, out);
+            w.remove_prefix(q);
+            continue;
+          }
+        } else if (q == w.size() && CodePoints(letters) > 1 && IsGluedMarker(letters, true)) {
+          // "д.12кв.45": the marker of the next number stuck to this one.
+          PushToken(w.substr(0, p), comp, out);
+          PushToken(letters, comp, out);
           return;
         }
-      } else if (q == w.size() && CodePoints(letters) > 1 && IsGluedMarker(letters, true)) {
-        // "д.12кв.45": the marker of the next number stuck to this one.
-        PushToken(w.substr(0, p), comp, out);
-        PushToken(letters, comp, out);
-        return;
       }
+      PushToken(w, comp, out);
+      return;
+    }
+    const size_t q = SkipLetters(w, 0);
+    // A single Latin letter before digits is more often a code ("k1a", "m5")
+    // than a glued "k2"; Cyrillic "д5", "к2" and longer "kv45" are markers.
+    const bool lone_latin = q == 1 && static_cast<unsigned char>(w[0]) < 0x80 && w[0] != 'n';
+    if (q > 0 && q < w.size() && IsDigit(w[q]) && !lone_latin && IsGluedMarker(w.substr(0, q), false)) {
+      PushToken(w.substr(0, q), comp, out);
+      w.remove_prefix(q);
+      continue;
     }
     PushToken(w, comp, out);
     return;
   }
-  size_t q = SkipLetters(w, 0);
-  // A single Latin letter before digits is more often a code ("k1a", "m5")
-  // than a glued "k2"; Cyrillic "д5", "к2" and longer "kv45" are markers.
-  const bool lone_latin = q == 1 && static_cast<unsigned char>(w[0]) < 0x80 && w[0] != 'n';
-  if (q > 0 && q < w.size() && IsDigit(w[q]) && !lone_latin && IsGluedMarker(w.substr(0, q), false)) {
-    PushToken(w.substr(0, q), comp, out);
-    EmitWord(w.substr(q), comp, out);
-    return;
-  }
-  PushToken(w, comp, out);
 }
 
 constexpr std::string_view kSaintPetersburg = "санкт-петербург";
@@ -462,17 +473,22 @@ constexpr std::string_view kPgt = "пгт";
 
 // Rejoins abbreviations the dots cut apart: "С.-Петербург", "п.г.т.".
 void MergeSplitAbbreviations(std::vector<Token>& t) {
-  for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (t[i].comp != t[i + 1].comp) continue;
-    std::string_view a = t[i].text, b = t[i + 1].text;
-    if ((a == "с" || a == "санкт") && (b == "петербург" || b == "пб")) {
-      t[i].text = kSaintPetersburg;
-      t.erase(t.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-    } else if (a == "п" && b == "г" && i + 2 < t.size() && t[i + 2].comp == t[i].comp && t[i + 2].text == "т") {
-      t[i].text = kPgt;
-      t.erase(t.begin() + static_cast<std::ptrdiff_t>(i) + 1, t.begin() + static_cast<std::ptrdiff_t>(i) + 3);
+  auto same = [&](size_t i, size_t j, std::string_view text) {
+    return j < t.size() && t[j].comp == t[i].comp && t[j].text == text;
+  };
+  size_t kept = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    Token k = t[i];
+    if ((k.text == "с" || k.text == "санкт") && (same(i, i + 1, "петербург") || same(i, i + 1, "пб"))) {
+      k.text = kSaintPetersburg;
+      i += 1;
+    } else if (k.text == "п" && same(i, i + 1, "г") && same(i, i + 2, "т")) {
+      k.text = kPgt;
+      i += 2;
     }
+    t[kept++] = k;
   }
+  t.resize(kept);
 }
 
 // Words are letters and digits, joined by inner '-' (пр-т, 12-45, 1-я),

@@ -61,6 +61,30 @@ std::string_view First(const RecordBatch& batch, const FieldMap& map, Role role,
 
 }  // namespace
 
+std::vector<std::string_view> PhoneParts(const RecordBatch& batch, const FieldMap& map, size_t row) {
+  std::vector<std::string_view> parts;
+  for (int c : map.Columns(Role::kPhone)) {
+    for (std::string_view part : SplitPhones(batch.Value(row, c))) parts.push_back(part);
+  }
+  return parts;
+}
+
+std::vector<std::string_view> EmailParts(const RecordBatch& batch, const FieldMap& map, size_t row) {
+  // Several addresses in one cell: "a@x.ru; b@y.ru" or "a@x.ru, b@y.ru".
+  std::vector<std::string_view> parts;
+  for (int c : map.Columns(Role::kEmail)) {
+    std::string_view cell = batch.Value(row, c);
+    size_t start = 0;
+    for (size_t i = 0; i <= cell.size(); ++i) {
+      if (i < cell.size() && cell[i] != ';' && cell[i] != ',') continue;
+      std::string_view part = Trim(cell.substr(start, i - start));
+      start = i + 1;
+      if (!part.empty()) parts.push_back(part);
+    }
+  }
+  return parts;
+}
+
 void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const NormalizeOptions& options, size_t begin,
                    size_t end, NormalizedRecord* out) {
   for (size_t row = begin; row < end; ++row) {
@@ -77,26 +101,10 @@ void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const Normaliz
     name.middle = First(batch, map, Role::kMiddleName, row);
     r.name = NormalizeName(name);
 
-    for (int c : map.Columns(Role::kPhone)) {
-      std::string_view cell = batch.Value(row, c);
-      for (std::string_view part : SplitPhones(cell)) {
-        r.has_phone_text = true;
-        r.phones.push_back(NormalizePhone(part, options.phone));
-      }
-    }
-    for (int c : map.Columns(Role::kEmail)) {
-      std::string_view cell = batch.Value(row, c);
-      // Several addresses in one cell: "a@x.ru; b@y.ru" or "a@x.ru, b@y.ru".
-      size_t start = 0;
-      for (size_t i = 0; i <= cell.size(); ++i) {
-        if (i < cell.size() && cell[i] != ';' && cell[i] != ',') continue;
-        std::string_view part = Trim(cell.substr(start, i - start));
-        start = i + 1;
-        if (part.empty()) continue;
-        r.has_email_text = true;
-        r.emails.push_back(NormalizeEmail(part));
-      }
-    }
+    for (std::string_view part : PhoneParts(batch, map, row)) r.phones.push_back(NormalizePhone(part, options.phone));
+    for (std::string_view part : EmailParts(batch, map, row)) r.emails.push_back(NormalizeEmail(part));
+    r.has_phone_text = !r.phones.empty();
+    r.has_email_text = !r.emails.empty();
 
     std::string line = JoinColumns(batch, map.Columns(Role::kAddress), row);
     AddressInput address;

@@ -21,6 +21,7 @@ struct FieldAcc {
   uint64_t filled = 0, usable = 0, invalid = 0, values = 0;
   std::array<ReasonStats, static_cast<size_t>(Reason::kReasonCount)> reasons{};
   std::map<std::string, uint64_t> breakdown;
+  uint64_t breakdown_base = 0;  // denominator of the breakdown shares; 0 = usable records
 };
 
 }  // namespace
@@ -112,12 +113,15 @@ struct Profiler::Impl {
       if (fields[kPhone].present && r.has_phone_text) {
         FieldAcc& f = fields[kPhone];
         ++f.filled;
-        for (const auto& p : r.phones) {
+        std::vector<std::string_view> raw = PhoneParts(batch, map, row);
+        for (size_t i = 0; i < r.phones.size(); ++i) {
+          const PhoneResult& p = r.phones[i];
           ++f.values;
-          Note(f, p.verdict, [&] { return Raw(batch, row, {Role::kPhone}); });
+          Note(f, p.verdict, [&] { return std::string(raw[i]); });
           if (p.verdict.usable()) {
             phone_ok = true;
             ++f.breakdown[std::string(PhoneTypeName(p.type))];
+            ++f.breakdown_base;
           }
         }
         if (phone_ok) ++f.usable;
@@ -126,9 +130,11 @@ struct Profiler::Impl {
       if (fields[kEmail].present && r.has_email_text) {
         FieldAcc& f = fields[kEmail];
         ++f.filled;
-        for (const auto& e : r.emails) {
+        std::vector<std::string_view> raw = EmailParts(batch, map, row);
+        for (size_t i = 0; i < r.emails.size(); ++i) {
+          const EmailResult& e = r.emails[i];
           ++f.values;
-          Note(f, e.verdict, [&] { return Raw(batch, row, {Role::kEmail}); });
+          Note(f, e.verdict, [&] { return std::string(raw[i]); });
           email_ok = email_ok || e.verdict.usable();
         }
         if (email_ok) ++f.usable;
@@ -214,6 +220,8 @@ Profile Profiler::Finish(const BatchReader& reader, std::string input_name) {
     std::stable_sort(fp.problems.begin(), fp.problems.end(),
                      [](const ReasonStats& a, const ReasonStats& b) { return a.count > b.count; });
     for (const auto& [name, n] : f.breakdown) fp.breakdown.emplace_back(name, n);
+    fp.breakdown_base = f.breakdown_base > 0 ? f.breakdown_base : f.usable;
+    fp.breakdown_of = f.breakdown_base > 0 ? "valid values" : "valid records";
     std::stable_sort(fp.breakdown.begin(), fp.breakdown.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     p.fields.push_back(std::move(fp));
@@ -281,9 +289,9 @@ std::string FormatProfileText(const Profile& p) {
     }
     out += "\n";
     if (!f.breakdown.empty()) {
-      out += std::string(14, ' ') + "of usable: ";
+      out += std::string(14, ' ') + "of " + f.breakdown_of + ": ";
       for (size_t i = 0; i < f.breakdown.size() && i < 5; ++i) {
-        out += (i ? ", " : "") + f.breakdown[i].first + " " + Percent(f.breakdown[i].second, f.usable);
+        out += (i ? ", " : "") + f.breakdown[i].first + " " + Percent(f.breakdown[i].second, f.breakdown_base);
       }
       out += "\n";
     }
@@ -343,6 +351,7 @@ std::string FormatProfileJson(const Profile& p) {
       j.EndArray().EndObject();
     }
     j.EndArray();
+    j.Field("breakdown_of", f.breakdown_of).Field("breakdown_base", f.breakdown_base);
     j.Key("breakdown").BeginObject();
     for (const auto& [name, n] : f.breakdown) j.Field(name, n);
     j.EndObject();

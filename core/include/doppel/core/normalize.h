@@ -57,6 +57,11 @@ struct NormalizedRecord {
   bool has_email_text = false;
 };
 
+// The raw phone and email values of a row, in the order NormalizeRows
+// normalizes them (phones[i] of the record came from PhoneParts(...)[i]).
+std::vector<std::string_view> PhoneParts(const RecordBatch& batch, const FieldMap& map, size_t row);
+std::vector<std::string_view> EmailParts(const RecordBatch& batch, const FieldMap& map, size_t row);
+
 // Normalizes rows [begin, end) of `batch` into out[0 .. end-begin).
 void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const NormalizeOptions& options, size_t begin,
                    size_t end, NormalizedRecord* out);

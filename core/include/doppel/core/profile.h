@@ -47,6 +47,8 @@ struct FieldProfile {
   uint64_t values = 0;  // values seen (phones and emails: several per record)
   std::vector<ReasonStats> problems;  // invalid and warning reasons, most frequent first
   std::vector<std::pair<std::string, uint64_t>> breakdown;  // phone types, genders...
+  uint64_t breakdown_base = 0;  // what the breakdown counts are shares of
+  std::string breakdown_of;     // "valid values" or "valid records"
 };
 
 struct Profile {
