@@ -97,7 +97,7 @@ class FlatJsonParser {
         case 'r': out->push_back('\r'); break;
         case 't': out->push_back('\t'); break;
         case 'u': {
-          uint32_t cp;
+          uint32_t cp = 0;
           if (!ParseHex4(&cp)) return false;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t lo = 0;

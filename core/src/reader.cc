@@ -78,7 +78,7 @@ void MakeUniqueNames(std::vector<std::string>& names) {
     std::string n(Trim(names[i]));
     if (n.empty()) n = "column_" + std::to_string(i + 1);
     int& count = seen[n];
-    if (++count > 1) n += "_" + std::to_string(count);
+    if (++count > 1) n.append("_").append(std::to_string(count));
     names[i] = std::move(n);
   }
 }

@@ -23,8 +23,8 @@ namespace doppel::core {
 // What the input has: one free-form line and/or separate columns. Parts
 // given as columns win over what is parsed out of the line.
 struct AddressInput {
-  std::string_view line;
-  std::string_view postcode, region, city, street, house, flat;
+  std::string_view line{};
+  std::string_view postcode{}, region{}, city{}, street{}, house{}, flat{};
 };
 
 struct AddressParts {
