@@ -50,7 +50,6 @@ class CsvReader final : public BatchReader {
   std::vector<size_t> ends_;  // end offset of each field in scratch_
   std::string decoded_;       // the current record's fields as UTF-8
   std::vector<size_t> decoded_ends_;
-  bool skip_to_eol_ = false;  // discarding the rest of an over-long line
   uint64_t line_ = 1;         // physical line where the next record starts
   uint64_t ordinal_ = 0;
 };
@@ -87,11 +86,13 @@ Parse CsvReader::ParseRecord(std::string_view data, size_t* consumed, uint64_t* 
       while (true) {
         const void* q = std::memchr(data.data() + i, '"', n - i);
         if (q == nullptr) {
-          if (at_eof) return Parse::kUnterminated;
-          return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+          if (n > options_.max_record_bytes) return Parse::kTooLong;
+          return at_eof ? Parse::kUnterminated : Parse::kNeedMore;
         }
         size_t qi = static_cast<const char*>(q) - data.data();
-        *newlines += std::count(data.begin() + i, data.begin() + qi, '\n');
+        // A stray quote must not swallow the rows up to the next quote.
+        if (qi > options_.max_record_bytes) return Parse::kTooLong;
+        *newlines += internal::CountLineBreaks(data, i, qi);
         scratch_.append(data.substr(i, qi - i));
         if (qi + 1 == n && !at_eof) return Parse::kNeedMore;  // "" split across chunks?
         if (qi + 1 < n && data[qi + 1] == '"') {
@@ -104,13 +105,15 @@ Parse CsvReader::ParseRecord(std::string_view data, size_t* consumed, uint64_t* 
       }
       // Text after the closing quote is kept as it stands ("a"b -> ab).
       size_t j = scan_plain(i);
-      if (j == n && !at_eof) return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+      if (j > options_.max_record_bytes) return Parse::kTooLong;
+      if (j == n && !at_eof) return Parse::kNeedMore;
       std::string_view extra = data.substr(i, j - i);
       scratch_.append(options_.trim ? TrimRight(extra) : extra);
       i = j;
     } else {
       size_t j = scan_plain(i);
-      if (j == n && !at_eof) return n > options_.max_record_bytes ? Parse::kTooLong : Parse::kNeedMore;
+      if (j > options_.max_record_bytes) return Parse::kTooLong;
+      if (j == n && !at_eof) return Parse::kNeedMore;
       std::string_view v = data.substr(i, j - i);
       scratch_.append(options_.trim ? TrimRight(v) : v);
       i = j;
@@ -145,19 +148,6 @@ Result<bool> CsvReader::Next(RecordBatch* batch, std::vector<Reject>* rejects) {
   size_t rows = 0;
   while (rows < options_.batch_rows && batch->byte_size() < options_.batch_bytes) {
     std::string_view data = in_->data();
-    if (skip_to_eol_) {  // the tail of an over-long line already rejected
-      size_t eol = data.find('\n');
-      if (eol == std::string_view::npos) {
-        in_->Consume(data.size());
-        DOPPEL_ASSIGN_OR_RETURN(bool more, in_->Fill());
-        if (!more) skip_to_eol_ = false;
-        continue;
-      }
-      in_->Consume(eol + 1);
-      line_ += 1;
-      skip_to_eol_ = false;
-      continue;
-    }
     size_t consumed = 0;
     uint64_t newlines = 0;
     Parse r = ParseRecord(data, &consumed, &newlines);
@@ -176,23 +166,20 @@ Result<bool> CsvReader::Next(RecordBatch* batch, std::vector<Reject>* rejects) {
     }
     if (r == Parse::kUnterminated || r == Parse::kTooLong) {
       // Reject the first physical line of the record and resume after it.
-      size_t eol = data.find('\n');
-      size_t take = eol == std::string_view::npos ? data.size() : eol + 1;
-      std::string_view raw = data.substr(0, std::min(take, options_.max_record_bytes));
-      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
-      RejectRaw(rejects, raw,
-                r == Parse::kUnterminated
-                    ? "unterminated quoted field in column " + std::to_string(ends_.size() + 1) +
-                          " (no closing quote before the end of the file)"
-                    : "unterminated quoted field in column " + std::to_string(ends_.size() + 1) +
-                          " (record longer than " + std::to_string(options_.max_record_bytes) + " bytes)");
-      in_->Consume(take);
+      size_t len = 0;
+      size_t eol = internal::FindLineBreak(data, 0, in_->eof(), /*cr_is_break=*/true, &len);
+      size_t line_end = eol == std::string_view::npos ? data.size() : eol;
+      std::string reason =
+          r == Parse::kUnterminated
+              ? "unterminated quoted field in column " + std::to_string(ends_.size() + 1) +
+                    " (no closing quote before the end of the file)"
+              : "record longer than " + std::to_string(options_.max_record_bytes) + " bytes at column " +
+                    std::to_string(ends_.size() + 1) + " (an unterminated quoted field?)";
+      RejectRaw(rejects, data.substr(0, std::min(line_end, options_.max_record_bytes)), std::move(reason));
+      in_->Consume(eol == std::string_view::npos ? data.size() : eol + len);
+      if (eol == std::string_view::npos) DOPPEL_RETURN_IF_ERROR(in_->SkipRestOfLine(/*cr_is_break=*/true));
       bytes_read_ = in_->consumed();
-      if (eol == std::string_view::npos && !in_->eof()) {
-        skip_to_eol_ = true;
-      } else {
-        line_ += 1;
-      }
+      line_ += 1;
       continue;
     }
     std::string_view raw = data.substr(0, consumed);

@@ -17,17 +17,21 @@ uint32_t Evaluator::Intern(std::unordered_map<std::string, uint32_t>& ids, std::
   return it->second;
 }
 
-Status Evaluator::AddPrediction(std::string_view record_id, std::string_view cluster_id) {
+uint32_t Evaluator::Record(std::string_view record_id) {
   uint32_t r = Intern(records_, record_id);
   if (r >= predicted_.size()) predicted_.resize(r + 1, kAbsent), truth_.resize(r + 1, kAbsent);
+  return r;
+}
+
+Status Evaluator::AddPrediction(std::string_view record_id, std::string_view cluster_id) {
+  uint32_t r = Record(record_id);
   if (predicted_[r] != kAbsent) return Status::InvalidArgument("record '" + std::string(record_id) + "' appears twice in the clusters");
   predicted_[r] = Intern(clusters_, cluster_id);
   return Status::Ok();
 }
 
 Status Evaluator::AddTruth(std::string_view record_id, std::string_view entity_id) {
-  uint32_t r = Intern(records_, record_id);
-  if (r >= truth_.size()) predicted_.resize(r + 1, kAbsent), truth_.resize(r + 1, kAbsent);
+  uint32_t r = Record(record_id);
   if (truth_[r] != kAbsent) return Status::InvalidArgument("record '" + std::string(record_id) + "' appears twice in the truth");
   truth_[r] = Intern(entities_, entity_id);
   return Status::Ok();

@@ -118,7 +118,7 @@ struct Tokenized {
 void Tokenize(std::string_view folded, Tokenized* out) {
   std::string word;
   size_t word_letters = 0;
-  auto flush = [&](bool /*after_dot*/) {
+  auto flush = [&] {
     while (!word.empty() && (word.back() == '-' || word.back() == '\'')) word.pop_back();
     if (!word.empty()) {
       Token t;
@@ -142,15 +142,15 @@ void Tokenize(std::string_view folded, Tokenized* out) {
     } else if ((cp == '\'' || cp == 0x2019 || cp == 0x02BC) && word_letters > 0) {
       word.push_back('\'');
     } else if (cp == '.') {
-      flush(true);
+      flush();
     } else if (cp == ',') {
-      flush(false);
+      flush();
       if (out->comma_at < 0 && !out->tokens.empty()) out->comma_at = static_cast<int>(out->tokens.size());
     } else {
-      flush(false);
+      flush();
     }
   }
-  flush(false);
+  flush();
   // Attach Turkic patronymic particles (оглы, кызы) to the word before them.
   std::vector<Token> merged;
   for (auto& t : out->tokens) {

@@ -189,7 +189,6 @@ class NdjsonReader final : public BatchReader {
   std::vector<std::pair<std::string, std::string>> fields_;
   std::vector<int> filled_;
   std::string utf8_;
-  bool skip_to_eol_ = false;
   uint64_t line_ = 1;
   uint64_t ordinal_ = 0;
 };
@@ -202,18 +201,6 @@ Result<bool> NdjsonReader::Next(RecordBatch* batch, std::vector<Reject>* rejects
   while (rows < options_.batch_rows && batch->byte_size() < options_.batch_bytes) {
     std::string_view data = in_->data();
     size_t eol = data.find('\n');
-    if (skip_to_eol_) {  // the tail of an over-long line already rejected
-      if (eol == std::string_view::npos) {
-        in_->Consume(data.size());
-        DOPPEL_ASSIGN_OR_RETURN(bool more, in_->Fill());
-        if (!more) skip_to_eol_ = false;
-        continue;
-      }
-      in_->Consume(eol + 1);
-      ++line_;
-      skip_to_eol_ = false;
-      continue;
-    }
     if (eol == std::string_view::npos && !in_->eof()) {
       if (data.size() <= options_.max_record_bytes) {
         DOPPEL_ASSIGN_OR_RETURN(bool more, in_->Fill());
@@ -240,12 +227,13 @@ Result<bool> NdjsonReader::Next(RecordBatch* batch, std::vector<Reject>* rejects
       finish_line();
       continue;
     }
-    if (eol == std::string_view::npos && !in_->eof()) {
+    if (raw.size() > options_.max_record_bytes) {
       raw = raw.substr(0, options_.max_record_bytes);
       reject("line longer than " + std::to_string(options_.max_record_bytes) + " bytes (kept here cut to that size)");
       in_->Consume(take);
+      if (eol == std::string_view::npos) DOPPEL_RETURN_IF_ERROR(in_->SkipRestOfLine(/*cr_is_break=*/false));
       bytes_read_ = in_->consumed();
-      skip_to_eol_ = true;
+      ++line_;
       continue;
     }
     utf8_.clear();

@@ -91,8 +91,14 @@ void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const Normaliz
     NormalizedRecord& r = out[row - begin];
     r = NormalizedRecord();
     r.line = batch.lines[row];
+    // No id column: the 1-based data row number. An empty cell in an id
+    // column: "#<row number>", which cannot collide with a real numeric id.
     std::string_view id = Trim(First(batch, map, Role::kRecordId, row));
-    r.id = id.empty() ? std::to_string(batch.ordinals[row] + 1) : std::string(id);
+    if (!id.empty()) r.id = std::string(id);
+    else {
+      r.id = std::to_string(batch.ordinals[row] + 1);
+      if (map.Has(Role::kRecordId)) r.id.insert(r.id.begin(), '#');
+    }
 
     NameInput name;
     name.full = First(batch, map, Role::kFullName, row);

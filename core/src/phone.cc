@@ -33,14 +33,14 @@ PhoneType FromLib(pn::PhoneNumberUtil::PhoneNumberType t) {
   }
 }
 
-// The digits of the number part of s: up to the first letter, which starts
-// an extension ("доб. 123", "ext 5") or junk.
+// The digits of the number part of s: letters before the number are a label
+// ("тел. 8 912...", "mob:"), letters after it start an extension ("доб. 123").
 std::string Digits(std::string_view s) {
   std::string d;
   for (size_t i = 0; i < s.size();) {
     char32_t cp = NextCodePoint(s, i);
     if (cp >= '0' && cp <= '9') d.push_back(static_cast<char>(cp));
-    else if (IsLetter(cp)) break;
+    else if (IsLetter(cp) && !d.empty()) break;
   }
   return d;
 }
@@ -206,8 +206,11 @@ std::vector<std::string_view> SplitPhones(std::string_view cell) {
 }
 
 bool IsKnownRegion(std::string_view region) {
-  std::set<std::string> regions;
-  Util().GetSupportedRegions(&regions);
+  static const std::set<std::string> regions = [] {
+    std::set<std::string> r;
+    Util().GetSupportedRegions(&r);
+    return r;
+  }();
   return regions.count(std::string(region)) > 0;
 }
 

@@ -73,7 +73,11 @@ struct Profiler::Impl {
         out += v;
       }
     }
-    if (out.size() > 120) out.resize(120);
+    if (out.size() > 120) {
+      size_t cut = 120;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      out.resize(cut);
+    }
     return out;
   }
 
@@ -186,8 +190,17 @@ void Profiler::Add(const RecordBatch& batch, const std::vector<NormalizedRecord>
 void Profiler::AddRejects(const std::vector<Reject>& rejects) {
   for (const auto& r : rejects) {
     ++impl_->rejected;
-    // Group by the reason without its numbers: "expected 7 fields, found 8".
-    ++impl_->reject_reasons[r.reason];
+    // Group by the reason with its numbers folded ("malformed JSON at byte N"),
+    // so the top reasons are kinds of problems, not single rows.
+    std::string kind;
+    for (size_t i = 0; i < r.reason.size(); ++i) {
+      if (r.reason[i] >= '0' && r.reason[i] <= '9') {
+        if (kind.empty() || kind.back() != 'N') kind.push_back('N');
+      } else {
+        kind.push_back(r.reason[i]);
+      }
+    }
+    ++impl_->reject_reasons[kind];
   }
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include "doppel/core/unicode.h"
 #include "reader_internal.h"
@@ -54,6 +55,59 @@ Result<bool> InputBuffer::Fill() {
   return true;
 }
 
+Status InputBuffer::SkipRestOfLine(bool cr_is_break) {
+  while (true) {
+    std::string_view d = data();
+    size_t len = 0;
+    size_t eol = FindLineBreak(d, 0, eof(), cr_is_break, &len);
+    if (eol != std::string_view::npos) {
+      Consume(eol + len);
+      return Status::Ok();
+    }
+    // Keep a final '\r': its '\n' may come with the next chunk.
+    Consume(!d.empty() && d.back() == '\r' && !eof() ? d.size() - 1 : d.size());
+    DOPPEL_ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more && data().empty()) return Status::Ok();
+  }
+}
+
+size_t FindLineBreak(std::string_view data, size_t from, bool at_eof, bool cr_is_break, size_t* len) {
+  for (size_t i = from; i < data.size(); ++i) {
+    char c = data[i];
+    if (c == '\n') {
+      *len = 1;
+      return i;
+    }
+    if (c == '\r') {
+      if (i + 1 < data.size()) {
+        if (data[i + 1] == '\n') {
+          *len = 2;
+          return i;
+        }
+        if (cr_is_break) {
+          *len = 1;
+          return i;
+        }
+      } else if (at_eof && cr_is_break) {
+        *len = 1;
+        return i;
+      } else {
+        return std::string_view::npos;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
+uint64_t CountLineBreaks(std::string_view data, size_t begin, size_t end) {
+  uint64_t n = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (data[i] == '\n') ++n;
+    else if (data[i] == '\r' && (i + 1 >= data.size() || data[i + 1] != '\n')) ++n;
+  }
+  return n;
+}
+
 bool DecodeField(std::string_view raw, Encoding encoding, std::string& out) {
   if (encoding == Encoding::kCp1251) {
     Cp1251ToUtf8(raw, out);
@@ -73,13 +127,15 @@ std::string BadBytesReason(std::string_view column, std::string_view raw) {
 }
 
 void MakeUniqueNames(std::vector<std::string>& names) {
-  std::map<std::string, int> seen;
+  std::set<std::string> taken;
   for (size_t i = 0; i < names.size(); ++i) {
     std::string n(Trim(names[i]));
     if (n.empty()) n = "column_" + std::to_string(i + 1);
-    int& count = seen[n];
-    if (++count > 1) n.append("_").append(std::to_string(count));
-    names[i] = std::move(n);
+    // "phone_2,phone,phone" -> phone_2, phone, phone_3: suffix until unused.
+    std::string candidate = n;
+    for (int k = 2; taken.count(candidate) > 0; ++k) candidate = n + "_" + std::to_string(k);
+    taken.insert(candidate);
+    names[i] = std::move(candidate);
   }
 }
 

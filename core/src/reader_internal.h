@@ -19,6 +19,9 @@ class InputBuffer {
 
   // Reads more bytes; returns false when the source is exhausted.
   Result<bool> Fill();
+  // Discards input up to and including the next line break, reading more as
+  // needed (for the tail of an over-long line). Memory stays at one chunk.
+  Status SkipRestOfLine(bool cr_is_break);
   std::string_view data() const { return std::string_view(buf_).substr(pos_); }
   const char* begin() const { return buf_.data() + pos_; }
   const char* end() const { return buf_.data() + buf_.size(); }
@@ -35,6 +38,16 @@ class InputBuffer {
   size_t chunk_;
   bool eof_ = false;
 };
+
+// Finds the first line break at or after `from`: "\n", "\r\n", or (when
+// cr_is_break) a lone "\r". Sets *len to its length. Returns npos when there
+// is none, and also for a "\r" that ends `data` while more input may follow
+// (its "\n" may be in the next chunk).
+size_t FindLineBreak(std::string_view data, size_t from, bool at_eof, bool cr_is_break, size_t* len);
+
+// Counts the line breaks in data[begin, end) ("\r\n" once; a lone "\r" too),
+// looking one byte past `end` to pair a final "\r" with its "\n".
+uint64_t CountLineBreaks(std::string_view data, size_t begin, size_t end);
 
 // Appends `raw` to `out` as UTF-8. Returns false (and appends nothing useful)
 // when the bytes are not valid in `encoding`.

@@ -144,7 +144,7 @@ Result<RoleOverride> ParseRoleOverride(std::string_view text) {
 }
 
 Result<FieldMap> FieldMap::Build(const std::vector<std::string>& column_names,
-                                 const std::vector<RoleOverride>& overrides, bool infer) {
+                                 const std::vector<RoleOverride>& overrides, bool infer, bool allow_missing) {
   FieldMap m;
   m.role_of_.assign(column_names.size(), Role::kPassthrough);
   if (infer) {
@@ -169,6 +169,7 @@ Result<FieldMap> FieldMap::Build(const std::vector<std::string>& column_names,
     if (o.column.empty()) continue;
     auto it = std::find(column_names.begin(), column_names.end(), o.column);
     if (it == column_names.end()) {
+      if (allow_missing) continue;
       std::string known;
       for (const auto& n : column_names) known += (known.empty() ? "" : ", ") + n;
       return Status::InvalidArgument("--map " + std::string(RoleName(o.role)) + "=" + o.column +

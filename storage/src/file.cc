@@ -90,30 +90,37 @@ AtomicFile::~AtomicFile() {
   }
 }
 
+
 void AtomicFile::Write(std::string_view data) {
   if (failed_ || data.empty()) return;
   if (std::fwrite(data.data(), 1, data.size(), f_) != data.size()) failed_ = true;
 }
 
-Status AtomicFile::Commit() {
-  if (committed_) return Status::Internal("AtomicFile committed twice: " + path_);
+Status AtomicFile::Sync() {
+  if (committed_ || synced_) return Status::Internal("AtomicFile synced twice: " + path_);
   bool ok = !failed_ && std::fflush(f_) == 0 && ::fsync(::fileno(f_)) == 0;
   int saved = errno;
   bool closed = std::fclose(f_) == 0;
   f_ = nullptr;
   if (!ok || !closed) {
     errno = saved;
+    std::string msg = ErrnoText("cannot write", tmp_);
     std::remove(tmp_.c_str());
-    committed_ = true;
-    return Status::IoError(ErrnoText("cannot write", tmp_));
+    committed_ = true;  // nothing left to clean up
+    return Status::IoError(msg);
   }
+  synced_ = true;
+  return Status::Ok();
+}
+
+Status AtomicFile::Publish() {
+  if (!synced_ || committed_) return Status::Internal("AtomicFile published before Sync or twice: " + path_);
+  committed_ = true;
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     std::string msg = ErrnoText("cannot rename into", path_);
     std::remove(tmp_.c_str());
-    committed_ = true;
     return Status::IoError(msg);
   }
-  committed_ = true;
   std::string dir = std::filesystem::path(path_).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
@@ -121,6 +128,11 @@ Status AtomicFile::Commit() {
     ::close(dfd);
   }
   return Status::Ok();
+}
+
+Status AtomicFile::Commit() {
+  DOPPEL_RETURN_IF_ERROR(Sync());
+  return Publish();
 }
 
 Status MakeDirs(const std::string& path) {

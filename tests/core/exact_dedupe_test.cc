@@ -83,6 +83,18 @@ TEST(ExactDedupe, EntityIdIsSmallestIdNumericallyAndRepeatedIdsAreExcluded) {
   EXPECT_EQ(res.records, 3u);
 }
 
+TEST(ExactDedupe, EmptyIdCellsGetRowNumbersThatCannotCollide) {
+  std::string csv =
+      "id,phone\n"
+      ",89123456789\n"  // row 1: no id
+      "1,89990001122\n";
+  ExactDedupeResult res;
+  auto e = Dedupe(csv, {}, &res);
+  EXPECT_TRUE(res.duplicate_ids.empty());
+  EXPECT_EQ(e["#1"], "#1");
+  EXPECT_EQ(e["1"], "1");
+}
+
 TEST(ExactDedupe, CompareRecordIds) {
   EXPECT_LT(CompareRecordIds("9", "10"), 0);
   EXPECT_GT(CompareRecordIds("10", "9"), 0);

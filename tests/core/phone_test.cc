@@ -25,6 +25,8 @@ TEST(Phone, RussianAndInternationalSpellings) {
       {"+7(912)3456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
       {"8-912-345-67-89", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
       {"8\u00A0912\u00A0345\u00A067\u00A089", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"тел. 8 (912) 345-67-89", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
+      {"mob: +79123456789", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
       {" 8 912 345 67 89 ", Validity::kValid, Reason::kOk, "+79123456789", PhoneType::kMobile},
       {"+7 (343) 123-45-67", Validity::kValid, Reason::kOk, "+73431234567", PhoneType::kFixedLine},
       {"(495) 123-45-67", Validity::kValid, Reason::kOk, "+74951234567", PhoneType::kFixedLine},

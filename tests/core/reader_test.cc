@@ -167,6 +167,34 @@ TEST(CsvReader, OverlongQuotedFieldIsCutOffNotBuffered) {
   EXPECT_EQ(r.lines[0], 3u);
 }
 
+TEST(CsvReader, StrayQuoteCannotSwallowRowsInsideOneChunk) {
+  // The closing quote sits in the same chunk, far away: still cut off.
+  ReaderOptions o;
+  o.max_record_bytes = 64;
+  std::string data = "id,note\n1,\"" + std::string(10000, 'x') + "\n2,\"ok\"\n3,fine\n";
+  auto r = Read(data, o);
+  ASSERT_EQ(r.rejects.size(), 1u);
+  EXPECT_EQ(r.rejects[0].line, 2u);
+  EXPECT_NE(r.rejects[0].reason.find("longer than 64 bytes"), std::string::npos) << r.rejects[0].reason;
+  EXPECT_EQ(r.rejects[0].raw.size(), 64u);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0], (Row{"2", "ok"}));
+  EXPECT_EQ(r.rows[1], (Row{"3", "fine"}));
+  EXPECT_EQ(r.lines, (std::vector<uint64_t>{3, 4}));
+}
+
+TEST(CsvReader, CarriageReturnOnlyLineEnds) {
+  auto r = Read("id,n\r1,\"a\rb\"\r2,c\r");
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0], (Row{"1", "a\rb"}));
+  EXPECT_EQ(r.lines, (std::vector<uint64_t>{2, 4}));
+  auto bad = Read("id,n\r1,\"a\r2,b\r3,c\r");
+  ASSERT_EQ(bad.rejects.size(), 1u);
+  EXPECT_EQ(bad.rejects[0].line, 2u);
+  EXPECT_EQ(bad.rows.size(), 2u);
+  EXPECT_EQ(bad.lines, (std::vector<uint64_t>{3, 4}));
+}
+
 TEST(CsvReader, BlankLinesSkippedAndNoHeaderMode) {
   ReaderOptions o;
   o.header = false;
@@ -187,6 +215,7 @@ TEST(CsvReader, FebrlStyleCommaSpace) {
 TEST(CsvReader, DuplicateAndEmptyHeaderNamesAreMadeUnique) {
   auto r = Read("phone,phone,,x\n1,2,3,4\n");
   EXPECT_EQ(r.names, (Row{"phone", "phone_2", "column_3", "x"}));
+  EXPECT_EQ(Read("phone_2,phone,phone\n1,2,3\n").names, (Row{"phone_2", "phone", "phone_3"}));
 }
 
 TEST(CsvReader, SameResultWhateverTheChunkAndBatchSizes) {

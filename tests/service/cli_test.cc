@@ -194,6 +194,18 @@ TEST_F(CliTest, FebrlExactDedupe) {
   }
 }
 
+TEST_F(CliTest, NdjsonMapForAKeyThatAppearsLate) {
+  std::string ndjson;
+  for (int i = 1; i <= 20; ++i) ndjson += "{\"id\": " + std::to_string(i) + ", \"name\": \"Client " + std::to_string(i) + "\"}\n";
+  ndjson += "{\"id\": 21, \"mob\": \"89123456789\"}\n{\"id\": 22, \"mob\": \"+7 912 345 67 89\"}\n";
+  Write("late.ndjson", ndjson);
+  Result r = Doppel("dedupe --exact -q --map phone=mob --map email=never " + P("late.ndjson") + " --out " + P("o"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("no record had the key 'never'"), std::string::npos) << r.err;
+  std::string clusters = Slurp(dir_ / "o/clusters.csv");
+  EXPECT_NE(clusters.find("22,21\n"), std::string::npos) << clusters;
+}
+
 TEST_F(CliTest, InfoNamesTheBackend) {
   Result r = Doppel("info");
   ASSERT_EQ(r.code, 0);

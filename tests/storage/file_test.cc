@@ -52,6 +52,23 @@ TEST(AtomicFile, AbandonedWriteLeavesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir));
 }
 
+TEST(AtomicFile, SyncThenPublishReplacesTogether) {
+  std::string dir = TempDir();
+  auto a = AtomicFile::Create(dir + "/a.csv");
+  auto b = AtomicFile::Create(dir + "/b.csv");
+  ASSERT_TRUE(a.ok() && b.ok());
+  (*a)->Write("A");
+  (*b)->Write("B");
+  ASSERT_TRUE((*a)->Sync().ok());
+  ASSERT_TRUE((*b)->Sync().ok());
+  EXPECT_FALSE(PathExists(dir + "/a.csv"));  // synced but not visible yet
+  ASSERT_TRUE((*a)->Publish().ok());
+  ASSERT_TRUE((*b)->Publish().ok());
+  EXPECT_EQ(*ReadFile(dir + "/a.csv"), "A");
+  EXPECT_EQ(*ReadFile(dir + "/b.csv"), "B");
+  EXPECT_FALSE((*a)->Publish().ok());  // twice is a bug, reported
+}
+
 TEST(FileSource, ReadsAndReportsMissingFiles) {
   std::string dir = TempDir();
   auto missing = OpenFileSource(dir + "/nope.csv");

@@ -30,7 +30,7 @@ int RunDedupe(const DedupeFlags& f) {
     config->exact.keys = *keys;
   }
   if (Status s = storage::MakeDirs(f.out_dir); !s.ok()) return Fail(s);
-  const kernels::KernelTable& kernels = ChooseKernels(*config, f.in.quiet);
+  const kernels::KernelTable& kernels = ChooseKernels(*config);
 
   auto rejects_file = storage::AtomicFile::Create(f.out_dir + "/rejects.csv");
   if (!rejects_file.ok()) return Fail(rejects_file.status());
@@ -44,7 +44,7 @@ int RunDedupe(const DedupeFlags& f) {
       [&](const BatchView& v) { deduper.Add(v.records); },
       [&](const std::vector<core::Reject>& rejects) {
         std::string out;
-        for (const auto& r : rejects) core::AppendCsvRow(out, {std::to_string(r.line), r.reason, r.raw});
+        AppendRejectRows(out, rejects);
         (*rejects_file)->Write(out);
       });
   if (!result.ok()) return Fail(result.status());
@@ -107,9 +107,13 @@ int RunDedupe(const DedupeFlags& f) {
   if (!summary.ok()) return Fail(summary.status());
   (*summary)->Write(j.str());
 
-  // Commit last, all three: a crash before this point leaves the old outputs.
+  // Sync all three before renaming any: a full disk or a crash before the
+  // renames leaves the previous outputs as they were.
   for (auto* file : {clusters->get(), rejects_file->get(), summary->get()}) {
-    if (Status s = file->Commit(); !s.ok()) return Fail(s);
+    if (Status s = file->Sync(); !s.ok()) return Fail(s);
+  }
+  for (auto* file : {clusters->get(), rejects_file->get(), summary->get()}) {
+    if (Status s = file->Publish(); !s.ok()) return Fail(s);
   }
   progress.Done(res.records + rejected);
 

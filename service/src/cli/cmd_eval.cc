@@ -79,7 +79,7 @@ int RunEval(const EvalFlags& f) {
     DOPPEL_RETURN_IF_ERROR(ev.AddPrediction(id, cluster));
     if (!f.truth_from_id.empty()) {
       std::match_results<std::string_view::const_iterator> m;
-      if (!std::regex_search(id.begin(), id.end(), m, pattern) || m.size() < 2) {
+      if (!std::regex_search(id.begin(), id.end(), m, pattern) || m.size() < 2 || !m[1].matched) {
         return Status::InvalidArgument("--truth-from-id does not match record id '" + std::string(id) + "'");
       }
       DOPPEL_RETURN_IF_ERROR(ev.AddTruth(id, std::string_view(&*m[1].first, m[1].length())));

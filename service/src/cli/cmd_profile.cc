@@ -22,7 +22,7 @@ struct ProfileFlags {
 int RunProfile(const ProfileFlags& f) {
   auto config = f.in.Resolve();
   if (!config.ok()) return Fail(config.status());
-  const kernels::KernelTable& kernels = ChooseKernels(*config, f.in.quiet);
+  const kernels::KernelTable& kernels = ChooseKernels(*config);
 
   std::unique_ptr<core::Profiler> profiler;
   std::unique_ptr<storage::AtomicFile> rejects_file;
@@ -45,9 +45,7 @@ int RunProfile(const ProfileFlags& f) {
         profiler->AddRejects(rejects);
         if (rejects_file) {
           std::string out;
-          for (const auto& r : rejects) {
-            core::AppendCsvRow(out, {std::to_string(r.line), r.reason, r.raw});
-          }
+          AppendRejectRows(out, rejects);
           rejects_file->Write(out);
         }
       });

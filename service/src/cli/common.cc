@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
+#include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
 
 namespace doppel::cli {
@@ -14,7 +16,8 @@ void InputFlags::Register(CLI::App* app) {
   app->add_option("--encoding", encoding, "Input encoding: auto, utf-8, cp1251, utf-16le, utf-16be (default: auto)");
   app->add_option("--delimiter", delimiter, "CSV delimiter: one character or 'tab' (default: detected)");
   app->add_flag("--no-header", no_header, "The first CSV row is data, columns are column_1..N");
-  app->add_option("--map", maps, "Set a column's role: role=column (repeatable), e.g. --map phone=\"Моб. тел\"");
+  app->add_option("--map", maps, "Set a column's role: role=column (repeatable), e.g. --map phone=\"Моб. тел\"")
+      ->allow_extra_args(false);
   app->add_flag("--no-infer", no_infer, "Do not infer roles from headers; use --map only");
   app->add_option("--region", region, "Default phone region for numbers without a country code (default: RU)");
   app->add_option("--date-order", date_order, "How to read slash dates like 03/04/1990: dmy or mdy (default: dmy)");
@@ -118,12 +121,15 @@ Result<PipelineResult> RunPipeline(
   std::vector<core::Reject> rejects;
   std::vector<core::NormalizedRecord> records;
   size_t mapped_columns = SIZE_MAX;
+  // NDJSON keys may first appear deep in the file: a --map naming one is
+  // kept pending instead of failing, and reported if it never shows up.
+  const bool ndjson = out.reader->format() == core::InputFormat::kNdjson;
   while (true) {
     rejects.clear();
     DOPPEL_ASSIGN_OR_RETURN(bool more, out.reader->Next(&batch, &rejects));
     const auto& names = out.reader->column_names();
     if (names.size() != mapped_columns) {
-      DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles));
+      DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles, ndjson));
       DOPPEL_RETURN_IF_ERROR(on_schema(out.map, names));
       mapped_columns = names.size();
     }
@@ -137,13 +143,26 @@ Result<PipelineResult> RunPipeline(
     on_batch(BatchView{batch, out.map, names, records});
     progress.Update(out.records + out.rejected, out.reader->bytes_read(), out.reader->bytes_total());
   }
+  if (ndjson) {
+    const auto& names = out.reader->column_names();
+    for (const auto& o : config.columns) {
+      if (!o.column.empty() && std::find(names.begin(), names.end(), o.column) == names.end()) {
+        std::fprintf(stderr, "doppel: warning: --map %s=%s: no record had the key '%s'\n",
+                     std::string(core::RoleName(o.role)).c_str(), o.column.c_str(), o.column.c_str());
+      }
+    }
+  }
   return out;
 }
 
-const kernels::KernelTable& ChooseKernels(const core::JobConfig& config, bool quiet) {
+const kernels::KernelTable& ChooseKernels(const core::JobConfig& config) {
   kernels::BackendChoice choice = kernels::ChooseBackend(config.backend);
   if (!choice.note.empty()) std::fprintf(stderr, "doppel: %s\n", choice.note.c_str());
   return kernels::GetKernels(choice.backend);
+}
+
+void AppendRejectRows(std::string& out, const std::vector<core::Reject>& rejects) {
+  for (const auto& r : rejects) core::AppendCsvRow(out, {std::to_string(r.line), r.reason, r.raw});
 }
 
 int32_t TodayFromClock() {

@@ -84,9 +84,12 @@ Result<PipelineResult> RunPipeline(const std::string& path, const core::JobConfi
                                    const std::function<void(const BatchView&)>& on_batch,
                                    const std::function<void(const std::vector<core::Reject>&)>& on_rejects);
 
-// The kernel backend for this job, with a note on stderr when the request
-// could not be honoured.
-const kernels::KernelTable& ChooseKernels(const core::JobConfig& config, bool quiet);
+// The kernel backend for this job, with a note on stderr (even with -q) when
+// the request could not be honoured.
+const kernels::KernelTable& ChooseKernels(const core::JobConfig& config);
+
+// Appends rejects as rows of a "line,reason,raw" CSV file.
+void AppendRejectRows(std::string& out, const std::vector<core::Reject>& rejects);
 
 // "Today" as yyyymmdd from the system clock (UTC).
 int32_t TodayFromClock();

@@ -37,6 +37,7 @@ class Evaluator {
 
  private:
   static uint32_t Intern(std::unordered_map<std::string, uint32_t>& ids, std::string_view s);
+  uint32_t Record(std::string_view record_id);  // interns and sizes the label arrays
   std::unordered_map<std::string, uint32_t> records_, clusters_, entities_;
   std::vector<uint32_t> predicted_, truth_;  // by record index; UINT32_MAX = absent
 };

@@ -43,7 +43,8 @@ struct DocIdResult {
 DocIdResult NormalizeDocId(std::string_view raw);
 
 struct NormalizedRecord {
-  std::string id;     // the record id column, else the 1-based data row number
+  std::string id;     // the record id column; else the 1-based data row number
+                      // ("#17" when the id column exists but the cell is empty)
   uint64_t line = 0;  // physical line in the input
   NameResult name;
   std::vector<PhoneResult> phones;  // every number found, in column order

@@ -31,9 +31,6 @@ class StringColumn {
     bytes_.insert(bytes_.end(), s.begin(), s.end());
     offsets_.push_back(bytes_.size());
   }
-  // Appends bytes to the value being built; FinishValue() closes it.
-  void AppendPartial(std::string_view s) { bytes_.insert(bytes_.end(), s.begin(), s.end()); }
-  void FinishValue() { offsets_.push_back(bytes_.size()); }
   // Drops the values after the first n.
   void Truncate(size_t n) {
     offsets_.resize(n + 1);
@@ -42,10 +39,6 @@ class StringColumn {
   void Clear() {
     bytes_.clear();
     offsets_.assign(1, 0);
-  }
-  void Reserve(size_t values, size_t bytes) {
-    offsets_.reserve(values + 1);
-    bytes_.reserve(bytes);
   }
 
   std::span<const char> bytes() const { return bytes_; }

@@ -64,9 +64,11 @@ class FieldMap {
   // Maps columns to roles: inference first (unless disabled), then the
   // overrides. An override replaces what inference found for its role and
   // takes its column away from any other role. Fails when an override names
-  // a column that does not exist.
+  // a column that does not exist, unless `allow_missing` (NDJSON, where a key
+  // may first appear later: the map is rebuilt when it does).
   static Result<FieldMap> Build(const std::vector<std::string>& column_names,
-                                const std::vector<RoleOverride>& overrides, bool infer = true);
+                                const std::vector<RoleOverride>& overrides, bool infer = true,
+                                bool allow_missing = false);
 
   const std::vector<int>& Columns(Role r) const { return by_role_[static_cast<size_t>(r)]; }
   // The first column of a role, or -1.

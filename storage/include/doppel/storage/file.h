@@ -31,7 +31,13 @@ class AtomicFile {
 
   // Buffered append; errors surface in Commit().
   void Write(std::string_view data);
-  // Flushes, fsyncs, renames into place, fsyncs the directory.
+  // Flushes and fsyncs the temporary file (the step that can run out of
+  // space); the file is not visible yet.
+  Status Sync();
+  // Renames the synced file into place and fsyncs the directory.
+  Status Publish();
+  // Sync() then Publish(). To replace several files together, Sync() them
+  // all first so that a full disk leaves every old file in place.
   Status Commit();
   const std::string& path() const { return path_; }
 
@@ -40,6 +46,7 @@ class AtomicFile {
   std::string path_, tmp_;
   std::FILE* f_;
   bool failed_ = false;
+  bool synced_ = false;
   bool committed_ = false;
 };
 
