@@ -20,6 +20,9 @@ add_library(doppel_phonenumber INTERFACE)
 target_link_libraries(doppel_phonenumber INTERFACE ${PHONENUMBER_LIB})
 target_include_directories(doppel_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INCLUDE})
 
+# storage
+find_package(RocksDB CONFIG REQUIRED)
+
 # service (the command line)
 find_package(CLI11 CONFIG QUIET)
 if(NOT TARGET CLI11::CLI11)

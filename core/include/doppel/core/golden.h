@@ -1,0 +1,48 @@
+// Golden records: the best value of each field across an entity's members
+// (survivorship).
+//
+// Rules: for single-valued fields the value most members agree on wins, ties
+// go to the most recently seen member; phones and emails are the union of the
+// members' valid values, most frequent first (ties: most recent), capped. A
+// member's values are already normalized and validated, so nothing invalid
+// survives. Pure; the result depends only on the members, not their order.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "doppel/core/normalize.h"
+
+namespace doppel::core {
+
+// The normalized, usable values of one record, as the store keeps them.
+struct MemberSnapshot {
+  std::string last, first, middle, gender;
+  std::vector<std::string> phones;  // E.164, usable only
+  std::vector<std::string> emails;  // normalized, usable only
+  std::string address;              // normalized
+  int32_t birth_date = 0;           // yyyymmdd, 0 when unknown
+  std::string doc_id;
+  int64_t seen_at = 0;              // when this version was ingested (ms since epoch)
+  std::string record_id;            // tie-break of last resort
+
+  static MemberSnapshot From(const NormalizedRecord& r, int64_t seen_at);
+};
+
+struct GoldenRecord {
+  std::string last, first, middle, gender;
+  std::vector<std::string> phones, emails;
+  std::string address;
+  int32_t birth_date = 0;
+  std::string doc_id;
+  uint32_t members = 0;
+};
+
+// Phones and emails kept in a golden record at most. Default: 5.
+inline constexpr size_t kGoldenMaxContacts = 5;
+
+GoldenRecord BuildGolden(std::span<const MemberSnapshot> members);
+
+}  // namespace doppel::core

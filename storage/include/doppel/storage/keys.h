@@ -1,0 +1,48 @@
+// Key encodings of the RocksDB store: the one place that knows them.
+//
+// Integers are fixed-width big-endian so byte order is numeric order and a
+// prefix scan walks ids in order. Each column family's keys start with a tag
+// byte so one family can hold a few kinds of key without ambiguity:
+//
+//   meta         "schema_version", "counters"
+//   records      'R' rid            -> latest version of a record
+//                'V' rid version    -> an older version
+//                'I' external id    -> rid
+//   membership   'M' rid            -> eid (the record's entity)
+//                'm' eid rid        -> "" (the entity's members)
+//   entities     'E' eid            -> golden record, or a redirect after a merge
+//   blocks       kind hash rid      -> "" (records sharing an exact key)
+//   suppression  kind value         -> reason, source, date
+//   history      'H' seq            -> event
+//                'h' eid seq        -> "" (an entity's events)
+//
+// Index keys (blocks) hold DH64 hashes of normalized values, never the values
+// themselves; keyed hashes replace them when encryption at rest arrives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace doppel::storage::keys {
+
+void PutU64(std::string& out, uint64_t v);
+void PutU32(std::string& out, uint32_t v);
+// Reads a big-endian integer at pos; the caller checks the size.
+uint64_t GetU64(std::string_view s, size_t pos);
+uint32_t GetU32(std::string_view s, size_t pos);
+
+std::string Record(uint64_t rid);
+std::string RecordVersion(uint64_t rid, uint32_t version);
+std::string RecordId(std::string_view external_id);
+std::string Member(uint64_t rid);
+std::string EntityMember(uint64_t eid, uint64_t rid);
+std::string EntityMemberPrefix(uint64_t eid);
+std::string Entity(uint64_t eid);
+std::string Block(uint8_t kind, uint64_t hash, uint64_t rid);
+std::string BlockPrefix(uint8_t kind, uint64_t hash);
+std::string History(uint64_t seq);
+std::string EntityHistory(uint64_t eid, uint64_t seq);
+std::string EntityHistoryPrefix(uint64_t eid);
+
+}  // namespace doppel::storage::keys

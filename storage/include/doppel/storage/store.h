@@ -1,0 +1,173 @@
+// The client base on disk: a RocksDB database of records, entities, their
+// membership, the exact-key index, suppression lists and an append-only
+// history.
+//
+// Writes go through a WriteGroup. Every record staged in a group is resolved
+// against the stored base and against what the group staged before it (exact
+// keys: phone, email, name + birth date, document id), and Commit() makes the
+// whole group durable with one synced write: an acknowledged ingest is on
+// disk, and concurrent requests share one fsync (group commit). Each group is
+// one atomic WriteBatch across column families, so a crash leaves all of it
+// or none of it. One group at a time; reads are thread-safe and see committed
+// data.
+//
+// Entity ids are integers assigned in ingest order. When a record links two
+// entities they merge into the older (smaller) id and the other becomes a
+// redirect, so an id once handed out always leads somewhere. A merge never
+// rewrites a record: membership and history say what happened.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "doppel/core/exact_dedupe.h"
+#include "doppel/core/golden.h"
+#include "doppel/core/normalize.h"
+#include "doppel/core/status.h"
+
+namespace doppel::storage {
+
+// The on-disk schema this build reads and writes.
+inline constexpr uint32_t kSchemaVersion = 1;
+
+struct StoreOptions {
+  // Create the database when the path is empty or missing. Default: true.
+  bool create_if_missing = true;
+  // fsync the write-ahead log before Commit() returns. Default: true.
+  bool sync = true;
+  // Block cache for reads. Default: 64 MiB.
+  size_t block_cache_mb = 64;
+  // Exact keys that join a new record to stored ones.
+  // Default: phone, email, name_dob, doc_id.
+  std::vector<core::ExactKey> keys = {core::ExactKey::kPhone, core::ExactKey::kEmail, core::ExactKey::kNameDob,
+                                      core::ExactKey::kDocId};
+  // An exact key shared by more stored records than this is too common to
+  // be evidence (a call-centre number typed for everyone); it is ignored for
+  // joining and counted. Default: 1000.
+  size_t max_block_records = 1000;
+
+  Status Validate() const;
+};
+
+// What an ingest stores for one record: its normalized values and the raw
+// columns as received.
+struct RecordInput {
+  core::NormalizedRecord normalized;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+// Who does a write and why, for the history.
+struct Actor {
+  std::string name;     // "ingest", a client key id later
+  std::string source;   // where the records came from ("crm-export-2026-12")
+  int64_t time_ms = 0;  // when; passed in so tests and replays are exact
+};
+
+struct StoredRecord {
+  std::string id;        // the external record id
+  uint64_t rid = 0;      // internal id
+  uint32_t version = 0;  // 1 for the first ingest, +1 per changed re-ingest
+  std::string source;
+  std::vector<std::pair<std::string, std::string>> fields;
+  core::MemberSnapshot values;
+  std::vector<std::pair<uint8_t, uint64_t>> block_keys;  // (key kind, hash)
+  uint64_t entity = 0;   // filled by GetRecord
+};
+
+enum class IngestAction : uint8_t {
+  kNew,        // a new record that starts a new entity
+  kJoined,     // a new record that joins an existing entity
+  kMerged,     // a record that linked two or more entities, now merged
+  kUpdated,    // a known record id with changed content (new version)
+  kUnchanged,  // a known record id with identical content (nothing written)
+};
+std::string_view IngestActionName(IngestAction a);
+
+struct IngestOutcome {
+  std::string id;
+  uint64_t entity = 0;
+  IngestAction action = IngestAction::kNew;
+  std::vector<uint64_t> merged;  // entities merged into `entity` by this record
+};
+
+struct HistoryEvent {
+  uint64_t seq = 0;
+  int64_t time_ms = 0;
+  std::string op;     // "ingest", "update", "merge"
+  std::string actor;
+  std::string source;
+  std::vector<std::string> records;
+  std::vector<uint64_t> entities;
+};
+
+struct EntityView {
+  uint64_t id = 0;         // the entity (after following merge redirects)
+  uint64_t requested = 0;  // the id asked for
+  core::GoldenRecord golden;
+  std::vector<std::string> members;  // record ids, in ingest order
+  std::vector<uint64_t> merged_from; // entities merged into this one
+  std::vector<HistoryEvent> history; // newest first
+  int64_t created_ms = 0, updated_ms = 0;
+};
+
+struct StoreStats {
+  uint64_t records = 0, entities = 0, events = 0, record_versions = 0;
+  uint64_t common_keys_skipped = 0;  // joins refused by max_block_records
+  uint64_t sst_bytes = 0, live_data_bytes = 0;
+};
+
+class Store {
+ public:
+  // Opens (or creates) the database at `path`. Refuses a directory that is
+  // not a Doppel database, a schema version this build does not know, and a
+  // write-ahead log damaged anywhere but in its unacknowledged tail.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  class WriteGroup {
+   public:
+    ~WriteGroup();
+    // Resolves and stages one request's records; outcomes are in input order.
+    Result<std::vector<IngestOutcome>> Ingest(const std::vector<RecordInput>& records, const Actor& actor);
+    // Records staged so far.
+    size_t staged() const;
+    // One synced atomic write of everything staged. On failure nothing is
+    // written and the store's counters are restored.
+    Status Commit();
+
+   private:
+    friend class Store;
+    struct Impl;
+    explicit WriteGroup(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+  // Starts a group. Only one group may be open at a time.
+  std::unique_ptr<WriteGroup> BeginGroup();
+
+  Result<StoredRecord> GetRecord(std::string_view id) const;
+  Result<EntityView> GetEntity(uint64_t id, size_t max_history = 50) const;
+  StoreStats Stats() const;
+  const std::string& path() const;
+
+  // Writes a consistent backup into backup_dir (RocksDB BackupEngine;
+  // incremental across calls).
+  Status Backup(const std::string& backup_dir) const;
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Restores the latest backup in backup_dir into db_path. Refuses when db_path
+// exists and is not empty: a live or older database is never overwritten.
+Status RestoreBackup(const std::string& backup_dir, const std::string& db_path);
+
+}  // namespace doppel::storage

@@ -1,0 +1,67 @@
+#include "doppel/storage/keys.h"
+
+namespace doppel::storage::keys {
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
+}
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
+}
+
+uint64_t GetU64(std::string_view s, size_t pos) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[pos + i]);
+  return v;
+}
+
+uint32_t GetU32(std::string_view s, size_t pos) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[pos + i]);
+  return v;
+}
+
+namespace {
+std::string Tagged(char tag, uint64_t a) {
+  std::string k(1, tag);
+  PutU64(k, a);
+  return k;
+}
+std::string Tagged(char tag, uint64_t a, uint64_t b) {
+  std::string k = Tagged(tag, a);
+  PutU64(k, b);
+  return k;
+}
+}  // namespace
+
+std::string Record(uint64_t rid) { return Tagged('R', rid); }
+std::string RecordVersion(uint64_t rid, uint32_t version) {
+  std::string k = Tagged('V', rid);
+  PutU32(k, version);
+  return k;
+}
+std::string RecordId(std::string_view external_id) {
+  std::string k(1, 'I');
+  k.append(external_id);
+  return k;
+}
+std::string Member(uint64_t rid) { return Tagged('M', rid); }
+std::string EntityMember(uint64_t eid, uint64_t rid) { return Tagged('m', eid, rid); }
+std::string EntityMemberPrefix(uint64_t eid) { return Tagged('m', eid); }
+std::string Entity(uint64_t eid) { return Tagged('E', eid); }
+std::string Block(uint8_t kind, uint64_t hash, uint64_t rid) {
+  std::string k = BlockPrefix(kind, hash);
+  PutU64(k, rid);
+  return k;
+}
+std::string BlockPrefix(uint8_t kind, uint64_t hash) {
+  std::string k(1, static_cast<char>(kind));
+  PutU64(k, hash);
+  return k;
+}
+std::string History(uint64_t seq) { return Tagged('H', seq); }
+std::string EntityHistory(uint64_t eid, uint64_t seq) { return Tagged('h', eid, seq); }
+std::string EntityHistoryPrefix(uint64_t eid) { return Tagged('h', eid); }
+
+}  // namespace doppel::storage::keys

@@ -1,0 +1,715 @@
+// The RocksDB store. The only file (with backup.cc) that includes RocksDB.
+#include "doppel/storage/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include "codec.h"
+#include "doppel/kernels/hash.h"
+#include "doppel/storage/keys.h"
+#include "store_internal.h"
+
+namespace doppel::storage {
+
+namespace {
+
+constexpr uint8_t kRecordFormat = 1;
+constexpr uint8_t kEntityFormat = 1;
+constexpr uint8_t kEventFormat = 1;
+constexpr uint8_t kCountersFormat = 1;
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
+  if (s.IsIOError() || s.IsNoSpace()) return Status::Unavailable(msg);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Status::Unavailable(msg);
+  return Status::Internal(msg);
+}
+
+std::string_view IngestActionName(IngestAction a) {
+  switch (a) {
+    case IngestAction::kNew: return "new";
+    case IngestAction::kJoined: return "joined";
+    case IngestAction::kMerged: return "merged";
+    case IngestAction::kUpdated: return "updated";
+    case IngestAction::kUnchanged: return "unchanged";
+  }
+  return "?";
+}
+
+Status StoreOptions::Validate() const {
+  if (keys.empty()) return Status::InvalidArgument("the store needs at least one exact key");
+  if (max_block_records < 1) return Status::InvalidArgument("max_block_records must be positive");
+  return Status::Ok();
+}
+
+// ---- value encodings --------------------------------------------------------
+
+std::string EncodeCounters(const Counters& c) {
+  codec::Writer w;
+  w.U8(kCountersFormat);
+  for (uint64_t v : {c.next_rid, c.next_eid, c.next_seq, c.records, c.entities, c.versions, c.common_keys_skipped}) {
+    w.Varint(v);
+  }
+  return std::move(w.str());
+}
+
+Result<Counters> DecodeCounters(std::string_view s) {
+  codec::Reader r(s);
+  Counters c;
+  if (r.U8() != kCountersFormat) return Status::Corruption("counters: unknown format");
+  for (uint64_t* v : {&c.next_rid, &c.next_eid, &c.next_seq, &c.records, &c.entities, &c.versions,
+                      &c.common_keys_skipped}) {
+    *v = r.Varint();
+  }
+  if (!r.ok()) return Status::Corruption("counters: truncated");
+  return c;
+}
+
+namespace {
+
+void WriteSnapshot(codec::Writer& w, const core::MemberSnapshot& m) {
+  w.Str(m.last);
+  w.Str(m.first);
+  w.Str(m.middle);
+  w.Str(m.gender);
+  w.Strs(m.phones);
+  w.Strs(m.emails);
+  w.Str(m.address);
+  w.Svarint(m.birth_date);
+  w.Str(m.doc_id);
+  w.Svarint(m.seen_at);
+}
+
+void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
+  m->last = r.Str();
+  m->first = r.Str();
+  m->middle = r.Str();
+  m->gender = r.Str();
+  m->phones = r.Strs();
+  m->emails = r.Strs();
+  m->address = r.Str();
+  m->birth_date = static_cast<int32_t>(r.Svarint());
+  m->doc_id = r.Str();
+  m->seen_at = r.Svarint();
+}
+
+}  // namespace
+
+std::string EncodeRecord(const StoredRecord& rec) {
+  codec::Writer w;
+  w.U8(kRecordFormat);
+  w.Str(rec.id);
+  w.Varint(rec.rid);
+  w.Varint(rec.version);
+  w.Str(rec.source);
+  w.Varint(rec.fields.size());
+  for (const auto& [k, v] : rec.fields) {
+    w.Str(k);
+    w.Str(v);
+  }
+  WriteSnapshot(w, rec.values);
+  w.Varint(rec.block_keys.size());
+  for (const auto& [kind, hash] : rec.block_keys) {
+    w.U8(kind);
+    w.Varint(hash);
+  }
+  return std::move(w.str());
+}
+
+Result<StoredRecord> DecodeRecord(std::string_view s) {
+  codec::Reader r(s);
+  StoredRecord rec;
+  if (r.U8() != kRecordFormat) return Status::Corruption("record: unknown format");
+  rec.id = r.Str();
+  rec.rid = r.Varint();
+  rec.version = static_cast<uint32_t>(r.Varint());
+  rec.source = r.Str();
+  uint64_t nfields = r.Varint();
+  for (uint64_t i = 0; i < nfields && r.ok(); ++i) {
+    std::string k = r.Str();
+    rec.fields.emplace_back(std::move(k), r.Str());
+  }
+  ReadSnapshot(r, &rec.values);
+  rec.values.record_id = rec.id;
+  uint64_t nkeys = r.Varint();
+  for (uint64_t i = 0; i < nkeys && r.ok(); ++i) {
+    uint8_t kind = r.U8();
+    rec.block_keys.emplace_back(kind, r.Varint());
+  }
+  if (!r.ok() || !r.done()) return Status::Corruption("record: damaged value");
+  return rec;
+}
+
+std::string EncodeEntity(const EntityValue& e) {
+  codec::Writer w;
+  w.U8(kEntityFormat);
+  w.Varint(e.merged_into);
+  w.Svarint(e.created_ms);
+  w.Svarint(e.updated_ms);
+  w.Varint(e.merged_from.size());
+  for (uint64_t m : e.merged_from) w.Varint(m);
+  const core::GoldenRecord& g = e.golden;
+  w.Str(g.last);
+  w.Str(g.first);
+  w.Str(g.middle);
+  w.Str(g.gender);
+  w.Strs(g.phones);
+  w.Strs(g.emails);
+  w.Str(g.address);
+  w.Svarint(g.birth_date);
+  w.Str(g.doc_id);
+  w.Varint(g.members);
+  return std::move(w.str());
+}
+
+Result<EntityValue> DecodeEntity(std::string_view s) {
+  codec::Reader r(s);
+  EntityValue e;
+  if (r.U8() != kEntityFormat) return Status::Corruption("entity: unknown format");
+  e.merged_into = r.Varint();
+  e.created_ms = r.Svarint();
+  e.updated_ms = r.Svarint();
+  uint64_t n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) e.merged_from.push_back(r.Varint());
+  core::GoldenRecord& g = e.golden;
+  g.last = r.Str();
+  g.first = r.Str();
+  g.middle = r.Str();
+  g.gender = r.Str();
+  g.phones = r.Strs();
+  g.emails = r.Strs();
+  g.address = r.Str();
+  g.birth_date = static_cast<int32_t>(r.Svarint());
+  g.doc_id = r.Str();
+  g.members = static_cast<uint32_t>(r.Varint());
+  if (!r.ok() || !r.done()) return Status::Corruption("entity: damaged value");
+  return e;
+}
+
+std::string EncodeEvent(const HistoryEvent& ev) {
+  codec::Writer w;
+  w.U8(kEventFormat);
+  w.Varint(ev.seq);
+  w.Svarint(ev.time_ms);
+  w.Str(ev.op);
+  w.Str(ev.actor);
+  w.Str(ev.source);
+  w.Strs(ev.records);
+  w.Varint(ev.entities.size());
+  for (uint64_t e : ev.entities) w.Varint(e);
+  return std::move(w.str());
+}
+
+Result<HistoryEvent> DecodeEvent(std::string_view s) {
+  codec::Reader r(s);
+  HistoryEvent ev;
+  if (r.U8() != kEventFormat) return Status::Corruption("event: unknown format");
+  ev.seq = r.Varint();
+  ev.time_ms = r.Svarint();
+  ev.op = r.Str();
+  ev.actor = r.Str();
+  ev.source = r.Str();
+  ev.records = r.Strs();
+  uint64_t n = r.Varint();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) ev.entities.push_back(r.Varint());
+  if (!r.ok() || !r.done()) return Status::Corruption("event: damaged value");
+  return ev;
+}
+
+// ---- opening ------------------------------------------------------------------
+
+const std::vector<std::string>& ColumnFamilyNames() {
+  static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "meta", "records", "membership",
+                                                 "entities", "blocks", "suppression", "history"};
+  return names;
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() = default;
+
+Store::Impl::~Impl() {
+  for (auto* h : handles) {
+    if (db) db->DestroyColumnFamilyHandle(h);
+  }
+  handles.clear();
+  if (db) {
+    db->Close();
+    delete db;
+  }
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
+  DOPPEL_RETURN_IF_ERROR(options.Validate());
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  bool exists = fs::exists(path, ec);
+  bool is_db = exists && fs::exists(fs::path(path) / "CURRENT", ec);
+  if (exists && !fs::is_directory(path, ec)) return Status::InvalidArgument(path + " is not a directory");
+  if (exists && !is_db && !fs::is_empty(path, ec)) {
+    return Status::InvalidArgument(path + " is not empty and holds no database; refusing to create one over it");
+  }
+  if (!is_db && !options.create_if_missing) return Status::NotFound("no database at " + path);
+  if (!exists) {
+    fs::create_directories(path, ec);
+    if (ec) return Status::IoError("cannot create " + path + ": " + ec.message());
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  rocksdb::Options db_options;
+  db_options.create_if_missing = !is_db;
+  db_options.create_missing_column_families = !is_db;
+  db_options.paranoid_checks = true;
+  // An incomplete record at the very end of the log was never acknowledged
+  // (the write that appended it had not synced); anything else damaged in the
+  // log is refused instead of silently replayed up to the damage.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  if (is_db) {
+    std::vector<std::string> existing;
+    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(db_options, path, &existing);
+    if (!ls.ok()) return FromRocks(ls, "cannot read " + path);
+    for (const auto& name : ColumnFamilyNames()) {
+      if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
+        return Status::Corruption(path + " is not a Doppel database (no column family '" + name + "')");
+      }
+    }
+    for (const auto& name : existing) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+  } else {
+    for (const auto& name : ColumnFamilyNames()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(db_options));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &impl->db);
+  if (!s.ok()) return FromRocks(s, "cannot open " + path);
+  // Index handles by our names (an existing DB may list them in any order).
+  impl->handles = handles;
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    const auto& names = ColumnFamilyNames();
+    auto it = std::find(names.begin(), names.end(), descriptors[i].name);
+    if (it != names.end()) impl->cf[it - names.begin()] = handles[i];
+  }
+
+  std::string version;
+  s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "schema_version", &version);
+  if (s.IsNotFound()) {
+    if (is_db) return Status::Corruption(path + " is not a Doppel database (no schema version)");
+    rocksdb::WriteBatch init;
+    init.Put(impl->cf[kMeta], "schema_version", std::to_string(kSchemaVersion));
+    init.Put(impl->cf[kMeta], "counters", EncodeCounters(Counters{}));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Write(wo, &init), "cannot initialise " + path));
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read the schema version");
+  } else if (version != std::to_string(kSchemaVersion)) {
+    return Status::InvalidArgument(path + " has schema version " + version + "; this build reads version " +
+                                   std::to_string(kSchemaVersion) + " only");
+  }
+  std::string counters;
+  DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
+                                   "cannot read the counters"));
+  DOPPEL_ASSIGN_OR_RETURN(impl->counters, DecodeCounters(counters));
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+const std::string& Store::path() const { return impl_->path; }
+
+// ---- reads --------------------------------------------------------------------
+
+Result<StoredRecord> Store::GetRecord(std::string_view id) const {
+  const Impl& m = *impl_;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snap(
+      m.db->GetSnapshot(), [db = m.db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  ro.snapshot = snap.get();
+  std::string rid_value, value, member;
+  rocksdb::Status s = m.db->Get(ro, m.cf[kRecords], keys::RecordId(id), &rid_value);
+  if (s.IsNotFound()) return Status::NotFound("no record '" + std::string(id) + "'");
+  DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_record"));
+  if (rid_value.size() != 8) return Status::Corruption("record index of '" + std::string(id) + "' is damaged");
+  uint64_t rid = keys::GetU64(rid_value, 0);
+  DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &value), "get_record"));
+  DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(value));
+  if (m.db->Get(ro, m.cf[kMembership], keys::Member(rid), &member).ok() && member.size() == 8) {
+    rec.entity = keys::GetU64(member, 0);
+  }
+  return rec;
+}
+
+Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
+  const Impl& m = *impl_;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snap(
+      m.db->GetSnapshot(), [db = m.db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  ro.snapshot = snap.get();
+  EntityView view;
+  view.requested = id;
+  EntityValue value;
+  for (int hops = 0;; ++hops) {
+    std::string raw;
+    rocksdb::Status s = m.db->Get(ro, m.cf[kEntities], keys::Entity(id), &raw);
+    if (s.IsNotFound()) return Status::NotFound("no entity " + std::to_string(view.requested));
+    DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_entity"));
+    DOPPEL_ASSIGN_OR_RETURN(value, DecodeEntity(raw));
+    if (value.merged_into == 0) break;
+    if (hops > 64) return Status::Corruption("entity " + std::to_string(view.requested) + ": redirect loop");
+    id = value.merged_into;
+  }
+  view.id = id;
+  view.golden = value.golden;
+  view.merged_from = value.merged_from;
+  view.created_ms = value.created_ms;
+  view.updated_ms = value.updated_ms;
+
+  std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf[kMembership]));
+  std::string prefix = keys::EntityMemberPrefix(id);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    uint64_t rid = keys::GetU64(it->key().ToStringView(), prefix.size());
+    std::string raw;
+    if (!m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw).ok()) continue;
+    auto rec = DecodeRecord(raw);
+    if (rec.ok()) view.members.push_back(rec->id);
+  }
+  DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "get_entity members"));
+
+  // History of this entity and of those merged into it, newest first.
+  std::vector<uint64_t> seqs;
+  std::unique_ptr<rocksdb::Iterator> h(m.db->NewIterator(ro, m.cf[kHistory]));
+  std::vector<uint64_t> owners = value.merged_from;
+  owners.push_back(id);
+  for (uint64_t owner : owners) {
+    std::string hp = keys::EntityHistoryPrefix(owner);
+    for (h->Seek(hp); h->Valid() && h->key().starts_with(hp); h->Next()) {
+      seqs.push_back(keys::GetU64(h->key().ToStringView(), hp.size()));
+    }
+  }
+  std::sort(seqs.rbegin(), seqs.rend());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  for (size_t i = 0; i < seqs.size() && i < max_history; ++i) {
+    std::string raw;
+    if (!m.db->Get(ro, m.cf[kHistory], keys::History(seqs[i]), &raw).ok()) continue;
+    auto ev = DecodeEvent(raw);
+    if (ev.ok()) view.history.push_back(std::move(*ev));
+  }
+  return view;
+}
+
+StoreStats Store::Stats() const {
+  const Impl& m = *impl_;
+  StoreStats st;
+  {
+    std::lock_guard<std::mutex> lock(m.counters_mu);
+    st.records = m.counters.records;
+    st.entities = m.counters.entities;
+    st.events = m.counters.next_seq;
+    st.record_versions = m.counters.versions;
+    st.common_keys_skipped = m.counters.common_keys_skipped;
+  }
+  uint64_t v = 0;
+  for (auto* h : m.handles) {
+    if (m.db->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) st.sst_bytes += v;
+    if (m.db->GetIntProperty(h, "rocksdb.estimate-live-data-size", &v)) st.live_data_bytes += v;
+  }
+  return st;
+}
+
+// ---- writes -------------------------------------------------------------------
+
+struct Store::WriteGroup::Impl {
+  Store::Impl* store;
+  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true};
+  Counters counters;  // the group's view; published on commit
+  size_t staged = 0;
+  bool done = false;
+
+  rocksdb::ColumnFamilyHandle* cf(int i) const { return store->cf[i]; }
+
+  // Reads through the batch, then the database.
+  Result<std::optional<std::string>> Get(int family, const std::string& key) {
+    std::string value;
+    rocksdb::Status s = batch.GetFromBatchAndDB(store->db, rocksdb::ReadOptions(), cf(family), key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    DOPPEL_RETURN_IF_ERROR(FromRocks(s, "read"));
+    return std::optional<std::string>(std::move(value));
+  }
+
+  // Calls fn(key suffix after prefix) for every key under prefix, batch and
+  // database merged; stops after `limit` keys and says whether it did.
+  Result<bool> Scan(int family, const std::string& prefix, size_t limit,
+                    const std::function<void(std::string_view)>& fn) {
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(
+        batch.NewIteratorWithBase(cf(family), store->db->NewIterator(ro, cf(family))));
+    size_t n = 0;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (n++ == limit) return true;
+      fn(it->key().ToStringView().substr(prefix.size()));
+    }
+    DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
+    return false;
+  }
+
+  Result<uint64_t> EntityOf(uint64_t rid) {
+    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kMembership, keys::Member(rid)));
+    if (!v || v->size() != 8) return Status::Corruption("record " + std::to_string(rid) + " has no entity");
+    return keys::GetU64(*v, 0);
+  }
+
+  Result<StoredRecord> LoadRecord(uint64_t rid) {
+    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kRecords, keys::Record(rid)));
+    if (!v) return Status::Corruption("record " + std::to_string(rid) + " is missing");
+    return DecodeRecord(*v);
+  }
+
+  void AddEvent(HistoryEvent ev) {
+    ev.seq = ++counters.next_seq;
+    batch.Put(cf(kHistory), keys::History(ev.seq), EncodeEvent(ev));
+    for (uint64_t e : ev.entities) batch.Put(cf(kHistory), keys::EntityHistory(e, ev.seq), "");
+  }
+
+  // Moves every member of `from` into `to` and leaves a redirect behind.
+  Status MergeEntity(uint64_t from, uint64_t to, const Actor& actor, const std::string& cause) {
+    std::vector<uint64_t> rids;
+    DOPPEL_ASSIGN_OR_RETURN(bool cut, Scan(kMembership, keys::EntityMemberPrefix(from), SIZE_MAX,
+                                           [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
+    (void)cut;
+    for (uint64_t rid : rids) {
+      batch.Put(cf(kMembership), keys::Member(rid), EncodeU64(to));
+      batch.Put(cf(kMembership), keys::EntityMember(to, rid), "");
+      batch.Delete(cf(kMembership), keys::EntityMember(from, rid));
+    }
+    EntityValue redirect;
+    DOPPEL_ASSIGN_OR_RETURN(auto old, Get(kEntities, keys::Entity(from)));
+    if (old) {
+      DOPPEL_ASSIGN_OR_RETURN(redirect, DecodeEntity(*old));
+    }
+    redirect.merged_into = to;
+    redirect.updated_ms = actor.time_ms;
+    batch.Put(cf(kEntities), keys::Entity(from), EncodeEntity(redirect));
+    // The survivor remembers what it absorbed (and what those had absorbed).
+    merged_into_[to].push_back(from);
+    for (uint64_t earlier : redirect.merged_from) merged_into_[to].push_back(earlier);
+    if (auto it = merged_into_.find(from); it != merged_into_.end()) {
+      std::vector<uint64_t> moved = it->second;  // merged into `from` earlier in this request
+      merged_into_.erase(it);
+      auto& list = merged_into_[to];
+      list.insert(list.end(), moved.begin(), moved.end());
+    }
+    --counters.entities;
+    AddEvent({0, actor.time_ms, "merge", actor.name, actor.source, {cause}, {to, from}});
+    return Status::Ok();
+  }
+
+  // Recomputes the golden record of each touched entity.
+  Status RefreshEntities(const std::set<uint64_t>& touched, const Actor& actor) {
+    for (uint64_t eid : touched) {
+      DOPPEL_ASSIGN_OR_RETURN(auto old, Get(kEntities, keys::Entity(eid)));
+      EntityValue value;
+      if (old) {
+        DOPPEL_ASSIGN_OR_RETURN(value, DecodeEntity(*old));
+        if (value.merged_into != 0) continue;  // merged away in this request
+      } else {
+        value.created_ms = actor.time_ms;
+      }
+      std::vector<uint64_t> rids;
+      DOPPEL_ASSIGN_OR_RETURN(bool cut, Scan(kMembership, keys::EntityMemberPrefix(eid), SIZE_MAX,
+                                             [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
+      (void)cut;
+      std::vector<core::MemberSnapshot> members;
+      members.reserve(rids.size());
+      for (uint64_t rid : rids) {
+        DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, LoadRecord(rid));
+        members.push_back(std::move(rec.values));
+      }
+      value.golden = core::BuildGolden(members);
+      value.updated_ms = actor.time_ms;
+      auto it = merged_into_.find(eid);
+      if (it != merged_into_.end()) {
+        for (uint64_t m : it->second) {
+          if (std::find(value.merged_from.begin(), value.merged_from.end(), m) == value.merged_from.end()) {
+            value.merged_from.push_back(m);
+          }
+        }
+      }
+      batch.Put(cf(kEntities), keys::Entity(eid), EncodeEntity(value));
+    }
+    merged_into_.clear();
+    return Status::Ok();
+  }
+
+  static std::string EncodeU64(uint64_t v) {
+    std::string s;
+    keys::PutU64(s, v);
+    return s;
+  }
+
+  std::map<uint64_t, std::vector<uint64_t>> merged_into_;
+};
+
+Store::WriteGroup::WriteGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::WriteGroup::~WriteGroup() { impl_->store->group_open.store(false); }
+
+size_t Store::WriteGroup::staged() const { return impl_->staged; }
+
+std::unique_ptr<Store::WriteGroup> Store::BeginGroup() {
+  bool expected = false;
+  if (!impl_->group_open.compare_exchange_strong(expected, true)) return nullptr;
+  auto g = std::make_unique<WriteGroup::Impl>();
+  g->store = impl_.get();
+  {
+    std::lock_guard<std::mutex> lock(impl_->counters_mu);
+    g->counters = impl_->counters;
+  }
+  return std::unique_ptr<WriteGroup>(new WriteGroup(std::move(g)));
+}
+
+Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<RecordInput>& records,
+                                                            const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("ingest into a committed group");
+  const StoreOptions& options = g.store->options;
+  std::vector<IngestOutcome> outcomes;
+  outcomes.reserve(records.size());
+  std::set<uint64_t> touched;
+  std::vector<std::string> key_values;
+
+  for (const RecordInput& in : records) {
+    const core::NormalizedRecord& nr = in.normalized;
+    IngestOutcome out;
+    out.id = nr.id;
+
+    StoredRecord rec;
+    rec.id = nr.id;
+    rec.source = actor.source;
+    rec.fields = in.fields;
+    rec.values = core::MemberSnapshot::From(nr, actor.time_ms);
+    for (core::ExactKey kind : options.keys) {
+      core::ExactKeysOf(nr, kind, &key_values);
+      for (const auto& k : key_values) {
+        auto kind_tag = static_cast<uint8_t>(kind);
+        std::pair<uint8_t, uint64_t> key{kind_tag, kernels::HashString(k, /*seed=*/kind_tag)};
+        if (std::find(rec.block_keys.begin(), rec.block_keys.end(), key) == rec.block_keys.end()) {
+          rec.block_keys.push_back(key);
+        }
+      }
+    }
+
+    DOPPEL_ASSIGN_OR_RETURN(auto existing, g.Get(kRecords, keys::RecordId(nr.id)));
+    uint64_t previous_entity = 0;
+    if (existing) {
+      if (existing->size() != 8) return Status::Corruption("record index of '" + nr.id + "' is damaged");
+      rec.rid = keys::GetU64(*existing, 0);
+      DOPPEL_ASSIGN_OR_RETURN(StoredRecord old, g.LoadRecord(rec.rid));
+      DOPPEL_ASSIGN_OR_RETURN(previous_entity, g.EntityOf(rec.rid));
+      if (old.fields == rec.fields) {
+        out.entity = previous_entity;
+        out.action = IngestAction::kUnchanged;
+        outcomes.push_back(std::move(out));
+        continue;
+      }
+      rec.version = old.version + 1;
+      g.batch.Put(g.cf(kRecords), keys::RecordVersion(rec.rid, old.version), EncodeRecord(old));
+      ++g.counters.versions;
+      for (const auto& [kind, hash] : old.block_keys) {
+        if (std::find(rec.block_keys.begin(), rec.block_keys.end(), std::make_pair(kind, hash)) ==
+            rec.block_keys.end()) {
+          g.batch.Delete(g.cf(kBlocks), keys::Block(kind, hash, rec.rid));
+        }
+      }
+    } else {
+      rec.rid = ++g.counters.next_rid;
+      rec.version = 1;
+      ++g.counters.records;
+      g.batch.Put(g.cf(kRecords), keys::RecordId(nr.id), Impl::EncodeU64(rec.rid));
+    }
+
+    // Entities that share a key with this record.
+    std::set<uint64_t> linked;
+    if (previous_entity != 0) linked.insert(previous_entity);
+    for (const auto& [kind, hash] : rec.block_keys) {
+      std::vector<uint64_t> rids;
+      DOPPEL_ASSIGN_OR_RETURN(bool too_common,
+                              g.Scan(kBlocks, keys::BlockPrefix(kind, hash), options.max_block_records,
+                                     [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
+      if (too_common) {
+        ++g.counters.common_keys_skipped;
+        continue;
+      }
+      for (uint64_t other : rids) {
+        if (other == rec.rid) continue;
+        DOPPEL_ASSIGN_OR_RETURN(uint64_t e, g.EntityOf(other));
+        linked.insert(e);
+      }
+    }
+
+    uint64_t entity;
+    if (linked.empty()) {
+      entity = ++g.counters.next_eid;
+      ++g.counters.entities;
+      out.action = IngestAction::kNew;
+    } else {
+      entity = *linked.begin();  // the oldest survives
+      out.action = existing ? IngestAction::kUpdated : IngestAction::kJoined;
+      for (uint64_t other : linked) {
+        if (other == entity) continue;
+        DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, entity, actor, nr.id));
+        out.merged.push_back(other);
+        out.action = IngestAction::kMerged;
+      }
+    }
+    out.entity = entity;
+
+    g.batch.Put(g.cf(kRecords), keys::Record(rec.rid), EncodeRecord(rec));
+    g.batch.Put(g.cf(kMembership), keys::Member(rec.rid), Impl::EncodeU64(entity));
+    g.batch.Put(g.cf(kMembership), keys::EntityMember(entity, rec.rid), "");
+    for (const auto& [kind, hash] : rec.block_keys) g.batch.Put(g.cf(kBlocks), keys::Block(kind, hash, rec.rid), "");
+    g.AddEvent({0, actor.time_ms, existing ? "update" : "ingest", actor.name, actor.source, {nr.id}, {entity}});
+    touched.insert(entity);
+    ++g.staged;
+    outcomes.push_back(std::move(out));
+  }
+  DOPPEL_RETURN_IF_ERROR(g.RefreshEntities(touched, actor));
+  return outcomes;
+}
+
+Status Store::WriteGroup::Commit() {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("group committed twice");
+  g.done = true;
+  if (g.batch.GetWriteBatch()->Count() == 0) return Status::Ok();
+  g.batch.Put(g.cf(kMeta), "counters", EncodeCounters(g.counters));
+  rocksdb::WriteOptions wo;
+  wo.sync = g.store->options.sync;
+  rocksdb::Status s = g.store->db->Write(wo, g.batch.GetWriteBatch());
+  if (!s.ok()) return FromRocks(s, "commit");
+  std::lock_guard<std::mutex> lock(g.store->counters_mu);
+  g.store->counters = g.counters;
+  return Status::Ok();
+}
+
+}  // namespace doppel::storage

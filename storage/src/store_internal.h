@@ -1,0 +1,57 @@
+// What store.cc and backup.cc share. Private to storage/.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "doppel/storage/store.h"
+
+namespace doppel::storage {
+
+// Column family indices, in ColumnFamilyNames() order.
+enum Family { kDefault = 0, kMeta, kRecords, kMembership, kEntities, kBlocks, kSuppression, kHistory, kFamilyCount };
+const std::vector<std::string>& ColumnFamilyNames();
+
+// Persistent counters, stored under meta/"counters" in every write.
+struct Counters {
+  uint64_t next_rid = 0, next_eid = 0, next_seq = 0;
+  uint64_t records = 0, entities = 0, versions = 0, common_keys_skipped = 0;
+};
+
+struct EntityValue {
+  uint64_t merged_into = 0;  // non-zero: a redirect left by a merge
+  int64_t created_ms = 0, updated_ms = 0;
+  std::vector<uint64_t> merged_from;
+  core::GoldenRecord golden;
+};
+
+struct Store::Impl {
+  ~Impl();
+  std::string path;
+  StoreOptions options;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> cf{};
+  mutable std::mutex counters_mu;
+  Counters counters;
+  std::atomic<bool> group_open{false};
+};
+
+// RocksDB's Status as ours: the one place its errors are translated.
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+std::string EncodeCounters(const Counters& c);
+Result<Counters> DecodeCounters(std::string_view s);
+std::string EncodeRecord(const StoredRecord& r);
+Result<StoredRecord> DecodeRecord(std::string_view s);
+std::string EncodeEntity(const EntityValue& e);
+Result<EntityValue> DecodeEntity(std::string_view s);
+std::string EncodeEvent(const HistoryEvent& e);
+Result<HistoryEvent> DecodeEvent(std::string_view s);
+
+}  // namespace doppel::storage

@@ -1,0 +1,252 @@
+// The RocksDB store on a real database in a temporary directory.
+#include "doppel/storage/store.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "doppel/core/reader.h"
+
+namespace doppel::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("doppel_store_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Db() const { return (dir_ / "db").string(); }
+
+  // Normalizes CSV text into store inputs.
+  static std::vector<RecordInput> Inputs(const std::string& csv) {
+    auto reader = core::OpenReader(std::make_unique<core::MemorySource>(csv), {});
+    EXPECT_TRUE(reader.ok());
+    core::RecordBatch batch;
+    std::vector<core::Reject> rejects;
+    std::vector<RecordInput> out;
+    while (*(*reader)->Next(&batch, &rejects)) {
+      auto map = core::FieldMap::Build(batch.column_names, {});
+      std::vector<core::NormalizedRecord> recs;
+      core::NormalizeBatch(batch, *map, {}, &recs);
+      for (size_t r = 0; r < recs.size(); ++r) {
+        RecordInput in;
+        in.normalized = std::move(recs[r]);
+        for (size_t c = 0; c < batch.num_columns(); ++c) {
+          in.fields.emplace_back(batch.column_names[c], std::string(batch.Value(r, c)));
+        }
+        out.push_back(std::move(in));
+      }
+    }
+    return out;
+  }
+
+  static std::vector<IngestOutcome> Ingest(Store& store, const std::string& csv, int64_t time = 1000) {
+    auto group = store.BeginGroup();
+    EXPECT_NE(group, nullptr);
+    auto out = group->Ingest(Inputs(csv), Actor{"test", "unit", time});
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    Status s = group->Commit();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out.ok() ? *out : std::vector<IngestOutcome>{};
+  }
+
+  fs::path dir_;
+};
+
+const char* kHeader = "id;ФИО;Телефон;E-mail;Дата рождения\n";
+
+TEST_F(StoreTest, IngestJoinsByExactKeysAndSurvivesReopen) {
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto out = Ingest(**store, std::string(kHeader) +
+                                   "a1;Иванов Иван Иванович;8 (912) 345-67-89;;12.03.1985\n"
+                                   "a2;Петров Петр;;petrov@mail.ru;\n"
+                                   "a3;Ivanov Ivan;+7 912 345 67 89;ivan@gmail.com;\n");
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0].action, IngestAction::kNew);
+    EXPECT_EQ(out[1].action, IngestAction::kNew);
+    EXPECT_EQ(out[2].action, IngestAction::kJoined);  // same phone as a1, staged in the same group
+    EXPECT_EQ(out[2].entity, out[0].entity);
+    EXPECT_NE(out[1].entity, out[0].entity);
+  }
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto rec = (*store)->GetRecord("a3");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->version, 1u);
+  EXPECT_EQ(rec->values.phones, (std::vector<std::string>{"+79123456789"}));
+  auto entity = (*store)->GetEntity(rec->entity);
+  ASSERT_TRUE(entity.ok());
+  EXPECT_EQ(entity->members, (std::vector<std::string>{"a1", "a3"}));
+  EXPECT_EQ(entity->golden.members, 2u);
+  EXPECT_EQ(entity->golden.birth_date, 19850312);
+  EXPECT_EQ(entity->golden.emails, (std::vector<std::string>{"ivan@gmail.com"}));
+  EXPECT_EQ(entity->history.size(), 2u);
+  StoreStats st = (*store)->Stats();
+  EXPECT_EQ(st.records, 3u);
+  EXPECT_EQ(st.entities, 2u);
+  EXPECT_EQ((*store)->GetRecord("zz").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store)->GetEntity(999).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, ALinkingRecordMergesEntitiesIntoTheOlderId) {
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  auto first = Ingest(**store, std::string(kHeader) +
+                                   "b1;Сидоров Олег;89991112233;;\n"
+                                   "b2;Сидоров О.;;oleg@yandex.ru;\n");
+  ASSERT_NE(first[0].entity, first[1].entity);
+  auto second = Ingest(**store, std::string(kHeader) + "b3;Сидоров Олег;+7 999 111 22 33;oleg@ya.ru;\n", 2000);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].action, IngestAction::kMerged);
+  EXPECT_EQ(second[0].entity, first[0].entity);
+  EXPECT_EQ(second[0].merged, (std::vector<uint64_t>{first[1].entity}));
+  // The merged-away id redirects to the survivor.
+  auto old = (*store)->GetEntity(first[1].entity);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->id, first[0].entity);
+  EXPECT_EQ(old->requested, first[1].entity);
+  EXPECT_EQ(old->members, (std::vector<std::string>{"b1", "b2", "b3"}));
+  EXPECT_EQ(old->merged_from, (std::vector<uint64_t>{first[1].entity}));
+  EXPECT_EQ((*store)->Stats().entities, 1u);
+  bool saw_merge = false;
+  for (const auto& ev : old->history) saw_merge |= ev.op == "merge";
+  EXPECT_TRUE(saw_merge);
+}
+
+TEST_F(StoreTest, ReingestIsUnchangedOrANewVersion) {
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  std::string row = std::string(kHeader) + "c1;Кузнецов Илья;89160000001;;\n";
+  auto a = Ingest(**store, row);
+  auto b = Ingest(**store, row);
+  EXPECT_EQ(b[0].action, IngestAction::kUnchanged);
+  EXPECT_EQ(b[0].entity, a[0].entity);
+  auto c = Ingest(**store, std::string(kHeader) + "c1;Кузнецов Илья;89160000002;;\n");
+  EXPECT_EQ(c[0].action, IngestAction::kUpdated);
+  auto rec = (*store)->GetRecord("c1");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->version, 2u);
+  EXPECT_EQ(rec->values.phones, (std::vector<std::string>{"+79160000002"}));
+  // The old phone no longer finds c1; the new one does.
+  auto d = Ingest(**store, std::string(kHeader) + "c2;Другой Человек;89160000001;;\n");
+  EXPECT_EQ(d[0].action, IngestAction::kNew);
+  auto e = Ingest(**store, std::string(kHeader) + "c3;Кузнецов И.;89160000002;;\n");
+  EXPECT_EQ(e[0].action, IngestAction::kJoined);
+  EXPECT_EQ(e[0].entity, a[0].entity);
+  EXPECT_EQ((*store)->Stats().record_versions, 1u);
+}
+
+TEST_F(StoreTest, AnUncommittedGroupLeavesNoTrace) {
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  {
+    auto group = (*store)->BeginGroup();
+    ASSERT_NE(group, nullptr);
+    EXPECT_EQ((*store)->BeginGroup(), nullptr);  // one group at a time
+    ASSERT_TRUE(group->Ingest(Inputs(std::string(kHeader) + "d1;Орлов Иван;89160000003;;\n"), {"t", "", 1}).ok());
+    EXPECT_EQ((*store)->GetRecord("d1").status().code(), StatusCode::kNotFound);  // not visible before commit
+  }  // dropped without Commit
+  EXPECT_EQ((*store)->GetRecord("d1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store)->Stats().records, 0u);
+  EXPECT_NE((*store)->BeginGroup(), nullptr);
+}
+
+TEST_F(StoreTest, RefusesWhatIsNotADoppelDatabase) {
+  // A directory with other files in it.
+  fs::create_directories(dir_ / "junk");
+  std::ofstream(dir_ / "junk" / "notes.txt") << "hello";
+  auto junk = Store::Open((dir_ / "junk").string());
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.status().message().find("not empty"), std::string::npos);
+  // A plain RocksDB without our column families.
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    ASSERT_TRUE(rocksdb::DB::Open(o, (dir_ / "plain").string(), &raw).ok());
+    delete raw;
+  }
+  auto plain = Store::Open((dir_ / "plain").string());
+  ASSERT_FALSE(plain.ok());
+  EXPECT_NE(plain.status().message().find("not a Doppel database"), std::string::npos);
+  // Missing with create_if_missing off.
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  EXPECT_EQ(Store::Open((dir_ / "none").string(), no_create).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, RefusesAnUnknownSchemaVersion) {
+  { ASSERT_TRUE(Store::Open(Db()).ok()); }
+  {
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "99").ok());
+      }
+    }
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  auto store = Store::Open(Db());
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos) << store.status().message();
+}
+
+TEST_F(StoreTest, BackupAndRestoreRoundTrip) {
+  std::string backups = (dir_ / "backups").string();
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok());
+    Ingest(**store, std::string(kHeader) + "e1;Волков Пётр;89160000004;;\ne2;Волков П.;89160000004;;\n");
+    ASSERT_TRUE((*store)->Backup(backups).ok());
+    Ingest(**store, std::string(kHeader) + "e3;После Бэкапа;89160000005;;\n");
+  }
+  // Never over a live database.
+  Status refused = RestoreBackup(backups, Db());
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("not empty"), std::string::npos);
+  std::string restored = (dir_ / "restored").string();
+  ASSERT_TRUE(RestoreBackup(backups, restored).ok());
+  auto store = Store::Open(restored);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->GetRecord("e2").ok());
+  EXPECT_EQ((*store)->GetRecord("e3").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*store)->Stats().records, 2u);
+  EXPECT_FALSE(RestoreBackup((dir_ / "nope").string(), (dir_ / "x").string()).ok());
+}
+
+TEST_F(StoreTest, TooCommonKeysAreNotEvidence) {
+  StoreOptions o;
+  o.max_block_records = 2;
+  auto store = Store::Open(Db(), o);
+  ASSERT_TRUE(store.ok());
+  // Three strangers typed the call centre's number; the fourth must not join them.
+  auto out = Ingest(**store, std::string(kHeader) +
+                                 "f1;Первый Клиент;89160000009;;\n"
+                                 "f2;Второй Клиент;89160000009;;\n"
+                                 "f3;Третий Клиент;89160000009;;\n"
+                                 "f4;Четвертый Клиент;89160000009;;\n");
+  EXPECT_EQ(out[1].entity, out[0].entity);
+  EXPECT_EQ(out[2].entity, out[0].entity);
+  EXPECT_NE(out[3].entity, out[0].entity);
+  EXPECT_EQ((*store)->Stats().common_keys_skipped, 1u);
+}
+
+}  // namespace
+}  // namespace doppel::storage
