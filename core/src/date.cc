@@ -278,6 +278,23 @@ int64_t DaysFromCivil(int32_t year, int32_t month, int32_t day) {
   return era * 146097 + day_of_era - 719468;
 }
 
+CivilDate CivilFromDays(int64_t days) {
+  // DaysFromCivil backwards, on the same scale of 400-year eras from 0000-03-01
+  // (after Howard Hinnant's public-domain derivation).
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t day_of_era = z - era * 146097;  // [0, 146096]
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // [0, 399]
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);  // [0, 365]
+  const int64_t month_from_march = (5 * day_of_year + 2) / 153;                                     // [0, 11]
+  CivilDate d;
+  d.day = static_cast<int32_t>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  d.month = static_cast<int32_t>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  d.year = static_cast<int32_t>(year_of_era + era * 400 + (d.month <= 2 ? 1 : 0));
+  return d;
+}
+
 std::string DateResult::Iso() const {
   std::string out;
   if (!verdict.usable()) return out;

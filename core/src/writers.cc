@@ -7,8 +7,8 @@
 
 namespace doppel::core {
 
-void AppendCsvField(std::string& out, std::string_view v, char delimiter) {
-  bool quote = !v.empty() && (v.front() == ' ' || v.back() == ' ');
+void AppendCsvField(std::string& out, std::string_view v, char delimiter, CsvQuoting quoting) {
+  bool quote = quoting == CsvQuoting::kEdgeSpaces && !v.empty() && (v.front() == ' ' || v.back() == ' ');
   for (char c : v) {
     if (c == delimiter || c == '"' || c == '\n' || c == '\r') {
       quote = true;

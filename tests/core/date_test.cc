@@ -225,6 +225,36 @@ TEST(DaysFromCivil, MatchesDayByDayWalk) {
   }
 }
 
+TEST(CivilFromDays, KnownDays) {
+  auto expect = [](int64_t days, int32_t y, int32_t m, int32_t d) {
+    const CivilDate c = CivilFromDays(days);
+    EXPECT_EQ(c.year, y) << days;
+    EXPECT_EQ(c.month, m) << days;
+    EXPECT_EQ(c.day, d) << days;
+  };
+  expect(0, 1970, 1, 1);
+  expect(-1, 1969, 12, 31);
+  expect(11016, 2000, 2, 29);
+  expect(11017, 2000, 3, 1);
+  expect(-25567, 1900, 1, 1);
+  expect(DaysFromCivil(2026, 12, 1), 2026, 12, 1);
+}
+
+// The inverse, against the day-by-day walk of DaysFromCivil above: every day
+// from year 1 to 2400 comes back as itself.
+TEST(CivilFromDays, InvertsDaysFromCivil) {
+  int64_t n = DaysFromCivil(1, 1, 1);
+  for (int32_t y = 1; y <= 2400; ++y) {
+    for (int32_t m = 1; m <= 12; ++m) {
+      for (int32_t d = 1; d <= DaysInMonth(y, m); ++d, ++n) {
+        const CivilDate c = CivilFromDays(n);
+        ASSERT_TRUE(c.year == y && c.month == m && c.day == d)
+            << n << " -> " << c.year << "-" << c.month << "-" << c.day << ", expected " << y << "-" << m << "-" << d;
+      }
+    }
+  }
+}
+
 TEST(ParseDateOrder, Names) {
   auto dmy = ParseDateOrder("dmy");
   ASSERT_TRUE(dmy.ok());

@@ -14,6 +14,18 @@ TEST(Csv, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(out, "\"a;b\"");
 }
 
+TEST(Csv, MinimalQuotingLeavesEdgeSpacesBare) {
+  std::string out;
+  AppendCsvField(out, "Иванов Иван ", ';', CsvQuoting::kMinimal);
+  out += '|';
+  AppendCsvField(out, " a;b", ';', CsvQuoting::kMinimal);
+  out += '|';
+  AppendCsvField(out, "say \"hi\"", ';', CsvQuoting::kMinimal);
+  out += '|';
+  AppendCsvField(out, "a\rb", ';', CsvQuoting::kMinimal);
+  EXPECT_EQ(out, "Иванов Иван |\" a;b\"|\"say \"\"hi\"\"\"|\"a\rb\"");
+}
+
 TEST(Json, NestingEscapesAndNumbers) {
   JsonWriter j(false);
   j.BeginObject().Field("name", std::string("Иван \"И\"\n")).Field("n", uint64_t{3}).Field("x", 0.5);

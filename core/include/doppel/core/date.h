@@ -45,4 +45,11 @@ int DaysInMonth(int32_t year, int32_t month);
 // Days since 1970-01-01 for a valid date (for ages and staleness).
 int64_t DaysFromCivil(int32_t year, int32_t month, int32_t day);
 
+// A day of the proleptic Gregorian calendar.
+struct CivilDate {
+  int32_t year = 0, month = 0, day = 0;
+};
+// The inverse of DaysFromCivil: the date `days` days after 1970-01-01.
+CivilDate CivilFromDays(int64_t days);
+
 }  // namespace doppel::core

@@ -8,9 +8,20 @@
 
 namespace doppel::core {
 
+// When AppendCsvField quotes a field. Both quote the delimiter, quotes and
+// line breaks.
+enum class CsvQuoting : uint8_t {
+  // Also spaces at either end, so that readers that trim fields keep them.
+  kEdgeSpaces,
+  // Only what RFC 4180 requires: spaces at the ends stay bare, as hand-made
+  // exports leave them (the generator's damaged rows).
+  kMinimal,
+};
+
 // Appends v as one CSV field, quoted (RFC 4180) when it holds the delimiter,
-// a quote, a line break or leading/trailing spaces.
-void AppendCsvField(std::string& out, std::string_view v, char delimiter = ',');
+// a quote, a line break or, with kEdgeSpaces, leading/trailing spaces.
+void AppendCsvField(std::string& out, std::string_view v, char delimiter = ',',
+                    CsvQuoting quoting = CsvQuoting::kEdgeSpaces);
 // Appends a whole row and "\n".
 void AppendCsvRow(std::string& out, const std::vector<std::string_view>& fields, char delimiter = ',');
 
