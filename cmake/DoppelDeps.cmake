@@ -23,7 +23,11 @@ target_include_directories(doppel_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INC
 # storage
 find_package(RocksDB CONFIG REQUIRED)
 
-# service (the command line)
+# service
+find_package(cppzmq CONFIG REQUIRED)
+find_path(MSGPACK_INCLUDE msgpack.hpp REQUIRED)  # header-only; used without Boost
+
+# the command line
 find_package(CLI11 CONFIG QUIET)
 if(NOT TARGET CLI11::CLI11)
   find_path(CLI11_INCLUDE CLI/CLI.hpp REQUIRED)

@@ -100,5 +100,11 @@ Command RegisterDedupe(CLI::App& app);
 Command RegisterGen(CLI::App& app);
 Command RegisterEval(CLI::App& app);
 Command RegisterInfo(CLI::App& app);
+Command RegisterIngest(CLI::App& app);
+Command RegisterGet(CLI::App& app);
+Command RegisterHealth(CLI::App& app);
+Command RegisterStats(CLI::App& app);
+Command RegisterBackup(CLI::App& app);
+Command RegisterRestore(CLI::App& app);
 
 }  // namespace doppel::cli

@@ -1,5 +1,6 @@
-// doppel: the command line. Batch jobs on files (profile, dedupe, gen, eval)
-// and, later, a client of doppeld.
+// doppel: the command line. Batch jobs on files (profile, dedupe, gen, eval),
+// a client of doppeld (ingest, get, health, stats) and database maintenance
+// (backup, restore).
 #include <CLI/CLI.hpp>
 
 #include <map>
@@ -21,6 +22,12 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterGen);
   add(doppel::cli::RegisterEval);
   add(doppel::cli::RegisterInfo);
+  add(doppel::cli::RegisterIngest);
+  add(doppel::cli::RegisterGet);
+  add(doppel::cli::RegisterHealth);
+  add(doppel::cli::RegisterStats);
+  add(doppel::cli::RegisterBackup);
+  add(doppel::cli::RegisterRestore);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

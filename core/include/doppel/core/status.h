@@ -21,6 +21,7 @@ enum class StatusCode : int {
   kCorruption,       // stored or received data is damaged
   kUnavailable,      // a resource (device, disk space) is missing now
   kUnimplemented,    // a capability not built into this binary
+  kResourceExhausted,  // a request or input over a configured limit
   kInternal,         // an invariant broke: a bug
 };
 
@@ -38,6 +39,7 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

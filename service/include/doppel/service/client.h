@@ -1,0 +1,72 @@
+// The C++ client of doppeld.
+//
+// A Client holds one DEALER socket. Calls are synchronous (Call*) or
+// pipelined (Send + Receive, for bulk ingest with several requests in
+// flight). A call that gets no reply within the timeout fails with
+// `unavailable` and the socket is replaced, so a late reply never answers a
+// later call. Error replies become a Status: bad_request -> InvalidArgument,
+// not_found -> NotFound, too_large -> ResourceExhausted, busy and
+// unavailable -> Unavailable, internal -> Internal. Not thread-safe: one
+// Client per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "doppel/core/status.h"
+
+namespace doppel::service {
+
+struct ClientOptions {
+  // How long to wait for a reply. Default: 60000 ms.
+  int timeout_ms = 60000;
+};
+
+// A columnar batch for ingest or dedupe: data[c][r] is row r of column c.
+struct Batch {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> data;
+  std::vector<std::pair<std::string, std::string>> map;  // (role, column) overrides
+  std::string source;
+  size_t rows() const { return data.empty() ? 0 : data[0].size(); }
+};
+
+struct IngestReply {
+  std::vector<std::string> ids;
+  std::vector<uint64_t> entities;
+  std::vector<std::string> actions;  // new, joined, merged, updated, unchanged
+  std::vector<uint64_t> rows;        // request row of each accepted record
+  std::vector<std::pair<uint64_t, std::string>> rejects;  // (row, reason)
+};
+
+class Client {
+ public:
+  static Result<std::unique_ptr<Client>> Connect(const std::string& endpoint, const ClientOptions& options = {});
+  ~Client();
+
+  // Synchronous calls. *Json returns the reply's result as JSON text.
+  Result<std::string> HealthJson();
+  Result<std::string> StatsJson();
+  Result<std::string> GetRecordJson(const std::string& id);
+  Result<std::string> GetEntityJson(uint64_t id);
+  Result<IngestReply> Ingest(const Batch& batch);
+
+  // Pipelined ingest: Send returns the request id; Receive waits for the
+  // next reply (any order) and returns its id with that request's outcome
+  // (the outer Result fails only when no reply came at all).
+  Result<uint64_t> SendIngest(const Batch& batch);
+  Result<std::pair<uint64_t, Result<IngestReply>>> ReceiveIngest();
+
+  const std::string& endpoint() const;
+
+  struct Impl;
+
+ private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace doppel::service

@@ -1,0 +1,248 @@
+// Client commands: doppel ingest / get / health / stats --server ENDPOINT.
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <thread>
+
+#include "cli/common.h"
+#include "doppel/core/writers.h"
+#include "doppel/service/client.h"
+#include "doppel/storage/file.h"
+#include "doppel/storage/store.h"
+
+namespace doppel::cli {
+
+namespace {
+
+constexpr const char* kDefaultServer = "tcp://127.0.0.1:5555";
+
+int PrintJson(const Result<std::string>& r) {
+  if (!r.ok()) return Fail(r.status());
+  std::fwrite(r->data(), 1, r->size(), stdout);
+  return kExitOk;
+}
+
+struct IngestFlags {
+  std::string server = kDefaultServer;
+  std::string input;
+  std::string source;
+  std::string rejects_path;
+  size_t batch = 5000;
+  size_t window = 4;
+  int timeout_s = 120;
+  InputFlags in;
+};
+
+int RunIngest(const IngestFlags& f) {
+  auto config = f.in.Resolve();
+  if (!config.ok()) return Fail(config.status());
+  if (f.batch < 1 || f.window < 1) return Fail("--batch and --window must be positive");
+  service::ClientOptions co;
+  co.timeout_ms = f.timeout_s * 1000;
+  auto client = service::Client::Connect(f.server, co);
+  if (!client.ok()) return Fail(client.status());
+  auto source = storage::OpenFileSource(f.input);
+  if (!source.ok()) return Fail(source.status());
+  core::ReaderOptions ro = config->reader;
+  ro.batch_rows = f.batch;
+  auto reader = core::OpenReader(std::move(*source), ro);
+  if (!reader.ok()) return Fail(reader.status());
+
+  std::unique_ptr<storage::AtomicFile> rejects_file;
+  if (!f.rejects_path.empty()) {
+    auto rf = storage::AtomicFile::Create(f.rejects_path);
+    if (!rf.ok()) return Fail(rf.status());
+    rejects_file = std::move(*rf);
+    rejects_file->Write("line,reason,raw\n");
+  }
+  std::map<std::string, uint64_t> actions;
+  uint64_t sent_rows = 0, local_rejects = 0, server_rejects = 0, retries = 0;
+  // In-flight requests: id -> (batch, first line numbers) so rejects can name lines.
+  struct Pending {
+    service::Batch batch;
+    std::vector<uint64_t> lines;
+  };
+  std::map<uint64_t, Pending> pending;
+  Progress progress("ingest", f.in.quiet);
+
+  auto send = [&](Pending p) -> Status {
+    while (true) {
+      auto id = (*client)->SendIngest(p.batch);
+      if (!id.ok()) return id.status();
+      pending.emplace(*id, std::move(p));
+      return Status::Ok();
+    }
+  };
+  // Takes one reply; a "busy" reply sends its batch again after a pause.
+  auto receive_one = [&]() -> Status {
+    DOPPEL_ASSIGN_OR_RETURN(auto got, (*client)->ReceiveIngest());
+    auto it = pending.find(got.first);
+    if (it == pending.end()) return Status::Ok();  // a reply to an abandoned request
+    Pending p = std::move(it->second);
+    pending.erase(it);
+    if (!got.second.ok()) {
+      if (got.second.status().code() == StatusCode::kUnavailable &&
+          got.second.status().message().find("busy") != std::string::npos) {
+        ++retries;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return send(std::move(p));
+      }
+      return got.second.status();
+    }
+    const service::IngestReply& r = *got.second;
+    for (const auto& a : r.actions) ++actions[a];
+    server_rejects += r.rejects.size();
+    if (rejects_file) {
+      std::string out;
+      for (const auto& [row, reason] : r.rejects) {
+        core::AppendCsvRow(out, {std::to_string(row < p.lines.size() ? p.lines[row] : 0), reason, ""});
+      }
+      rejects_file->Write(out);
+    }
+    return Status::Ok();
+  };
+
+  core::RecordBatch batch;
+  std::vector<core::Reject> rejects;
+  while (true) {
+    rejects.clear();
+    auto more = (*reader)->Next(&batch, &rejects);
+    if (!more.ok()) return Fail(more.status());
+    local_rejects += rejects.size();
+    if (rejects_file && !rejects.empty()) {
+      std::string out;
+      AppendRejectRows(out, rejects);
+      rejects_file->Write(out);
+    }
+    if (!*more) break;
+    Pending p;
+    p.batch.columns = batch.column_names;
+    p.batch.source = f.source.empty() ? f.input : f.source;
+    for (const auto& o : config->columns) p.batch.map.emplace_back(std::string(core::RoleName(o.role)), o.column);
+    p.batch.data.resize(batch.num_columns());
+    for (size_t c = 0; c < batch.num_columns(); ++c) {
+      p.batch.data[c].reserve(batch.num_rows());
+      for (size_t r = 0; r < batch.num_rows(); ++r) p.batch.data[c].emplace_back(batch.Value(r, c));
+    }
+    p.lines = batch.lines;
+    sent_rows += batch.num_rows();
+    while (pending.size() >= f.window) {
+      if (Status s = receive_one(); !s.ok()) return Fail(s);
+    }
+    if (Status s = send(std::move(p)); !s.ok()) return Fail(s);
+    progress.Update(sent_rows, (*reader)->bytes_read(), (*reader)->bytes_total());
+  }
+  while (!pending.empty()) {
+    if (Status s = receive_one(); !s.ok()) return Fail(s);
+  }
+  if (rejects_file) {
+    if (Status s = rejects_file->Commit(); !s.ok()) return Fail(s);
+  }
+  double seconds = progress.Seconds();
+  progress.Done(sent_rows + local_rejects);
+  uint64_t stored = 0;
+  for (const auto& [a, n] : actions) stored += n;
+  std::printf("Ingested %s into %s\n", f.input.c_str(), f.server.c_str());
+  std::printf("  records   %s stored, %s rejected here, %s rejected by the server\n",
+              core::WithThousands(stored).c_str(), core::WithThousands(local_rejects).c_str(),
+              core::WithThousands(server_rejects).c_str());
+  std::printf("  outcome   ");
+  for (const char* a : {"new", "joined", "merged", "updated", "unchanged"}) {
+    std::printf("%s %s  ", a, core::WithThousands(actions[a]).c_str());
+  }
+  std::printf("\n  time      %.2f s, %s records/s%s\n", seconds,
+              core::WithThousands(static_cast<uint64_t>(seconds > 0 ? stored / seconds : 0)).c_str(),
+              retries ? (", " + std::to_string(retries) + " busy retries").c_str() : "");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command RegisterIngest(CLI::App& app) {
+  auto f = std::make_shared<IngestFlags>();
+  CLI::App* sub = app.add_subcommand("ingest", "Send a file's records to doppeld: store, deduplicate against the base");
+  sub->add_option("input", f->input, "CSV or NDJSON file ('-' for stdin)")->required();
+  sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  sub->add_option("--source", f->source, "Source name kept with each record (default: the file name)");
+  sub->add_option("--batch", f->batch, "Records per request (default: 5000)");
+  sub->add_option("--window", f->window, "Requests in flight at once (default: 4)");
+  sub->add_option("--timeout", f->timeout_s, "Seconds to wait for a reply (default: 120)");
+  sub->add_option("--rejects", f->rejects_path, "Write rejected rows (line, reason, raw) to this CSV file");
+  f->in.Register(sub);
+  return [f] { return RunIngest(*f); };
+}
+
+Command RegisterGet(CLI::App& app) {
+  struct Flags {
+    std::string server = kDefaultServer, record;
+    uint64_t entity = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand("get", "Fetch a record or an entity (golden record, members, history) from doppeld");
+  sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  auto* rec = sub->add_option("--record", f->record, "A record id");
+  auto* ent = sub->add_option("--entity", f->entity, "An entity number");
+  rec->excludes(ent);
+  return [f, rec, ent] {
+    if (rec->count() == 0 && ent->count() == 0) return Fail("give --record ID or --entity N");
+    auto client = service::Client::Connect(f->server);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson(rec->count() ? (*client)->GetRecordJson(f->record) : (*client)->GetEntityJson(f->entity));
+  };
+}
+
+Command RegisterHealth(CLI::App& app) {
+  auto server = std::make_shared<std::string>(kDefaultServer);
+  CLI::App* sub = app.add_subcommand("health", "Ask doppeld how it is: version, backend, database, queue");
+  sub->add_option("--server", *server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  return [server] {
+    service::ClientOptions o;
+    o.timeout_ms = 5000;
+    auto client = service::Client::Connect(*server, o);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson((*client)->HealthJson());
+  };
+}
+
+Command RegisterStats(CLI::App& app) {
+  auto server = std::make_shared<std::string>(kDefaultServer);
+  CLI::App* sub = app.add_subcommand("stats", "Request and database counters from doppeld");
+  sub->add_option("--server", *server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  return [server] {
+    auto client = service::Client::Connect(*server);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson((*client)->StatsJson());
+  };
+}
+
+Command RegisterBackup(CLI::App& app) {
+  auto args = std::make_shared<std::pair<std::string, std::string>>();
+  CLI::App* sub = app.add_subcommand("backup", "Back up a database (stop doppeld first, or back up a copy)");
+  sub->add_option("db", args->first, "Database directory")->required();
+  sub->add_option("dir", args->second, "Backup directory (incremental across runs)")->required();
+  return [args] {
+    storage::StoreOptions o;
+    o.create_if_missing = false;
+    auto store = storage::Store::Open(args->first, o);
+    if (!store.ok()) return Fail(store.status());
+    if (Status s = (*store)->Backup(args->second); !s.ok()) return Fail(s);
+    storage::StoreStats st = (*store)->Stats();
+    std::printf("Backed up %s (%s records, %s entities) into %s\n", args->first.c_str(),
+                core::WithThousands(st.records).c_str(), core::WithThousands(st.entities).c_str(), args->second.c_str());
+    return kExitOk;
+  };
+}
+
+Command RegisterRestore(CLI::App& app) {
+  auto args = std::make_shared<std::pair<std::string, std::string>>();
+  CLI::App* sub = app.add_subcommand("restore", "Restore the latest backup into a new database directory");
+  sub->add_option("dir", args->first, "Backup directory")->required();
+  sub->add_option("db", args->second, "Database directory to create (must not exist or be empty)")->required();
+  return [args] {
+    if (Status s = storage::RestoreBackup(args->first, args->second); !s.ok()) return Fail(s);
+    std::printf("Restored the latest backup in %s into %s\n", args->first.c_str(), args->second.c_str());
+    return kExitOk;
+  };
+}
+
+}  // namespace doppel::cli

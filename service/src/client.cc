@@ -1,0 +1,230 @@
+#include "doppel/service/client.h"
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+
+#include "msgpack_util.h"
+
+namespace doppel::service {
+
+struct Client::Impl {
+  std::string endpoint;
+  ClientOptions options;
+  zmq::context_t ctx{1};
+  std::unique_ptr<zmq::socket_t> socket;
+  uint64_t next_id = 1;
+
+  void Reconnect() {
+    socket = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::dealer);
+    socket->set(zmq::sockopt::linger, 0);
+    socket->connect(endpoint);
+  }
+
+  Result<uint64_t> Send(std::string_view op, const std::function<void(Packer&)>& args) {
+    uint64_t id = next_id++;
+    msgpack::sbuffer buf;
+    Packer p(buf);
+    p.pack_map(4);
+    PackString(p, "v");
+    p.pack_int(kProtocolVersion);
+    PackString(p, "id");
+    p.pack_uint64(id);
+    PackString(p, "op");
+    PackString(p, op);
+    PackString(p, "args");
+    if (args) args(p);
+    else p.pack_map(0);
+    try {
+      socket->send(zmq::buffer(buf.data(), buf.size()), zmq::send_flags::none);
+    } catch (const zmq::error_t& e) {
+      return Status::Unavailable(std::string("cannot send to ") + endpoint + ": " + e.what());
+    }
+    return id;
+  }
+
+  // Waits for the next reply; returns its id and the decoded object.
+  Result<std::pair<uint64_t, msgpack::object_handle>> Receive() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        Reconnect();  // a late reply must not answer a later request
+        return Status::Unavailable("no reply from " + endpoint + " within " + std::to_string(options.timeout_ms) +
+                                   " ms");
+      }
+      zmq::pollitem_t item{socket->handle(), 0, ZMQ_POLLIN, 0};
+      try {
+        zmq::poll(&item, 1, left);
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;
+        return Status::Unavailable(std::string("poll: ") + e.what());
+      }
+      if (!(item.revents & ZMQ_POLLIN)) continue;
+      zmq::message_t msg;
+      (void)socket->recv(msg);
+      while (msg.more()) (void)socket->recv(msg);  // a reply is one frame; keep the last
+      try {
+        msgpack::object_handle h = msgpack::unpack(static_cast<const char*>(msg.data()), msg.size());
+        const msgpack::object& reply = h.get();
+        auto id = AsUint(Find(reply, "id"));
+        if (!id) {
+          // An error about a request the server could not read (no id).
+          if (const msgpack::object* err = Find(reply, "error")) {
+            auto message = AsString(Find(*err, "message"));
+            return Status::InvalidArgument("server: " + std::string(message ? *message : "error without id"));
+          }
+          continue;
+        }
+        return std::make_pair(*id, std::move(h));
+      } catch (const std::exception& e) {
+        return Status::Corruption(std::string("unreadable reply: ") + e.what());
+      }
+    }
+  }
+
+  // The result object of a reply, or the error it carries as a Status.
+  static Result<const msgpack::object*> ResultOf(const msgpack::object& reply) {
+    const msgpack::object* ok = Find(reply, "ok");
+    if (ok != nullptr && ok->type == msgpack::type::BOOLEAN && ok->via.boolean) {
+      const msgpack::object* result = Find(reply, "result");
+      if (result == nullptr) return Status::Corruption("reply without result");
+      return result;
+    }
+    const msgpack::object* err = Find(reply, "error");
+    std::string code = "internal", message = "malformed error reply";
+    if (err != nullptr) {
+      if (auto c = AsString(Find(*err, "code"))) code = std::string(*c);
+      if (auto m = AsString(Find(*err, "message"))) message = std::string(*m);
+    }
+    std::string text = "server: " + code + ": " + message;
+    if (code == "bad_request") return Status::InvalidArgument(text);
+    if (code == "not_found") return Status::NotFound(text);
+    if (code == "too_large") return Status::ResourceExhausted(text);
+    if (code == "busy" || code == "unavailable") return Status::Unavailable(text);
+    return Status::Internal(text);
+  }
+
+  Result<msgpack::object_handle> Call(std::string_view op, const std::function<void(Packer&)>& args) {
+    DOPPEL_ASSIGN_OR_RETURN(uint64_t id, Send(op, args));
+    while (true) {
+      DOPPEL_ASSIGN_OR_RETURN(auto got, Receive());
+      if (got.first == id) return std::move(got.second);
+    }
+  }
+
+  Result<std::string> CallJson(std::string_view op, const std::function<void(Packer&)>& args) {
+    DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, Call(op, args));
+    DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* result, ResultOf(h.get()));
+    return ToJson(*result);
+  }
+
+  static void PackBatch(Packer& p, const Batch& b) {
+    p.pack_map(4);
+    PackString(p, "columns");
+    p.pack_array(static_cast<uint32_t>(b.columns.size()));
+    for (const auto& c : b.columns) PackString(p, c);
+    PackString(p, "data");
+    p.pack_array(static_cast<uint32_t>(b.data.size()));
+    for (const auto& col : b.data) {
+      p.pack_array(static_cast<uint32_t>(col.size()));
+      for (const auto& v : col) PackString(p, v);
+    }
+    PackString(p, "map");
+    std::map<std::string, std::vector<std::string>> by_role;
+    for (const auto& [role, column] : b.map) by_role[role].push_back(column);
+    p.pack_map(static_cast<uint32_t>(by_role.size()));
+    for (const auto& [role, cols] : by_role) {
+      PackString(p, role);
+      p.pack_array(static_cast<uint32_t>(cols.size()));
+      for (const auto& c : cols) PackString(p, c);
+    }
+    PackString(p, "source");
+    PackString(p, b.source);
+  }
+
+  static Result<IngestReply> DecodeIngest(const msgpack::object& reply) {
+    DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* r, ResultOf(reply));
+    IngestReply out;
+    auto array = [&](const char* key) -> const msgpack::object* {
+      const msgpack::object* a = Find(*r, key);
+      return a != nullptr && a->type == msgpack::type::ARRAY ? a : nullptr;
+    };
+    const msgpack::object *ids = array("ids"), *entities = array("entities"), *actions = array("actions"),
+                          *rows = array("rows"), *rejects = array("rejects");
+    if (!ids || !entities || !actions || !rows || !rejects) return Status::Corruption("malformed ingest reply");
+    for (uint32_t i = 0; i < ids->via.array.size; ++i) {
+      auto id = AsString(&ids->via.array.ptr[i]);
+      auto e = AsUint(&entities->via.array.ptr[i]);
+      auto a = AsString(&actions->via.array.ptr[i]);
+      auto row = AsUint(&rows->via.array.ptr[i]);
+      if (!id || !e || !a || !row) return Status::Corruption("malformed ingest reply");
+      out.ids.emplace_back(*id);
+      out.entities.push_back(*e);
+      out.actions.emplace_back(*a);
+      out.rows.push_back(*row);
+    }
+    for (uint32_t i = 0; i < rejects->via.array.size; ++i) {
+      const msgpack::object& rj = rejects->via.array.ptr[i];
+      auto row = AsUint(Find(rj, "index"));
+      auto reason = AsString(Find(rj, "reason"));
+      out.rejects.emplace_back(row.value_or(0), std::string(reason.value_or("")));
+    }
+    return out;
+  }
+};
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::Connect(const std::string& endpoint, const ClientOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->endpoint = endpoint;
+  impl->options = options;
+  try {
+    impl->Reconnect();
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument("cannot connect to '" + endpoint + "': " + e.what());
+  }
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+const std::string& Client::endpoint() const { return impl_->endpoint; }
+
+Result<std::string> Client::HealthJson() { return impl_->CallJson("health", nullptr); }
+Result<std::string> Client::StatsJson() { return impl_->CallJson("stats", nullptr); }
+
+Result<std::string> Client::GetRecordJson(const std::string& id) {
+  return impl_->CallJson("get_record", [&](Packer& p) {
+    p.pack_map(1);
+    PackString(p, "id");
+    PackString(p, id);
+  });
+}
+
+Result<std::string> Client::GetEntityJson(uint64_t id) {
+  return impl_->CallJson("get_entity", [&](Packer& p) {
+    p.pack_map(1);
+    PackString(p, "id");
+    p.pack_uint64(id);
+  });
+}
+
+Result<IngestReply> Client::Ingest(const Batch& batch) {
+  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h,
+                          impl_->Call("ingest", [&](Packer& p) { Impl::PackBatch(p, batch); }));
+  return Impl::DecodeIngest(h.get());
+}
+
+Result<uint64_t> Client::SendIngest(const Batch& batch) {
+  return impl_->Send("ingest", [&](Packer& p) { Impl::PackBatch(p, batch); });
+}
+
+Result<std::pair<uint64_t, Result<IngestReply>>> Client::ReceiveIngest() {
+  DOPPEL_ASSIGN_OR_RETURN(auto got, impl_->Receive());
+  return std::make_pair(got.first, Impl::DecodeIngest(got.second.get()));
+}
+
+}  // namespace doppel::service

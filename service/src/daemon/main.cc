@@ -1,0 +1,79 @@
+// doppeld: the Doppel server.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+
+#include "doppel/core/config.h"
+#include "doppel/service/server.h"
+
+namespace {
+
+doppel::service::Server* g_server = nullptr;
+
+void OnSignal(int) {
+  if (g_server != nullptr) g_server->Stop();
+}
+
+int32_t Today() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  doppel::service::ServerOptions o;
+  int max_request_mb = 64;
+  std::string region = "RU";
+  bool no_sync = false;
+  CLI::App app{"doppeld: the Doppel server (ZeroMQ + MessagePack, see docs/protocol.md)"};
+  app.set_version_flag("--version", std::string("doppeld ") + DOPPEL_VERSION);
+  app.add_option("--db", o.db_path, "Database directory (default: var/doppel)");
+  app.add_option("--listen", o.listen, "Endpoint to bind: tcp://HOST:PORT (PORT * = any free one) or ipc://PATH (default: tcp://127.0.0.1:5555)");
+  app.add_option("--workers", o.workers, "Worker threads (default: one per core)");
+  app.add_option("--max-in-flight", o.max_in_flight, "Requests queued or running before replies say 'busy' (default: 256)");
+  app.add_option("--max-request-mb", max_request_mb, "Larger requests get 'too_large' (default: 64)");
+  app.add_option("--max-rows", o.max_rows, "Rows per ingest or dedupe request (default: 100000)");
+  app.add_option("--region", region, "Default phone region (default: RU)");
+  app.add_option("--endpoint-file", o.endpoint_file, "Write the bound endpoint to this file once listening");
+  app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  o.max_request_bytes = static_cast<size_t>(max_request_mb) << 20;
+  o.normalize.phone.default_region = region;
+  o.normalize.birth_date.today = Today();
+  o.normalize.other_dates.today = Today();
+  o.store.sync = !no_sync;
+
+  auto server = doppel::service::Server::Create(o);
+  if (!server.ok()) {
+    std::fprintf(stderr, "doppeld: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  g_server = server->get();
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: interrupt the poll so shutdown starts at once
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::fprintf(stderr, "doppeld: listening on %s, database %s%s\n", (*server)->endpoint().c_str(), o.db_path.c_str(),
+               no_sync ? " (no-sync: writes are NOT durable)" : "");
+  doppel::Status s = (*server)->Run();
+  g_server = nullptr;
+  if (!s.ok()) {
+    std::fprintf(stderr, "doppeld: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "doppeld: stopped cleanly\n");
+  return 0;
+}

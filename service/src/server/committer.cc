@@ -1,0 +1,160 @@
+// Group commit: one synced write for every ingest that arrived meanwhile.
+#include "msgpack_util.h"
+#include "server_internal.h"
+
+namespace doppel::service {
+
+ReplySender::ReplySender(zmq::context_t& ctx, const std::string& endpoint) : socket_(ctx, zmq::socket_type::push) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.connect(endpoint);
+}
+
+void ReplySender::Send(const Envelope& to, const std::string& payload) {
+  socket_.send(zmq::buffer(to.identity), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(to.delimiter ? "1" : "0", 1), zmq::send_flags::sndmore);
+  socket_.send(zmq::buffer(payload), zmq::send_flags::none);
+}
+
+Committer::Committer(storage::Store& store, zmq::context_t& ctx, const std::string& reply_endpoint,
+                     size_t max_group_records, ServerCounters& counters)
+    : store_(store),
+      ctx_(ctx),
+      reply_endpoint_(reply_endpoint),
+      max_group_records_(max_group_records),
+      counters_(counters),
+      thread_([this] { Loop(); }) {}
+
+Committer::~Committer() { Shutdown(); }
+
+void Committer::Submit(IngestJob job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void Committer::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+std::string IngestReply(const IngestJob& job, const std::vector<storage::IngestOutcome>& outcomes) {
+  msgpack::sbuffer buf;
+  Packer p(buf);
+  p.pack_map(4);
+  PackString(p, "v");
+  p.pack_int(kProtocolVersion);
+  PackString(p, "id");
+  PackRequestId(p, job.id);
+  PackString(p, "ok");
+  p.pack_true();
+  PackString(p, "result");
+  // Columnar, like the request: one entry per accepted row, in row order.
+  std::array<uint64_t, 5> counts{};
+  for (const auto& o : outcomes) ++counts[static_cast<size_t>(o.action)];
+  p.pack_map(6);
+  PackString(p, "ids");
+  p.pack_array(static_cast<uint32_t>(outcomes.size()));
+  for (const auto& o : outcomes) PackString(p, o.id);
+  PackString(p, "entities");
+  p.pack_array(static_cast<uint32_t>(outcomes.size()));
+  for (const auto& o : outcomes) p.pack_uint64(o.entity);
+  PackString(p, "actions");
+  p.pack_array(static_cast<uint32_t>(outcomes.size()));
+  for (const auto& o : outcomes) PackString(p, storage::IngestActionName(o.action));
+  PackString(p, "rows");
+  p.pack_array(static_cast<uint32_t>(job.row_of_input.size()));
+  for (size_t r : job.row_of_input) p.pack_uint64(r);
+  PackString(p, "counts");
+  p.pack_map(5);
+  for (size_t a = 0; a < counts.size(); ++a) {
+    PackString(p, storage::IngestActionName(static_cast<storage::IngestAction>(a)));
+    p.pack_uint64(counts[a]);
+  }
+  PackString(p, "rejects");
+  p.pack_array(static_cast<uint32_t>(job.rejects.size()));
+  for (const auto& [index, reason] : job.rejects) {
+    p.pack_map(2);
+    PackString(p, "index");
+    p.pack_uint64(index);
+    PackString(p, "reason");
+    PackString(p, reason);
+  }
+  return std::string(buf.data(), buf.size());
+}
+
+}  // namespace
+
+void Committer::Loop() {
+  ReplySender replies(ctx_, reply_endpoint_);
+  while (true) {
+    std::vector<IngestJob> jobs;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      // Everything that arrived while the last group was being written, up
+      // to the group size: this is where concurrent requests share an fsync.
+      size_t records = 0;
+      while (!queue_.empty() && (jobs.empty() || records + queue_.front().inputs.size() <= max_group_records_)) {
+        records += queue_.front().inputs.size();
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunGroup(jobs);
+    for (auto& job : jobs) replies.Send(job.envelope, job.reply);
+  }
+}
+
+void Committer::RunGroup(std::vector<IngestJob>& jobs) {
+  auto error_reply = [&](IngestJob& job, ErrorCode code, const std::string& message) {
+    counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+    job.reply = EncodeErrorReply(job.id, code, message);
+  };
+  auto code_of = [](const Status& s) {
+    return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kIoError ? ErrorCode::kUnavailable
+                                                                                     : ErrorCode::kInternal;
+  };
+  auto group = store_.BeginGroup();
+  if (group == nullptr) {
+    for (auto& job : jobs) error_reply(job, ErrorCode::kInternal, "store busy with another write group");
+    return;
+  }
+  std::vector<std::vector<storage::IngestOutcome>> outcomes(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    auto out = group->Ingest(jobs[i].inputs, jobs[i].actor);
+    if (!out.ok()) {
+      // A failed job may have staged part of itself: drop the whole group
+      // and retry the jobs one at a time, so only the culprit fails.
+      group.reset();
+      if (jobs.size() == 1) {
+        error_reply(jobs[0], code_of(out.status()), out.status().message());
+        return;
+      }
+      for (auto& job : jobs) {
+        std::vector<IngestJob> one;
+        one.push_back(std::move(job));
+        RunGroup(one);
+        job = std::move(one[0]);
+      }
+      return;
+    }
+    outcomes[i] = std::move(*out);
+  }
+  Status s = group->Commit();
+  group.reset();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!s.ok()) error_reply(jobs[i], code_of(s), "the write was not made durable: " + s.message());
+    else jobs[i].reply = IngestReply(jobs[i], outcomes[i]);
+  }
+}
+
+}  // namespace doppel::service

@@ -1,0 +1,446 @@
+// Request decoding and the ops other than the commit step of ingest.
+#include <chrono>
+
+#include "doppel/core/exact_dedupe.h"
+#include "doppel/core/unicode.h"
+#include "doppel/kernels/backend.h"
+#include "msgpack_util.h"
+#include "server_internal.h"
+
+namespace doppel::service {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ServerCounters::ServerCounters() {
+  for (const char* op : {"health", "stats", "ingest", "dedupe", "get_record", "get_entity", "unknown"}) by_op[op] = 0;
+}
+
+void ServerCounters::CountOp(std::string_view op) {
+  auto it = by_op.find(std::string(op));
+  (it == by_op.end() ? by_op["unknown"] : it->second).fetch_add(1);
+}
+
+namespace {
+
+ErrorCode CodeOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return ErrorCode::kBadRequest;
+    case StatusCode::kNotFound: return ErrorCode::kNotFound;
+    case StatusCode::kResourceExhausted: return ErrorCode::kTooLarge;
+    case StatusCode::kUnavailable:
+    case StatusCode::kIoError: return ErrorCode::kUnavailable;
+    default: return ErrorCode::kInternal;
+  }
+}
+
+std::string OkReply(const RequestId& id, const std::function<void(Packer&)>& result) {
+  msgpack::sbuffer buf;
+  Packer p(buf);
+  p.pack_map(4);
+  PackString(p, "v");
+  p.pack_int(kProtocolVersion);
+  PackString(p, "id");
+  PackRequestId(p, id);
+  PackString(p, "ok");
+  p.pack_true();
+  PackString(p, "result");
+  result(p);
+  return std::string(buf.data(), buf.size());
+}
+
+void PackStrings(Packer& p, const std::vector<std::string>& v) {
+  p.pack_array(static_cast<uint32_t>(v.size()));
+  for (const auto& s : v) PackString(p, s);
+}
+
+// A columnar batch from a request: {"columns": [...], "data": [[...], ...],
+// "map": {role: column | [columns]}, "source": "..."}.
+struct DecodedBatch {
+  core::RecordBatch batch;
+  core::FieldMap map;
+  std::vector<std::pair<uint64_t, std::string>> rejects;  // (row index, reason)
+  std::vector<bool> rejected;
+  std::string source;
+};
+
+Result<DecodedBatch> DecodeBatch(const msgpack::object* args, const ServerOptions& options, bool need_id) {
+  if (args == nullptr || args->type != msgpack::type::MAP) {
+    return Status::InvalidArgument("args must be a map with 'columns' and 'data'");
+  }
+  const msgpack::object* columns = Find(*args, "columns");
+  const msgpack::object* data = Find(*args, "data");
+  if (columns == nullptr || columns->type != msgpack::type::ARRAY || columns->via.array.size == 0) {
+    return Status::InvalidArgument("args.columns must be a non-empty array of column names");
+  }
+  if (data == nullptr || data->type != msgpack::type::ARRAY || data->via.array.size != columns->via.array.size) {
+    return Status::InvalidArgument("args.data must be an array with one array of values per column");
+  }
+  DecodedBatch out;
+  const uint32_t ncols = columns->via.array.size;
+  for (uint32_t c = 0; c < ncols; ++c) {
+    auto name = AsString(&columns->via.array.ptr[c]);
+    if (!name || !core::IsValidUtf8(*name)) return Status::InvalidArgument("column names must be UTF-8 strings");
+    out.batch.column_names.emplace_back(*name);
+  }
+  uint32_t rows = 0;
+  for (uint32_t c = 0; c < ncols; ++c) {
+    const msgpack::object& col = data->via.array.ptr[c];
+    if (col.type != msgpack::type::ARRAY) return Status::InvalidArgument("args.data[" + std::to_string(c) + "] must be an array");
+    if (c == 0) rows = col.via.array.size;
+    if (col.via.array.size != rows) {
+      return Status::InvalidArgument("column '" + out.batch.column_names[c] + "' has " +
+                                     std::to_string(col.via.array.size) + " values, column '" +
+                                     out.batch.column_names[0] + "' has " + std::to_string(rows));
+    }
+  }
+  if (rows > options.max_rows) {
+    return Status::ResourceExhausted(std::to_string(rows) + " rows in one request; the limit is " +
+                                     std::to_string(options.max_rows) + " (split the batch)");
+  }
+  std::vector<core::RoleOverride> overrides;
+  if (const msgpack::object* m = Find(*args, "map")) {
+    if (m->type != msgpack::type::MAP) return Status::InvalidArgument("args.map must be a map of role -> column");
+    for (uint32_t i = 0; i < m->via.map.size; ++i) {
+      auto role_name = AsString(&m->via.map.ptr[i].key);
+      if (!role_name) return Status::InvalidArgument("args.map keys must be role names");
+      DOPPEL_ASSIGN_OR_RETURN(core::Role role, core::ParseRole(*role_name));
+      const msgpack::object& v = m->via.map.ptr[i].val;
+      if (auto col = AsString(&v)) {
+        overrides.push_back({role, std::string(*col)});
+      } else if (v.type == msgpack::type::ARRAY) {
+        for (uint32_t k = 0; k < v.via.array.size; ++k) {
+          auto c = AsString(&v.via.array.ptr[k]);
+          if (!c) return Status::InvalidArgument("args.map values must be column names");
+          overrides.push_back({role, std::string(*c)});
+        }
+      } else {
+        return Status::InvalidArgument("args.map values must be column names");
+      }
+    }
+  }
+  if (auto src = AsString(Find(*args, "source"))) out.source = std::string(*src);
+  DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(out.batch.column_names, overrides));
+  if (need_id && !out.map.Has(core::Role::kRecordId)) {
+    return Status::InvalidArgument("ingest needs a record id column (name it 'id' or map record_id=<column>)");
+  }
+
+  // Rows with values that are not text are rejected one by one, like bad
+  // rows in a file; the rest of the batch goes on.
+  out.batch.columns.resize(ncols);
+  out.rejected.assign(rows, false);
+  std::vector<std::string> row(ncols);
+  for (uint32_t r = 0; r < rows; ++r) {
+    std::string reason;
+    for (uint32_t c = 0; c < ncols && reason.empty(); ++c) {
+      auto text = ScalarText(data->via.array.ptr[c].via.array.ptr[r]);
+      if (!text) reason = "column '" + out.batch.column_names[c] + "': expected a string, number or nil";
+      else if (!core::IsValidUtf8(*text)) reason = "invalid UTF-8 in column '" + out.batch.column_names[c] + "'";
+      else row[c] = std::move(*text);
+    }
+    if (!reason.empty()) {
+      out.rejects.emplace_back(r, std::move(reason));
+      out.rejected[r] = true;
+      continue;
+    }
+    for (uint32_t c = 0; c < ncols; ++c) out.batch.columns[c].Append(row[c]);
+    out.batch.lines.push_back(r + 1);
+    out.batch.ordinals.push_back(r);
+  }
+  return out;
+}
+
+void PackRejects(Packer& p, const std::vector<std::pair<uint64_t, std::string>>& rejects) {
+  p.pack_array(static_cast<uint32_t>(rejects.size()));
+  for (const auto& [index, reason] : rejects) {
+    p.pack_map(2);
+    PackString(p, "index");
+    p.pack_uint64(index);
+    PackString(p, "reason");
+    PackString(p, reason);
+  }
+}
+
+void PackGolden(Packer& p, const core::GoldenRecord& g) {
+  p.pack_map(10);
+  PackString(p, "last_name");
+  PackString(p, g.last);
+  PackString(p, "first_name");
+  PackString(p, g.first);
+  PackString(p, "middle_name");
+  PackString(p, g.middle);
+  PackString(p, "gender");
+  PackString(p, g.gender);
+  PackString(p, "phones");
+  PackStrings(p, g.phones);
+  PackString(p, "emails");
+  PackStrings(p, g.emails);
+  PackString(p, "address");
+  PackString(p, g.address);
+  PackString(p, "birth_date");
+  p.pack_int32(g.birth_date);
+  PackString(p, "doc_id");
+  PackString(p, g.doc_id);
+  PackString(p, "members");
+  p.pack_uint32(g.members);
+}
+
+}  // namespace
+
+Handler::Handler(const ServerOptions& options, storage::Store& store, Committer& committer, ServerCounters& counters,
+                 std::function<size_t()> in_flight)
+    : options_(options),
+      store_(store),
+      committer_(committer),
+      counters_(counters),
+      in_flight_(std::move(in_flight)),
+      started_ms_(NowMs()) {}
+
+std::optional<std::string> Handler::Handle(Job& job) {
+  auto fail = [&](ErrorCode code, const std::string& message) {
+    counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+    return EncodeErrorReply(job.id, code, message);
+  };
+  auto fail_status = [&](const Status& s) { return fail(CodeOf(s), s.message()); };
+  try {
+    msgpack::object_handle handle =
+        msgpack::unpack(job.payload.data(), job.payload.size(), nullptr, nullptr, DecodeLimits(options_.max_rows + 16));
+    const msgpack::object& req = handle.get();
+    if (req.type != msgpack::type::MAP) return fail(ErrorCode::kBadRequest, "a request must be a MessagePack map");
+    job.id = ReadRequestId(Find(req, "id"));
+    if (const msgpack::object* v = Find(req, "v")) {
+      auto version = AsUint(v);
+      if (!version || *version != kProtocolVersion) {
+        return fail(ErrorCode::kBadRequest, "unsupported protocol version (this server speaks v" +
+                                                std::to_string(kProtocolVersion) + ")");
+      }
+    }
+    auto op = AsString(Find(req, "op"));
+    if (!op) return fail(ErrorCode::kBadRequest, "missing 'op' (a string)");
+    const msgpack::object* args = Find(req, "args");
+    if (args != nullptr && args->type != msgpack::type::MAP && args->type != msgpack::type::NIL) {
+      return fail(ErrorCode::kBadRequest, "'args' must be a map");
+    }
+    counters_.CountOp(*op);
+
+    if (*op == "health") {
+      storage::StoreStats st = store_.Stats();
+      const kernels::GpuInfo& gpu = kernels::QueryGpu();
+      return OkReply(job.id, [&](Packer& p) {
+        p.pack_map(9);
+        PackString(p, "status");
+        PackString(p, "ok");
+        PackString(p, "version");
+        PackString(p, DOPPEL_VERSION);
+        PackString(p, "protocol");
+        p.pack_int(kProtocolVersion);
+        PackString(p, "cpu_target");
+        PackString(p, kernels::CpuTargetName());
+        PackString(p, "backend");
+        PackString(p, kernels::BackendName(kernels::ChooseBackend().backend));
+        PackString(p, "gpu");
+        PackString(p, gpu.device_count > 0 ? gpu.name : (gpu.compiled ? "none (" + gpu.error + ")" : "not built"));
+        PackString(p, "uptime_s");
+        p.pack_double((NowMs() - started_ms_) / 1000.0);
+        PackString(p, "db");
+        p.pack_map(4);
+        PackString(p, "path");
+        PackString(p, store_.path());
+        PackString(p, "records");
+        p.pack_uint64(st.records);
+        PackString(p, "entities");
+        p.pack_uint64(st.entities);
+        PackString(p, "events");
+        p.pack_uint64(st.events);
+        PackString(p, "queue");
+        p.pack_map(2);
+        PackString(p, "in_flight");
+        p.pack_uint64(in_flight_());
+        PackString(p, "max");
+        p.pack_uint64(options_.max_in_flight);
+      });
+    }
+    if (*op == "stats") {
+      storage::StoreStats st = store_.Stats();
+      return OkReply(job.id, [&](Packer& p) {
+        p.pack_map(4);
+        PackString(p, "db");
+        p.pack_map(7);
+        PackString(p, "records");
+        p.pack_uint64(st.records);
+        PackString(p, "entities");
+        p.pack_uint64(st.entities);
+        PackString(p, "events");
+        p.pack_uint64(st.events);
+        PackString(p, "record_versions");
+        p.pack_uint64(st.record_versions);
+        PackString(p, "common_keys_skipped");
+        p.pack_uint64(st.common_keys_skipped);
+        PackString(p, "sst_bytes");
+        p.pack_uint64(st.sst_bytes);
+        PackString(p, "live_data_bytes");
+        p.pack_uint64(st.live_data_bytes);
+        PackString(p, "requests");
+        p.pack_map(static_cast<uint32_t>(counters_.by_op.size()));
+        for (const auto& [name, n] : counters_.by_op) {
+          PackString(p, name);
+          p.pack_uint64(n.load());
+        }
+        PackString(p, "errors");
+        p.pack_map(6);
+        for (size_t i = 0; i < 6; ++i) {
+          PackString(p, ErrorCodeName(static_cast<ErrorCode>(i)));
+          p.pack_uint64(counters_.by_error[i].load());
+        }
+        PackString(p, "uptime_s");
+        p.pack_double((NowMs() - started_ms_) / 1000.0);
+      });
+    }
+    if (*op == "get_record") {
+      const msgpack::object* id_obj = args ? Find(*args, "id") : nullptr;
+      std::optional<std::string> id = id_obj ? ScalarText(*id_obj) : std::nullopt;
+      if (!id || id->empty()) return fail(ErrorCode::kBadRequest, "get_record needs args.id (the record id)");
+      auto rec = store_.GetRecord(*id);
+      if (!rec.ok()) return fail_status(rec.status());
+      return OkReply(job.id, [&](Packer& p) {
+        p.pack_map(6);
+        PackString(p, "id");
+        PackString(p, rec->id);
+        PackString(p, "version");
+        p.pack_uint32(rec->version);
+        PackString(p, "source");
+        PackString(p, rec->source);
+        PackString(p, "entity");
+        p.pack_uint64(rec->entity);
+        PackString(p, "fields");
+        p.pack_map(static_cast<uint32_t>(rec->fields.size()));
+        for (const auto& [k, v] : rec->fields) {
+          PackString(p, k);
+          PackString(p, v);
+        }
+        PackString(p, "normalized");
+        const core::MemberSnapshot& m = rec->values;
+        p.pack_map(9);
+        PackString(p, "last_name");
+        PackString(p, m.last);
+        PackString(p, "first_name");
+        PackString(p, m.first);
+        PackString(p, "middle_name");
+        PackString(p, m.middle);
+        PackString(p, "gender");
+        PackString(p, m.gender);
+        PackString(p, "phones");
+        PackStrings(p, m.phones);
+        PackString(p, "emails");
+        PackStrings(p, m.emails);
+        PackString(p, "address");
+        PackString(p, m.address);
+        PackString(p, "birth_date");
+        p.pack_int32(m.birth_date);
+        PackString(p, "doc_id");
+        PackString(p, m.doc_id);
+      });
+    }
+    if (*op == "get_entity") {
+      auto id = args ? AsUint(Find(*args, "id")) : std::nullopt;
+      if (!id) return fail(ErrorCode::kBadRequest, "get_entity needs args.id (an entity number)");
+      auto e = store_.GetEntity(*id);
+      if (!e.ok()) return fail_status(e.status());
+      return OkReply(job.id, [&](Packer& p) {
+        p.pack_map(8);
+        PackString(p, "id");
+        p.pack_uint64(e->id);
+        PackString(p, "requested");
+        p.pack_uint64(e->requested);
+        PackString(p, "golden");
+        PackGolden(p, e->golden);
+        PackString(p, "members");
+        PackStrings(p, e->members);
+        PackString(p, "merged_from");
+        p.pack_array(static_cast<uint32_t>(e->merged_from.size()));
+        for (uint64_t m : e->merged_from) p.pack_uint64(m);
+        PackString(p, "created_ms");
+        p.pack_int64(e->created_ms);
+        PackString(p, "updated_ms");
+        p.pack_int64(e->updated_ms);
+        PackString(p, "history");
+        p.pack_array(static_cast<uint32_t>(e->history.size()));
+        for (const auto& ev : e->history) {
+          p.pack_map(6);
+          PackString(p, "seq");
+          p.pack_uint64(ev.seq);
+          PackString(p, "time_ms");
+          p.pack_int64(ev.time_ms);
+          PackString(p, "op");
+          PackString(p, ev.op);
+          PackString(p, "source");
+          PackString(p, ev.source);
+          PackString(p, "records");
+          PackStrings(p, ev.records);
+          PackString(p, "entities");
+          p.pack_array(static_cast<uint32_t>(ev.entities.size()));
+          for (uint64_t x : ev.entities) p.pack_uint64(x);
+        }
+      });
+    }
+    if (*op == "ingest" || *op == "dedupe") {
+      const bool ingest = *op == "ingest";
+      auto decoded = DecodeBatch(args, options_, ingest);
+      if (!decoded.ok()) return fail_status(decoded.status());
+      core::NormalizeOptions normalize = options_.normalize;
+      normalize.threads = 1;  // requests already run in parallel on the workers
+      std::vector<core::NormalizedRecord> records;
+      core::NormalizeBatch(decoded->batch, decoded->map, normalize, &records);
+      if (!ingest) {
+        core::ExactDeduper dd(core::ExactDedupeOptions{options_.store.keys},
+                              kernels::GetKernels(kernels::ChooseBackend().backend));
+        dd.Add(records);
+        core::ExactDedupeResult res = dd.Finish();
+        return OkReply(job.id, [&](Packer& p) {
+          p.pack_map(4);
+          PackString(p, "ids");
+          p.pack_array(static_cast<uint32_t>(dd.size()));
+          for (size_t i = 0; i < dd.size(); ++i) PackString(p, dd.record_id(i));
+          PackString(p, "entity_ids");
+          p.pack_array(static_cast<uint32_t>(dd.size()));
+          for (size_t i = 0; i < dd.size(); ++i) PackString(p, dd.entity_id(i));
+          PackString(p, "entities");
+          p.pack_uint64(res.entities);
+          PackString(p, "rejects");
+          PackRejects(p, decoded->rejects);
+        });
+      }
+      IngestJob ij;
+      ij.envelope = job.envelope;
+      ij.id = job.id;
+      ij.rejects = std::move(decoded->rejects);
+      ij.actor = {"ingest", decoded->source, NowMs()};
+      ij.inputs.reserve(records.size());
+      const core::RecordBatch& b = decoded->batch;
+      for (size_t r = 0; r < records.size(); ++r) {
+        storage::RecordInput in;
+        in.normalized = std::move(records[r]);
+        in.fields.reserve(b.num_columns());
+        for (size_t c = 0; c < b.num_columns(); ++c) in.fields.emplace_back(b.column_names[c], std::string(b.Value(r, c)));
+        ij.inputs.push_back(std::move(in));
+        ij.row_of_input.push_back(b.ordinals[r]);
+      }
+      committer_.Submit(std::move(ij));
+      return std::nullopt;
+    }
+    return fail(ErrorCode::kBadRequest,
+                "unknown op '" + std::string(*op) + "' (ops: health, stats, ingest, dedupe, get_record, get_entity)");
+  } catch (const msgpack::unpack_error& e) {
+    return fail(ErrorCode::kBadRequest, std::string("malformed MessagePack: ") + e.what());
+  } catch (const msgpack::type_error& e) {
+    return fail(ErrorCode::kBadRequest, std::string("wrong type in request: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(ErrorCode::kTooLarge, "request too large to decode");
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kInternal, std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace doppel::service

@@ -1,0 +1,113 @@
+// The server's parts: jobs, the worker-side request handler and the commit
+// thread. Private to service/.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "doppel/service/protocol.h"
+#include "doppel/service/server.h"
+#include "doppel/storage/store.h"
+
+namespace doppel::service {
+
+// A request as the front thread hands it on, and the reply's way back.
+struct Envelope {
+  std::string identity;
+  bool delimiter = false;  // the client is a REQ socket: echo the empty frame
+};
+
+struct Job {
+  Envelope envelope;
+  RequestId id;
+  std::string payload;
+};
+
+// Sends replies to the front thread over an inproc PUSH socket; one per
+// thread (ZeroMQ sockets are not thread-safe).
+class ReplySender {
+ public:
+  ReplySender(zmq::context_t& ctx, const std::string& endpoint);
+  void Send(const Envelope& to, const std::string& payload);
+
+ private:
+  zmq::socket_t socket_;
+};
+
+// Request counters for `stats` (atomics: workers update them concurrently).
+struct ServerCounters {
+  std::map<std::string, std::atomic<uint64_t>> by_op;
+  std::array<std::atomic<uint64_t>, 6> by_error{};
+  std::atomic<uint64_t> busy{0}, unroutable{0}, requests{0};
+  ServerCounters();
+  void CountOp(std::string_view op);
+};
+
+struct IngestJob {
+  Envelope envelope;
+  RequestId id;
+  std::vector<storage::RecordInput> inputs;
+  std::vector<std::pair<uint64_t, std::string>> rejects;  // (row index, reason)
+  storage::Actor actor;
+  std::vector<size_t> row_of_input;  // request row index of each input
+  std::string reply;                 // set by the committer
+};
+
+// Group commit: collects ingest jobs and writes each group with one synced
+// write, then replies to every job in it.
+class Committer {
+ public:
+  Committer(storage::Store& store, zmq::context_t& ctx, const std::string& reply_endpoint, size_t max_group_records,
+            ServerCounters& counters);
+  ~Committer();
+  void Submit(IngestJob job);
+  // Finishes what is queued, then stops the thread.
+  void Shutdown();
+
+ private:
+  void Loop();
+  void RunGroup(std::vector<IngestJob>& jobs);
+
+  storage::Store& store_;
+  zmq::context_t& ctx_;
+  std::string reply_endpoint_;
+  size_t max_group_records_;
+  ServerCounters& counters_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<IngestJob> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Decodes a request and runs it. Returns the reply, or nullopt when the job
+// went to the committer (which replies itself).
+class Handler {
+ public:
+  Handler(const ServerOptions& options, storage::Store& store, Committer& committer, ServerCounters& counters,
+          std::function<size_t()> in_flight);
+  std::optional<std::string> Handle(Job& job);
+
+ private:
+  const ServerOptions& options_;
+  storage::Store& store_;
+  Committer& committer_;
+  ServerCounters& counters_;
+  std::function<size_t()> in_flight_;
+  int64_t started_ms_;
+};
+
+int64_t NowMs();
+
+}  // namespace doppel::service
