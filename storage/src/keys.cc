@@ -47,15 +47,8 @@ std::string RecordId(std::string_view external_id) {
   return k;
 }
 std::string Member(uint64_t rid) { return Tagged('M', rid); }
-std::string EntityMember(uint64_t eid, uint64_t rid) { return Tagged('m', eid, rid); }
-std::string EntityMemberPrefix(uint64_t eid) { return Tagged('m', eid); }
 std::string Entity(uint64_t eid) { return Tagged('E', eid); }
-std::string Block(uint8_t kind, uint64_t hash, uint64_t rid) {
-  std::string k = BlockPrefix(kind, hash);
-  PutU64(k, rid);
-  return k;
-}
-std::string BlockPrefix(uint8_t kind, uint64_t hash) {
+std::string Block(uint8_t kind, uint64_t hash) {
   std::string k(1, static_cast<char>(kind));
   PutU64(k, hash);
   return k;

@@ -5,7 +5,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/cache.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/filter_policy.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "codec.h"
 #include "doppel/kernels/hash.h"
@@ -163,6 +164,12 @@ std::string EncodeEntity(const EntityValue& e) {
   w.Varint(e.merged_into);
   w.Svarint(e.created_ms);
   w.Svarint(e.updated_ms);
+  w.Varint(e.members.size());
+  uint64_t prev = 0;
+  for (uint64_t m : e.members) {
+    w.Varint(m - prev);  // ascending: deltas stay short
+    prev = m;
+  }
   w.Varint(e.merged_from.size());
   for (uint64_t m : e.merged_from) w.Varint(m);
   const core::GoldenRecord& g = e.golden;
@@ -186,7 +193,12 @@ Result<EntityValue> DecodeEntity(std::string_view s) {
   e.merged_into = r.Varint();
   e.created_ms = r.Svarint();
   e.updated_ms = r.Svarint();
+  uint64_t members = r.Varint();
+  if (members > s.size()) return Status::Corruption("entity: damaged value");
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < members && r.ok(); ++i) e.members.push_back(prev += r.Varint());
   uint64_t n = r.Varint();
+  if (n > s.size()) return Status::Corruption("entity: damaged value");
   for (uint64_t i = 0; i < n && r.ok(); ++i) e.merged_from.push_back(r.Varint());
   core::GoldenRecord& g = e.golden;
   g.last = r.Str();
@@ -286,6 +298,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  // Most lookups while resolving a new record miss (a new id, a new phone):
+  // bloom filters answer those without reading a block.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -385,16 +400,12 @@ Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
   view.created_ms = value.created_ms;
   view.updated_ms = value.updated_ms;
 
-  std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf[kMembership]));
-  std::string prefix = keys::EntityMemberPrefix(id);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    uint64_t rid = keys::GetU64(it->key().ToStringView(), prefix.size());
+  for (uint64_t rid : value.members) {
     std::string raw;
-    if (!m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw).ok()) continue;
-    auto rec = DecodeRecord(raw);
-    if (rec.ok()) view.members.push_back(rec->id);
+    DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "get_entity member"));
+    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(raw));
+    view.members.push_back(std::move(rec.id));
   }
-  DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "get_entity members"));
 
   // History of this entity and of those merged into it, newest first.
   std::vector<uint64_t> seqs;
@@ -439,38 +450,62 @@ StoreStats Store::Stats() const {
 
 // ---- writes -------------------------------------------------------------------
 
+// A posting list: the records that share one exact key, sorted, delta-coded.
+// Once it holds more than max_block_records it is frozen as "too common".
+struct PostingList {
+  bool capped = false;
+  std::vector<uint64_t> rids;
+};
+
+std::string EncodePostings(const PostingList& p) {
+  codec::Writer w;
+  w.U8(1);
+  w.U8(p.capped ? 1 : 0);
+  w.Varint(p.rids.size());
+  uint64_t prev = 0;
+  for (uint64_t r : p.rids) {
+    w.Varint(r - prev);
+    prev = r;
+  }
+  return std::move(w.str());
+}
+
+Result<PostingList> DecodePostings(std::string_view s) {
+  codec::Reader r(s);
+  PostingList p;
+  if (r.U8() != 1) return Status::Corruption("posting list: unknown format");
+  p.capped = r.U8() != 0;
+  uint64_t n = r.Varint();
+  if (n > s.size()) return Status::Corruption("posting list: damaged");
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < n && r.ok(); ++i) p.rids.push_back(prev += r.Varint());
+  if (!r.ok() || !r.done()) return Status::Corruption("posting list: damaged");
+  return p;
+}
+
 struct Store::WriteGroup::Impl {
   Store::Impl* store;
-  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true};
+  // What this group wrote, per column family: the value, or nullopt for a
+  // deletion. Reads look here first, then in the database; Commit() turns it
+  // into one WriteBatch. (A hash map, not a WriteBatchWithIndex: every read
+  // here is a point lookup, and this is several times faster.)
+  std::array<std::unordered_map<std::string, std::optional<std::string>>, kFamilyCount> overlay;
   Counters counters;  // the group's view; published on commit
   size_t staged = 0;
   bool done = false;
+  std::map<uint64_t, std::vector<uint64_t>> merged_into;  // survivor -> absorbed, this request
 
-  rocksdb::ColumnFamilyHandle* cf(int i) const { return store->cf[i]; }
+  void Put(int family, std::string key, std::string value) { overlay[family][std::move(key)] = std::move(value); }
+  void Delete(int family, std::string key) { overlay[family][std::move(key)] = std::nullopt; }
 
-  // Reads through the batch, then the database.
   Result<std::optional<std::string>> Get(int family, const std::string& key) {
+    auto& o = overlay[family];
+    if (auto it = o.find(key); it != o.end()) return it->second;
     std::string value;
-    rocksdb::Status s = batch.GetFromBatchAndDB(store->db, rocksdb::ReadOptions(), cf(family), key, &value);
+    rocksdb::Status s = store->db->Get(rocksdb::ReadOptions(), store->cf[family], key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     DOPPEL_RETURN_IF_ERROR(FromRocks(s, "read"));
     return std::optional<std::string>(std::move(value));
-  }
-
-  // Calls fn(key suffix after prefix) for every key under prefix, batch and
-  // database merged; stops after `limit` keys and says whether it did.
-  Result<bool> Scan(int family, const std::string& prefix, size_t limit,
-                    const std::function<void(std::string_view)>& fn) {
-    rocksdb::ReadOptions ro;
-    std::unique_ptr<rocksdb::Iterator> it(
-        batch.NewIteratorWithBase(cf(family), store->db->NewIterator(ro, cf(family))));
-    size_t n = 0;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (n++ == limit) return true;
-      fn(it->key().ToStringView().substr(prefix.size()));
-    }
-    DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
-    return false;
   }
 
   Result<uint64_t> EntityOf(uint64_t rid) {
@@ -485,79 +520,56 @@ struct Store::WriteGroup::Impl {
     return DecodeRecord(*v);
   }
 
+  Result<std::optional<EntityValue>> LoadEntity(uint64_t eid) {
+    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kEntities, keys::Entity(eid)));
+    if (!v) return std::optional<EntityValue>();
+    DOPPEL_ASSIGN_OR_RETURN(EntityValue e, DecodeEntity(*v));
+    return std::optional<EntityValue>(std::move(e));
+  }
+
+  Result<PostingList> LoadPostings(uint8_t kind, uint64_t hash) {
+    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kBlocks, keys::Block(kind, hash)));
+    if (!v) return PostingList{};
+    return DecodePostings(*v);
+  }
+
   void AddEvent(HistoryEvent ev) {
     ev.seq = ++counters.next_seq;
-    batch.Put(cf(kHistory), keys::History(ev.seq), EncodeEvent(ev));
-    for (uint64_t e : ev.entities) batch.Put(cf(kHistory), keys::EntityHistory(e, ev.seq), "");
+    for (uint64_t e : ev.entities) Put(kHistory, keys::EntityHistory(e, ev.seq), "");
+    Put(kHistory, keys::History(ev.seq), EncodeEvent(ev));
   }
 
   // Moves every member of `from` into `to` and leaves a redirect behind.
-  Status MergeEntity(uint64_t from, uint64_t to, const Actor& actor, const std::string& cause) {
-    std::vector<uint64_t> rids;
-    DOPPEL_ASSIGN_OR_RETURN(bool cut, Scan(kMembership, keys::EntityMemberPrefix(from), SIZE_MAX,
-                                           [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
-    (void)cut;
-    for (uint64_t rid : rids) {
-      batch.Put(cf(kMembership), keys::Member(rid), EncodeU64(to));
-      batch.Put(cf(kMembership), keys::EntityMember(to, rid), "");
-      batch.Delete(cf(kMembership), keys::EntityMember(from, rid));
+  Status MergeEntity(uint64_t from, uint64_t to, EntityValue& survivor, const Actor& actor, const std::string& cause) {
+    DOPPEL_ASSIGN_OR_RETURN(auto old, LoadEntity(from));
+    EntityValue redirect = old ? std::move(*old) : EntityValue{};
+    for (uint64_t rid : redirect.members) {
+      Put(kMembership, keys::Member(rid), EncodeU64(to));
+      survivor.members.push_back(rid);
     }
-    EntityValue redirect;
-    DOPPEL_ASSIGN_OR_RETURN(auto old, Get(kEntities, keys::Entity(from)));
-    if (old) {
-      DOPPEL_ASSIGN_OR_RETURN(redirect, DecodeEntity(*old));
-    }
+    redirect.members.clear();
     redirect.merged_into = to;
     redirect.updated_ms = actor.time_ms;
-    batch.Put(cf(kEntities), keys::Entity(from), EncodeEntity(redirect));
-    // The survivor remembers what it absorbed (and what those had absorbed).
-    merged_into_[to].push_back(from);
-    for (uint64_t earlier : redirect.merged_from) merged_into_[to].push_back(earlier);
-    if (auto it = merged_into_.find(from); it != merged_into_.end()) {
-      std::vector<uint64_t> moved = it->second;  // merged into `from` earlier in this request
-      merged_into_.erase(it);
-      auto& list = merged_into_[to];
-      list.insert(list.end(), moved.begin(), moved.end());
-    }
+    // The survivor remembers what it absorbed, and what those had absorbed.
+    survivor.merged_from.push_back(from);
+    survivor.merged_from.insert(survivor.merged_from.end(), redirect.merged_from.begin(), redirect.merged_from.end());
+    Put(kEntities, keys::Entity(from), EncodeEntity(redirect));
     --counters.entities;
     AddEvent({0, actor.time_ms, "merge", actor.name, actor.source, {cause}, {to, from}});
     return Status::Ok();
   }
 
-  // Recomputes the golden record of each touched entity.
-  Status RefreshEntities(const std::set<uint64_t>& touched, const Actor& actor) {
-    for (uint64_t eid : touched) {
-      DOPPEL_ASSIGN_OR_RETURN(auto old, Get(kEntities, keys::Entity(eid)));
-      EntityValue value;
-      if (old) {
-        DOPPEL_ASSIGN_OR_RETURN(value, DecodeEntity(*old));
-        if (value.merged_into != 0) continue;  // merged away in this request
-      } else {
-        value.created_ms = actor.time_ms;
-      }
-      std::vector<uint64_t> rids;
-      DOPPEL_ASSIGN_OR_RETURN(bool cut, Scan(kMembership, keys::EntityMemberPrefix(eid), SIZE_MAX,
-                                             [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
-      (void)cut;
-      std::vector<core::MemberSnapshot> members;
-      members.reserve(rids.size());
-      for (uint64_t rid : rids) {
-        DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, LoadRecord(rid));
-        members.push_back(std::move(rec.values));
-      }
-      value.golden = core::BuildGolden(members);
-      value.updated_ms = actor.time_ms;
-      auto it = merged_into_.find(eid);
-      if (it != merged_into_.end()) {
-        for (uint64_t m : it->second) {
-          if (std::find(value.merged_from.begin(), value.merged_from.end(), m) == value.merged_from.end()) {
-            value.merged_from.push_back(m);
-          }
-        }
-      }
-      batch.Put(cf(kEntities), keys::Entity(eid), EncodeEntity(value));
+  // Recomputes the golden record of an entity from its members.
+  Status RefreshGolden(uint64_t eid, EntityValue& value, const Actor& actor) {
+    std::vector<core::MemberSnapshot> members;
+    members.reserve(value.members.size());
+    for (uint64_t rid : value.members) {
+      DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, LoadRecord(rid));
+      members.push_back(std::move(rec.values));
     }
-    merged_into_.clear();
+    value.golden = core::BuildGolden(members);
+    value.updated_ms = actor.time_ms;
+    Put(kEntities, keys::Entity(eid), EncodeEntity(value));
     return Status::Ok();
   }
 
@@ -566,8 +578,6 @@ struct Store::WriteGroup::Impl {
     keys::PutU64(s, v);
     return s;
   }
-
-  std::map<uint64_t, std::vector<uint64_t>> merged_into_;
 };
 
 Store::WriteGroup::WriteGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -595,7 +605,16 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
   const StoreOptions& options = g.store->options;
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(records.size());
-  std::set<uint64_t> touched;
+  // Entities this request touched, with their new state; written at the end.
+  std::map<uint64_t, EntityValue> touched;
+  auto entity_state = [&](uint64_t eid) -> Result<EntityValue*> {
+    auto it = touched.find(eid);
+    if (it != touched.end()) return &it->second;
+    DOPPEL_ASSIGN_OR_RETURN(auto loaded, g.LoadEntity(eid));
+    EntityValue v = loaded ? std::move(*loaded) : EntityValue{};
+    if (!loaded) v.created_ms = actor.time_ms;
+    return &touched.emplace(eid, std::move(v)).first->second;
+  };
   std::vector<std::string> key_values;
 
   for (const RecordInput& in : records) {
@@ -633,37 +652,53 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
         continue;
       }
       rec.version = old.version + 1;
-      g.batch.Put(g.cf(kRecords), keys::RecordVersion(rec.rid, old.version), EncodeRecord(old));
+      g.Put(kRecords, keys::RecordVersion(rec.rid, old.version), EncodeRecord(old));
       ++g.counters.versions;
+      // Keys the new version no longer has stop pointing at it.
       for (const auto& [kind, hash] : old.block_keys) {
-        if (std::find(rec.block_keys.begin(), rec.block_keys.end(), std::make_pair(kind, hash)) ==
+        if (std::find(rec.block_keys.begin(), rec.block_keys.end(), std::make_pair(kind, hash)) !=
             rec.block_keys.end()) {
-          g.batch.Delete(g.cf(kBlocks), keys::Block(kind, hash, rec.rid));
+          continue;
         }
+        DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
+        auto it = std::find(p.rids.begin(), p.rids.end(), rec.rid);
+        if (it == p.rids.end()) continue;
+        p.rids.erase(it);
+        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
       }
     } else {
       rec.rid = ++g.counters.next_rid;
       rec.version = 1;
       ++g.counters.records;
-      g.batch.Put(g.cf(kRecords), keys::RecordId(nr.id), Impl::EncodeU64(rec.rid));
+      g.Put(kRecords, keys::RecordId(nr.id), Impl::EncodeU64(rec.rid));
     }
 
-    // Entities that share a key with this record.
+    // Entities that share a key with this record; the record joins each list.
     std::set<uint64_t> linked;
     if (previous_entity != 0) linked.insert(previous_entity);
     for (const auto& [kind, hash] : rec.block_keys) {
-      std::vector<uint64_t> rids;
-      DOPPEL_ASSIGN_OR_RETURN(bool too_common,
-                              g.Scan(kBlocks, keys::BlockPrefix(kind, hash), options.max_block_records,
-                                     [&](std::string_view rest) { rids.push_back(keys::GetU64(rest, 0)); }));
-      if (too_common) {
+      DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
+      if (p.capped) {
         ++g.counters.common_keys_skipped;
         continue;
       }
-      for (uint64_t other : rids) {
+      bool present = std::binary_search(p.rids.begin(), p.rids.end(), rec.rid);
+      if (p.rids.size() - (present ? 1 : 0) > options.max_block_records) {
+        // Shared by more records than any person has: a placeholder or an
+        // office number. It joins nothing from now on and stops growing.
+        p.capped = true;
+        ++g.counters.common_keys_skipped;
+        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+        continue;
+      }
+      for (uint64_t other : p.rids) {
         if (other == rec.rid) continue;
         DOPPEL_ASSIGN_OR_RETURN(uint64_t e, g.EntityOf(other));
         linked.insert(e);
+      }
+      if (!present) {
+        p.rids.insert(std::upper_bound(p.rids.begin(), p.rids.end(), rec.rid), rec.rid);
+        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
       }
     }
 
@@ -675,25 +710,29 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     } else {
       entity = *linked.begin();  // the oldest survives
       out.action = existing ? IngestAction::kUpdated : IngestAction::kJoined;
-      for (uint64_t other : linked) {
-        if (other == entity) continue;
-        DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, entity, actor, nr.id));
-        out.merged.push_back(other);
-        out.action = IngestAction::kMerged;
-      }
     }
+    DOPPEL_ASSIGN_OR_RETURN(EntityValue * survivor, entity_state(entity));
+    for (uint64_t other : linked) {
+      if (other == entity) continue;
+      DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, entity, *survivor, actor, nr.id));
+      touched.erase(other);
+      out.merged.push_back(other);
+      out.action = IngestAction::kMerged;
+    }
+    if (previous_entity == 0) survivor->members.push_back(rec.rid);
     out.entity = entity;
 
-    g.batch.Put(g.cf(kRecords), keys::Record(rec.rid), EncodeRecord(rec));
-    g.batch.Put(g.cf(kMembership), keys::Member(rec.rid), Impl::EncodeU64(entity));
-    g.batch.Put(g.cf(kMembership), keys::EntityMember(entity, rec.rid), "");
-    for (const auto& [kind, hash] : rec.block_keys) g.batch.Put(g.cf(kBlocks), keys::Block(kind, hash, rec.rid), "");
+    g.Put(kRecords, keys::Record(rec.rid), EncodeRecord(rec));
+    g.Put(kMembership, keys::Member(rec.rid), Impl::EncodeU64(entity));
     g.AddEvent({0, actor.time_ms, existing ? "update" : "ingest", actor.name, actor.source, {nr.id}, {entity}});
-    touched.insert(entity);
     ++g.staged;
     outcomes.push_back(std::move(out));
   }
-  DOPPEL_RETURN_IF_ERROR(g.RefreshEntities(touched, actor));
+  for (auto& [eid, value] : touched) {
+    std::sort(value.members.begin(), value.members.end());
+    value.members.erase(std::unique(value.members.begin(), value.members.end()), value.members.end());
+    DOPPEL_RETURN_IF_ERROR(g.RefreshGolden(eid, value, actor));
+  }
   return outcomes;
 }
 
@@ -701,11 +740,18 @@ Status Store::WriteGroup::Commit() {
   Impl& g = *impl_;
   if (g.done) return Status::Internal("group committed twice");
   g.done = true;
-  if (g.batch.GetWriteBatch()->Count() == 0) return Status::Ok();
-  g.batch.Put(g.cf(kMeta), "counters", EncodeCounters(g.counters));
+  if (g.staged == 0 && g.overlay[kRecords].empty()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  for (int f = 0; f < kFamilyCount; ++f) {
+    for (auto& [key, value] : g.overlay[f]) {
+      if (value) batch.Put(g.store->cf[f], key, *value);
+      else batch.Delete(g.store->cf[f], key);
+    }
+  }
+  batch.Put(g.store->cf[kMeta], "counters", EncodeCounters(g.counters));
   rocksdb::WriteOptions wo;
   wo.sync = g.store->options.sync;
-  rocksdb::Status s = g.store->db->Write(wo, g.batch.GetWriteBatch());
+  rocksdb::Status s = g.store->db->Write(wo, &batch);
   if (!s.ok()) return FromRocks(s, "commit");
   std::lock_guard<std::mutex> lock(g.store->counters_mu);
   g.store->counters = g.counters;

@@ -26,6 +26,7 @@ struct Counters {
 struct EntityValue {
   uint64_t merged_into = 0;  // non-zero: a redirect left by a merge
   int64_t created_ms = 0, updated_ms = 0;
+  std::vector<uint64_t> members;      // record rids, ascending
   std::vector<uint64_t> merged_from;
   core::GoldenRecord golden;
 };

@@ -56,6 +56,7 @@ int RunIngest(const IngestFlags& f) {
     rejects_file->Write("line,reason,raw\n");
   }
   std::map<std::string, uint64_t> actions;
+  std::map<uint64_t, uint64_t> records_per_entity;  // to name the largest entity seen
   uint64_t sent_rows = 0, local_rejects = 0, server_rejects = 0, retries = 0;
   // In-flight requests: id -> (batch, first line numbers) so rejects can name lines.
   struct Pending {
@@ -91,6 +92,7 @@ int RunIngest(const IngestFlags& f) {
     }
     const service::IngestReply& r = *got.second;
     for (const auto& a : r.actions) ++actions[a];
+    for (uint64_t e : r.entities) ++records_per_entity[e];
     server_rejects += r.rejects.size();
     if (rejects_file) {
       std::string out;
@@ -150,6 +152,15 @@ int RunIngest(const IngestFlags& f) {
   for (const char* a : {"new", "joined", "merged", "updated", "unchanged"}) {
     std::printf("%s %s  ", a, core::WithThousands(actions[a]).c_str());
   }
+  uint64_t largest = 0, largest_size = 0;
+  for (const auto& [e, n] : records_per_entity) {
+    if (n > largest_size) largest = e, largest_size = n;
+  }
+  if (largest_size > 1) {
+    std::printf("\n  largest   entity %llu with %llu of these records (doppel get --entity %llu)",
+                static_cast<unsigned long long>(largest), static_cast<unsigned long long>(largest_size),
+                static_cast<unsigned long long>(largest));
+  }
   std::printf("\n  time      %.2f s, %s records/s%s\n", seconds,
               core::WithThousands(static_cast<uint64_t>(seconds > 0 ? stored / seconds : 0)).c_str(),
               retries ? (", " + std::to_string(retries) + " busy retries").c_str() : "");
@@ -176,16 +187,20 @@ Command RegisterGet(CLI::App& app) {
   struct Flags {
     std::string server = kDefaultServer, record;
     uint64_t entity = 0;
+    int timeout_s = 10;
   };
   auto f = std::make_shared<Flags>();
   CLI::App* sub = app.add_subcommand("get", "Fetch a record or an entity (golden record, members, history) from doppeld");
   sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
   auto* rec = sub->add_option("--record", f->record, "A record id");
+  sub->add_option("--timeout", f->timeout_s, "Seconds to wait for the reply (default: 10)");
   auto* ent = sub->add_option("--entity", f->entity, "An entity number");
   rec->excludes(ent);
   return [f, rec, ent] {
     if (rec->count() == 0 && ent->count() == 0) return Fail("give --record ID or --entity N");
-    auto client = service::Client::Connect(f->server);
+    service::ClientOptions o;
+    o.timeout_ms = f->timeout_s * 1000;
+    auto client = service::Client::Connect(f->server, o);
     if (!client.ok()) return Fail(client.status());
     return PrintJson(rec->count() ? (*client)->GetRecordJson(f->record) : (*client)->GetEntityJson(f->entity));
   };
@@ -209,7 +224,9 @@ Command RegisterStats(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("stats", "Request and database counters from doppeld");
   sub->add_option("--server", *server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
   return [server] {
-    auto client = service::Client::Connect(*server);
+    service::ClientOptions o;
+    o.timeout_ms = 10000;
+    auto client = service::Client::Connect(*server, o);
     if (!client.ok()) return Fail(client.status());
     return PrintJson((*client)->StatsJson());
   };

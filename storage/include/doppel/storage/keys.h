@@ -9,9 +9,10 @@
 //                'V' rid version    -> an older version
 //                'I' external id    -> rid
 //   membership   'M' rid            -> eid (the record's entity)
-//                'm' eid rid        -> "" (the entity's members)
-//   entities     'E' eid            -> golden record, or a redirect after a merge
-//   blocks       kind hash rid      -> "" (records sharing an exact key)
+//   entities     'E' eid            -> members, golden record; or a redirect
+//                                      left by a merge
+//   blocks       kind hash          -> posting list: the rids sharing an
+//                                      exact key (frozen when too common)
 //   suppression  kind value         -> reason, source, date
 //   history      'H' seq            -> event
 //                'h' eid seq        -> "" (an entity's events)
@@ -36,11 +37,8 @@ std::string Record(uint64_t rid);
 std::string RecordVersion(uint64_t rid, uint32_t version);
 std::string RecordId(std::string_view external_id);
 std::string Member(uint64_t rid);
-std::string EntityMember(uint64_t eid, uint64_t rid);
-std::string EntityMemberPrefix(uint64_t eid);
 std::string Entity(uint64_t eid);
-std::string Block(uint8_t kind, uint64_t hash, uint64_t rid);
-std::string BlockPrefix(uint8_t kind, uint64_t hash);
+std::string Block(uint8_t kind, uint64_t hash);
 std::string History(uint64_t seq);
 std::string EntityHistory(uint64_t eid, uint64_t seq);
 std::string EntityHistoryPrefix(uint64_t eid);
