@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--work", default="var/bench")
     ap.add_argument("--micro", nargs="*", default=[])
+    ap.add_argument("--service", help="service_bench JSON output")
     ap.add_argument("--json", required=True)
     ap.add_argument("--markdown", required=True)
     a = ap.parse_args()
@@ -87,7 +88,13 @@ def main():
                               "bytes_per_second": b.get("bytes_per_second"),
                               "real_time_ns": b.get("real_time") if b.get("time_unit") == "ns" else None})
 
+    service = None
+    if a.service and os.path.exists(a.service):
+        with open(a.service) as f:
+            service = json.load(f)
+
     result = {
+        "service": service,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": platform.node(), "cpu": cpu_name(), "cores": cores, "doppel": info,
         "rows": a.rows, "input_mb": size_mb, "end_to_end": e2e, "micro": micro,
@@ -124,6 +131,16 @@ def main():
     if fast and slow:
         lines.append(f"- phone normalization: fast path / libphonenumber full parse = {fast / slow:.2f}x "
                      f"({fast:,.0f} vs {slow:,.0f} numbers/s)")
+    if service:
+        ing, lat = service["ingest_records_per_second"], service["get_entity"]
+        lines += ["", f"doppeld, {service['rows']:,} generated records in requests of {service['batch']:,} "
+                  f"({service['window']} in flight), synced writes:", "",
+                  "| ingest path | records/s | vs direct |", "|---|---|---|",
+                  f"| direct library call | {ing['direct']:,.0f} | 1.00x |",
+                  f"| ZeroMQ tcp | {ing['tcp']:,.0f} | {service['tcp_over_direct']:.2f}x |",
+                  f"| ZeroMQ ipc | {ing['ipc']:,.0f} | {service['ipc_over_direct']:.2f}x |", "",
+                  f"get_entity with {lat['clients']} concurrent clients: {lat['per_second']:,.0f} calls/s, "
+                  f"p50 {lat['p50_us']:.0f} us, p99 {lat['p99_us']:.0f} us, p99.9 {lat['p999_us']:.0f} us"]
     lines.append("")
     lines.append("| micro-benchmark | items/s | MB/s | label |")
     lines.append("|---|---|---|---|")

@@ -4,6 +4,8 @@
 #   - Google Benchmark suites (bm_kernels, bm_core)
 #   - end-to-end `doppel profile` and `doppel dedupe --exact` on a generated
 #     base (1M rows by default), with 1 thread and with all cores
+#   - doppeld: ingest through tcp and ipc against a direct library call, and
+#     get_entity latency under 4 concurrent clients (service_bench)
 # Writes bench/results/<date>-<host>.json and .md.
 #
 #   bench/run.sh [BUILD_DIR]        DOPPEL_BENCH_ROWS=1000000 by default
@@ -22,8 +24,12 @@ echo "bench: micro-benchmarks" >&2
 "$BUILD_DIR/bench/bm_core" --benchmark_out="$WORK/bm_core.json" --benchmark_out_format=json \
   --benchmark_min_time=0.2 >&2
 
+echo "bench: the server (ingest direct vs tcp vs ipc, get_entity latency)" >&2
+"$BUILD_DIR/bench/service_bench" --doppeld "$BUILD_DIR/service/doppeld" --rows "${DOPPEL_BENCH_SERVICE_ROWS:-100000}" \
+  --clients 4 --seconds 5 --work "$WORK/service" --json "$WORK/service.json" >/dev/null
+
 echo "bench: end to end on $ROWS generated rows" >&2
 python3 bench/e2e.py --doppel "$BUILD_DIR/service/doppel" --rows "$ROWS" --work "$WORK" \
-  --micro "$WORK/bm_kernels.json" "$WORK/bm_core.json" \
+  --micro "$WORK/bm_kernels.json" "$WORK/bm_core.json" --service "$WORK/service.json" \
   --json "$OUT_DIR/$STAMP.json" --markdown "$OUT_DIR/$STAMP.md"
 echo "bench: wrote $OUT_DIR/$STAMP.json and $OUT_DIR/$STAMP.md" >&2

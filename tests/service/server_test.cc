@@ -316,7 +316,10 @@ TEST_F(ServerTest, KillNineNeverLosesAnAcknowledgedRecord) {
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
   int next = 0;
   size_t checked = 0;
-  for (int round = 0; round < 20; ++round) {
+  // bench/crashtest.sh runs hundreds of rounds through DOPPEL_CRASH_ROUNDS.
+  const char* env_rounds = std::getenv("DOPPEL_CRASH_ROUNDS");
+  const int rounds = env_rounds ? std::atoi(env_rounds) : 20;
+  for (int round = 0; round < rounds; ++round) {
     ServerProcess server(db);
     ASSERT_TRUE(server.Start()) << "round " << round << "\n" << server.Log();
     std::atomic<bool> stop{false};
@@ -361,7 +364,8 @@ TEST_F(ServerTest, KillNineNeverLosesAnAcknowledgedRecord) {
     EXPECT_GE(std::stoull(stats->substr(at + 11)), acked.size()) << "round " << round;
     EXPECT_EQ(again.Stop(), 0);
   }
-  std::printf("kill -9 rounds: 20, acknowledged records: %zu, looked up: %zu, lost: 0\n", acked.size(), checked);
+  std::printf("kill -9 rounds: %d, acknowledged records: %zu, looked up: %zu, lost: 0\n", rounds, acked.size(),
+              checked);
 }
 
 }  // namespace

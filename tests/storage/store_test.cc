@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -229,6 +232,67 @@ TEST_F(StoreTest, BackupAndRestoreRoundTrip) {
   EXPECT_EQ((*store)->GetRecord("e3").status().code(), StatusCode::kNotFound);
   EXPECT_EQ((*store)->Stats().records, 2u);
   EXPECT_FALSE(RestoreBackup((dir_ / "nope").string(), (dir_ / "x").string()).ok());
+}
+
+// A process that dies without closing leaves its writes only in the WAL.
+// Damage in the middle of that log must stop the open, not be skipped.
+TEST_F(StoreTest, DamagedWriteAheadLogIsRefusedNotReplayedUpToTheDamage) {
+  auto write_and_die = [&](const std::string& db) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto store = Store::Open(db);
+      if (!store.ok()) _exit(1);
+      for (int g = 0; g < 5; ++g) {
+        std::string csv = kHeader;
+        for (int i = 0; i < 50; ++i) {
+          char row[96];
+          std::snprintf(row, sizeof row, "w%d;Клиент Тестовый;8916%07d;;\n", g * 100 + i, 1000000 + g * 100 + i);
+          csv += row;
+        }
+        auto group = (*store)->BeginGroup();
+        if (!group->Ingest(Inputs(csv), {"t", "", 1}).ok() || !group->Commit().ok()) _exit(2);
+      }
+      _exit(0);  // no destructors: nothing flushed, the WAL holds it all
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  };
+  auto wal_of = [](const std::string& db) {
+    fs::path best;
+    for (const auto& e : fs::directory_iterator(db)) {
+      if (e.path().extension() == ".log" && (best.empty() || fs::file_size(e) > fs::file_size(best))) best = e.path();
+    }
+    return best;
+  };
+
+  // Intact log: everything comes back.
+  write_and_die(Db());
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->Stats().records, 250u);
+  }
+
+  // A byte flipped in the middle of the log: refused.
+  std::string damaged = (dir_ / "damaged").string();
+  write_and_die(damaged);
+  fs::path wal = wal_of(damaged);
+  ASSERT_FALSE(wal.empty());
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    auto size = fs::file_size(wal);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    char c;
+    f.seekg(static_cast<std::streamoff>(size / 2));
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f.put(static_cast<char>(c ^ 0x5A));
+  }
+  auto refused = Store::Open(damaged);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption) << refused.status().ToString();
 }
 
 TEST_F(StoreTest, TooCommonKeysAreNotEvidence) {
