@@ -97,23 +97,34 @@ RequestId ReadRequestId(const msgpack::object* o) {
   return {};
 }
 
-std::string EncodeErrorReply(const RequestId& id, ErrorCode code, std::string_view message) {
+namespace {
+
+// {"v": 1, "id": id, "ok": ok, <key>: <body(p)>}
+std::string EncodeReply(const RequestId& id, bool ok, const std::function<void(Packer&)>& body) {
   msgpack::sbuffer buf;
   Packer p(buf);
   p.pack_map(4);
-  PackString(p, "v");
-  p.pack_int(kProtocolVersion);
+  Kv(p, "v", kProtocolVersion);
   PackString(p, "id");
   PackRequestId(p, id);
-  PackString(p, "ok");
-  p.pack_false();
-  PackString(p, "error");
-  p.pack_map(2);
-  PackString(p, "code");
-  PackString(p, ErrorCodeName(code));
-  PackString(p, "message");
-  PackString(p, message);
+  Kv(p, "ok", ok);
+  PackString(p, ok ? "result" : "error");
+  body(p);
   return std::string(buf.data(), buf.size());
+}
+
+}  // namespace
+
+std::string EncodeOkReply(const RequestId& id, const std::function<void(Packer&)>& result) {
+  return EncodeReply(id, true, result);
+}
+
+std::string EncodeErrorReply(const RequestId& id, ErrorCode code, std::string_view message) {
+  return EncodeReply(id, false, [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "code", ErrorCodeName(code));
+    Kv(p, "message", message);
+  });
 }
 
 // ---- PeekRequestId: a bounds-checked walk over the top-level map ------------

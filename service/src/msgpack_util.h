@@ -33,6 +33,17 @@ std::optional<std::string> ScalarText(const msgpack::object& o);
 
 void PackString(Packer& p, std::string_view s);
 void PackRequestId(Packer& p, const RequestId& id);
+
+// One "key": value pair of a map (integers, doubles, strings, string lists).
+template <typename T>
+void Kv(Packer& p, std::string_view key, const T& value) {
+  PackString(p, key);
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) PackString(p, value);
+  else p.pack(value);
+}
+
+// A complete reply: {"v": 1, "id": id, "ok": true, "result": <result(p)>}.
+std::string EncodeOkReply(const RequestId& id, const std::function<void(Packer&)>& result);
 RequestId ReadRequestId(const msgpack::object* o);
 
 // Renders a decoded object as JSON (for the command line).

@@ -45,18 +45,14 @@ void Committer::Shutdown() {
 
 namespace {
 
+void PackIngestResult(Packer& p, const IngestJob& job, const std::vector<storage::IngestOutcome>& outcomes);
+
 std::string IngestReply(const IngestJob& job, const std::vector<storage::IngestOutcome>& outcomes) {
-  msgpack::sbuffer buf;
-  Packer p(buf);
-  p.pack_map(4);
-  PackString(p, "v");
-  p.pack_int(kProtocolVersion);
-  PackString(p, "id");
-  PackRequestId(p, job.id);
-  PackString(p, "ok");
-  p.pack_true();
-  PackString(p, "result");
-  // Columnar, like the request: one entry per accepted row, in row order.
+  return EncodeOkReply(job.id, [&](Packer& p) { PackIngestResult(p, job, outcomes); });
+}
+
+// Columnar, like the request: one entry per accepted row, in row order.
+void PackIngestResult(Packer& p, const IngestJob& job, const std::vector<storage::IngestOutcome>& outcomes) {
   std::array<uint64_t, 5> counts{};
   for (const auto& o : outcomes) ++counts[static_cast<size_t>(o.action)];
   p.pack_map(6);
@@ -82,12 +78,9 @@ std::string IngestReply(const IngestJob& job, const std::vector<storage::IngestO
   p.pack_array(static_cast<uint32_t>(job.rejects.size()));
   for (const auto& [index, reason] : job.rejects) {
     p.pack_map(2);
-    PackString(p, "index");
-    p.pack_uint64(index);
-    PackString(p, "reason");
-    PackString(p, reason);
+    Kv(p, "index", index);
+    Kv(p, "reason", reason);
   }
-  return std::string(buf.data(), buf.size());
 }
 
 }  // namespace

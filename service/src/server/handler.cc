@@ -36,26 +36,6 @@ ErrorCode CodeOf(const Status& s) {
   }
 }
 
-std::string OkReply(const RequestId& id, const std::function<void(Packer&)>& result) {
-  msgpack::sbuffer buf;
-  Packer p(buf);
-  p.pack_map(4);
-  PackString(p, "v");
-  p.pack_int(kProtocolVersion);
-  PackString(p, "id");
-  PackRequestId(p, id);
-  PackString(p, "ok");
-  p.pack_true();
-  PackString(p, "result");
-  result(p);
-  return std::string(buf.data(), buf.size());
-}
-
-void PackStrings(Packer& p, const std::vector<std::string>& v) {
-  p.pack_array(static_cast<uint32_t>(v.size()));
-  for (const auto& s : v) PackString(p, s);
-}
-
 // A columnar batch from a request: {"columns": [...], "data": [[...], ...],
 // "map": {role: column | [columns]}, "source": "..."}.
 struct DecodedBatch {
@@ -156,35 +136,23 @@ void PackRejects(Packer& p, const std::vector<std::pair<uint64_t, std::string>>&
   p.pack_array(static_cast<uint32_t>(rejects.size()));
   for (const auto& [index, reason] : rejects) {
     p.pack_map(2);
-    PackString(p, "index");
-    p.pack_uint64(index);
-    PackString(p, "reason");
-    PackString(p, reason);
+    Kv(p, "index", index);
+    Kv(p, "reason", reason);
   }
 }
 
 void PackGolden(Packer& p, const core::GoldenRecord& g) {
   p.pack_map(10);
-  PackString(p, "last_name");
-  PackString(p, g.last);
-  PackString(p, "first_name");
-  PackString(p, g.first);
-  PackString(p, "middle_name");
-  PackString(p, g.middle);
-  PackString(p, "gender");
-  PackString(p, g.gender);
-  PackString(p, "phones");
-  PackStrings(p, g.phones);
-  PackString(p, "emails");
-  PackStrings(p, g.emails);
-  PackString(p, "address");
-  PackString(p, g.address);
-  PackString(p, "birth_date");
-  p.pack_int32(g.birth_date);
-  PackString(p, "doc_id");
-  PackString(p, g.doc_id);
-  PackString(p, "members");
-  p.pack_uint32(g.members);
+  Kv(p, "last_name", g.last);
+  Kv(p, "first_name", g.first);
+  Kv(p, "middle_name", g.middle);
+  Kv(p, "gender", g.gender);
+  Kv(p, "phones", g.phones);
+  Kv(p, "emails", g.emails);
+  Kv(p, "address", g.address);
+  Kv(p, "birth_date", g.birth_date);
+  Kv(p, "doc_id", g.doc_id);
+  Kv(p, "members", g.members);
 }
 
 }  // namespace
@@ -228,60 +196,40 @@ std::optional<std::string> Handler::Handle(Job& job) {
     if (*op == "health") {
       storage::StoreStats st = store_.Stats();
       const kernels::GpuInfo& gpu = kernels::QueryGpu();
-      return OkReply(job.id, [&](Packer& p) {
+      return EncodeOkReply(job.id, [&](Packer& p) {
         p.pack_map(9);
-        PackString(p, "status");
-        PackString(p, "ok");
-        PackString(p, "version");
-        PackString(p, DOPPEL_VERSION);
-        PackString(p, "protocol");
-        p.pack_int(kProtocolVersion);
-        PackString(p, "cpu_target");
-        PackString(p, kernels::CpuTargetName());
-        PackString(p, "backend");
-        PackString(p, kernels::BackendName(kernels::ChooseBackend().backend));
-        PackString(p, "gpu");
-        PackString(p, gpu.device_count > 0 ? gpu.name : (gpu.compiled ? "none (" + gpu.error + ")" : "not built"));
-        PackString(p, "uptime_s");
-        p.pack_double((NowMs() - started_ms_) / 1000.0);
+        Kv(p, "status", "ok");
+        Kv(p, "version", DOPPEL_VERSION);
+        Kv(p, "protocol", kProtocolVersion);
+        Kv(p, "cpu_target", kernels::CpuTargetName());
+        Kv(p, "backend", kernels::BackendName(kernels::ChooseBackend().backend));
+        Kv(p, "gpu", gpu.device_count > 0 ? gpu.name : (gpu.compiled ? "none (" + gpu.error + ")" : "not built"));
+        Kv(p, "uptime_s", (NowMs() - started_ms_) / 1000.0);
         PackString(p, "db");
         p.pack_map(4);
-        PackString(p, "path");
-        PackString(p, store_.path());
-        PackString(p, "records");
-        p.pack_uint64(st.records);
-        PackString(p, "entities");
-        p.pack_uint64(st.entities);
-        PackString(p, "events");
-        p.pack_uint64(st.events);
+        Kv(p, "path", store_.path());
+        Kv(p, "records", st.records);
+        Kv(p, "entities", st.entities);
+        Kv(p, "events", st.events);
         PackString(p, "queue");
         p.pack_map(2);
-        PackString(p, "in_flight");
-        p.pack_uint64(in_flight_());
-        PackString(p, "max");
-        p.pack_uint64(options_.max_in_flight);
+        Kv(p, "in_flight", in_flight_());
+        Kv(p, "max", options_.max_in_flight);
       });
     }
     if (*op == "stats") {
       storage::StoreStats st = store_.Stats();
-      return OkReply(job.id, [&](Packer& p) {
+      return EncodeOkReply(job.id, [&](Packer& p) {
         p.pack_map(4);
         PackString(p, "db");
         p.pack_map(7);
-        PackString(p, "records");
-        p.pack_uint64(st.records);
-        PackString(p, "entities");
-        p.pack_uint64(st.entities);
-        PackString(p, "events");
-        p.pack_uint64(st.events);
-        PackString(p, "record_versions");
-        p.pack_uint64(st.record_versions);
-        PackString(p, "common_keys_skipped");
-        p.pack_uint64(st.common_keys_skipped);
-        PackString(p, "sst_bytes");
-        p.pack_uint64(st.sst_bytes);
-        PackString(p, "live_data_bytes");
-        p.pack_uint64(st.live_data_bytes);
+        Kv(p, "records", st.records);
+        Kv(p, "entities", st.entities);
+        Kv(p, "events", st.events);
+        Kv(p, "record_versions", st.record_versions);
+        Kv(p, "common_keys_skipped", st.common_keys_skipped);
+        Kv(p, "sst_bytes", st.sst_bytes);
+        Kv(p, "live_data_bytes", st.live_data_bytes);
         PackString(p, "requests");
         p.pack_map(static_cast<uint32_t>(counters_.by_op.size()));
         for (const auto& [name, n] : counters_.by_op) {
@@ -294,8 +242,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
           PackString(p, ErrorCodeName(static_cast<ErrorCode>(i)));
           p.pack_uint64(counters_.by_error[i].load());
         }
-        PackString(p, "uptime_s");
-        p.pack_double((NowMs() - started_ms_) / 1000.0);
+        Kv(p, "uptime_s", (NowMs() - started_ms_) / 1000.0);
       });
     }
     if (*op == "get_record") {
@@ -304,16 +251,12 @@ std::optional<std::string> Handler::Handle(Job& job) {
       if (!id || id->empty()) return fail(ErrorCode::kBadRequest, "get_record needs args.id (the record id)");
       auto rec = store_.GetRecord(*id);
       if (!rec.ok()) return fail_status(rec.status());
-      return OkReply(job.id, [&](Packer& p) {
+      return EncodeOkReply(job.id, [&](Packer& p) {
         p.pack_map(6);
-        PackString(p, "id");
-        PackString(p, rec->id);
-        PackString(p, "version");
-        p.pack_uint32(rec->version);
-        PackString(p, "source");
-        PackString(p, rec->source);
-        PackString(p, "entity");
-        p.pack_uint64(rec->entity);
+        Kv(p, "id", rec->id);
+        Kv(p, "version", rec->version);
+        Kv(p, "source", rec->source);
+        Kv(p, "entity", rec->entity);
         PackString(p, "fields");
         p.pack_map(static_cast<uint32_t>(rec->fields.size()));
         for (const auto& [k, v] : rec->fields) {
@@ -323,24 +266,15 @@ std::optional<std::string> Handler::Handle(Job& job) {
         PackString(p, "normalized");
         const core::MemberSnapshot& m = rec->values;
         p.pack_map(9);
-        PackString(p, "last_name");
-        PackString(p, m.last);
-        PackString(p, "first_name");
-        PackString(p, m.first);
-        PackString(p, "middle_name");
-        PackString(p, m.middle);
-        PackString(p, "gender");
-        PackString(p, m.gender);
-        PackString(p, "phones");
-        PackStrings(p, m.phones);
-        PackString(p, "emails");
-        PackStrings(p, m.emails);
-        PackString(p, "address");
-        PackString(p, m.address);
-        PackString(p, "birth_date");
-        p.pack_int32(m.birth_date);
-        PackString(p, "doc_id");
-        PackString(p, m.doc_id);
+        Kv(p, "last_name", m.last);
+        Kv(p, "first_name", m.first);
+        Kv(p, "middle_name", m.middle);
+        Kv(p, "gender", m.gender);
+        Kv(p, "phones", m.phones);
+        Kv(p, "emails", m.emails);
+        Kv(p, "address", m.address);
+        Kv(p, "birth_date", m.birth_date);
+        Kv(p, "doc_id", m.doc_id);
       });
     }
     if (*op == "get_entity") {
@@ -348,37 +282,27 @@ std::optional<std::string> Handler::Handle(Job& job) {
       if (!id) return fail(ErrorCode::kBadRequest, "get_entity needs args.id (an entity number)");
       auto e = store_.GetEntity(*id);
       if (!e.ok()) return fail_status(e.status());
-      return OkReply(job.id, [&](Packer& p) {
+      return EncodeOkReply(job.id, [&](Packer& p) {
         p.pack_map(8);
-        PackString(p, "id");
-        p.pack_uint64(e->id);
-        PackString(p, "requested");
-        p.pack_uint64(e->requested);
+        Kv(p, "id", e->id);
+        Kv(p, "requested", e->requested);
         PackString(p, "golden");
         PackGolden(p, e->golden);
-        PackString(p, "members");
-        PackStrings(p, e->members);
+        Kv(p, "members", e->members);
         PackString(p, "merged_from");
         p.pack_array(static_cast<uint32_t>(e->merged_from.size()));
         for (uint64_t m : e->merged_from) p.pack_uint64(m);
-        PackString(p, "created_ms");
-        p.pack_int64(e->created_ms);
-        PackString(p, "updated_ms");
-        p.pack_int64(e->updated_ms);
+        Kv(p, "created_ms", e->created_ms);
+        Kv(p, "updated_ms", e->updated_ms);
         PackString(p, "history");
         p.pack_array(static_cast<uint32_t>(e->history.size()));
         for (const auto& ev : e->history) {
           p.pack_map(6);
-          PackString(p, "seq");
-          p.pack_uint64(ev.seq);
-          PackString(p, "time_ms");
-          p.pack_int64(ev.time_ms);
-          PackString(p, "op");
-          PackString(p, ev.op);
-          PackString(p, "source");
-          PackString(p, ev.source);
-          PackString(p, "records");
-          PackStrings(p, ev.records);
+          Kv(p, "seq", ev.seq);
+          Kv(p, "time_ms", ev.time_ms);
+          Kv(p, "op", ev.op);
+          Kv(p, "source", ev.source);
+          Kv(p, "records", ev.records);
           PackString(p, "entities");
           p.pack_array(static_cast<uint32_t>(ev.entities.size()));
           for (uint64_t x : ev.entities) p.pack_uint64(x);
@@ -398,7 +322,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
                               kernels::GetKernels(kernels::ChooseBackend().backend));
         dd.Add(records);
         core::ExactDedupeResult res = dd.Finish();
-        return OkReply(job.id, [&](Packer& p) {
+        return EncodeOkReply(job.id, [&](Packer& p) {
           p.pack_map(4);
           PackString(p, "ids");
           p.pack_array(static_cast<uint32_t>(dd.size()));
@@ -406,8 +330,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
           PackString(p, "entity_ids");
           p.pack_array(static_cast<uint32_t>(dd.size()));
           for (size_t i = 0; i < dd.size(); ++i) PackString(p, dd.entity_id(i));
-          PackString(p, "entities");
-          p.pack_uint64(res.entities);
+          Kv(p, "entities", res.entities);
           PackString(p, "rejects");
           PackRejects(p, decoded->rejects);
         });
