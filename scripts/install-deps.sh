@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   # core
   libphonenumber-dev libicu-dev libutf8proc-dev libxxhash-dev
-  libtomlplusplus-dev libcli11-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   # kernels
   libhwy-dev
   # storage / service / protection

@@ -52,8 +52,10 @@ bool Better(const Votes& a, const Votes& b) {
   return std::tie(a.count, a.latest, a.latest_id) > std::tie(b.count, b.latest, b.latest_id);
 }
 
+// The value most members agree on (ties: the most recent), and the record it
+// was taken from.
 template <typename T, typename Get>
-T Pick(std::span<const MemberSnapshot> members, Get get, const T& none) {
+T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::string* from) {
   std::map<T, Votes> votes;
   for (const auto& m : members) {
     const T& v = get(m);
@@ -63,7 +65,9 @@ T Pick(std::span<const MemberSnapshot> members, Get get, const T& none) {
   for (const auto& kv : votes) {
     if (best == nullptr || Better(kv.second, best->second)) best = &kv;
   }
-  return best ? best->first : none;
+  if (best == nullptr) return none;
+  *from = best->second.latest_id;
+  return best->first;
 }
 
 std::vector<std::string> Union(std::span<const MemberSnapshot> members,
@@ -88,11 +92,14 @@ GoldenRecord BuildGolden(std::span<const MemberSnapshot> members) {
   // one member), so a golden record never mixes two people's name parts.
   using Name = std::tuple<std::string, std::string, std::string, std::string>;
   Name name = Pick<Name>(
-      members, [](const MemberSnapshot& m) { return Name{m.last, m.first, m.middle, m.gender}; }, Name{});
+      members, [](const MemberSnapshot& m) { return Name{m.last, m.first, m.middle, m.gender}; }, Name{},
+      &g.name_from);
   std::tie(g.last, g.first, g.middle, g.gender) = name;
-  g.address = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.address; }, std::string());
-  g.birth_date = Pick<int32_t>(members, [](const MemberSnapshot& m) { return m.birth_date; }, 0);
-  g.doc_id = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.doc_id; }, std::string());
+  g.address = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.address; }, std::string(),
+                                &g.address_from);
+  g.birth_date = Pick<int32_t>(members, [](const MemberSnapshot& m) { return m.birth_date; }, 0, &g.birth_date_from);
+  g.doc_id = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.doc_id; }, std::string(),
+                               &g.doc_id_from);
   g.phones = Union(members, &MemberSnapshot::phones);
   g.emails = Union(members, &MemberSnapshot::emails);
   return g;

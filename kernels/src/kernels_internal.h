@@ -5,10 +5,14 @@
 #include <cstdint>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/jaro.h"
 
 namespace doppel::kernels {
 namespace reference {
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out);
+void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 }  // namespace reference
 
 namespace cuda {

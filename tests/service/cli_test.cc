@@ -157,9 +157,11 @@ TEST_F(CliTest, ClearErrorsForMissingFilesAndBadOptions) {
   r = Doppel("profile -q --map phone=nosuch " + P("a.csv"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("no such column"), std::string::npos) << r.err;
-  r = Doppel("dedupe -q " + P("a.csv") + " --out " + P("x"));
+  r = Doppel("dedupe -q --keys phone " + P("a.csv") + " --out " + P("x"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("--exact"), std::string::npos) << r.err;
+  r = Doppel("dedupe -q --threshold 1.5 " + P("a.csv") + " --out " + P("x"));
+  EXPECT_EQ(r.code, 1);
   r = Doppel("profile -q --encoding koi9 " + P("a.csv"));
   EXPECT_EQ(r.code, 1);
   Write("bad.toml", "[input]\nencodng = 1\n");

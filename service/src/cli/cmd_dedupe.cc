@@ -1,10 +1,14 @@
-// doppel dedupe --exact INPUT --out DIR: clusters of records that share a
-// normalized key, written atomically as DIR/clusters.csv, DIR/summary.json
-// and DIR/rejects.csv.
+// doppel dedupe INPUT --out DIR: fuzzy matching (blocking, Fellegi-Sunter,
+// clustering, golden records), or with --exact the records that share a
+// normalized key. Outputs are written atomically into DIR.
+#include <chrono>
 #include <cstdio>
+#include <unordered_set>
 
 #include "cli/common.h"
 #include "doppel/core/exact_dedupe.h"
+#include "doppel/core/golden.h"
+#include "doppel/core/matcher.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
 
@@ -15,13 +19,13 @@ namespace {
 struct DedupeFlags {
   std::string input, out_dir, keys;
   bool exact = false;
+  std::string model_path, truth_path, truth_columns;
+  double threshold = -1;
+  double pairs_min_probability = 0.5;
   InputFlags in;
 };
 
-int RunDedupe(const DedupeFlags& f) {
-  if (!f.exact) {
-    return Fail("only exact deduplication (--exact) is available in this version; fuzzy matching is not built yet");
-  }
+int RunExact(const DedupeFlags& f) {
   auto config = f.in.Resolve();
   if (!config.ok()) return Fail(config.status());
   if (!f.keys.empty()) {
@@ -138,13 +142,275 @@ int RunDedupe(const DedupeFlags& f) {
 
 }  // namespace
 
+// ---- fuzzy --------------------------------------------------------------------
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Reads "record_id,entity_id" (or the named columns) into a map.
+Result<std::unordered_map<std::string, std::string>> ReadTruth(const std::string& path, const std::string& columns);
+
+int RunFuzzy(const DedupeFlags& f) {
+  auto config = f.in.Resolve();
+  if (!config.ok()) return Fail(config.status());
+  if (!f.keys.empty()) return Fail("--keys applies to --exact only");
+  if (Status s = storage::MakeDirs(f.out_dir); !s.ok()) return Fail(s);
+  const kernels::KernelTable& kernels = ChooseKernels(*config);
+  core::MatcherOptions mo;
+  mo.threads = config->normalize.threads;
+  if (f.threshold >= 0) {
+    if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
+    mo.cluster.threshold = f.threshold;
+  }
+  std::optional<core::FsModel> loaded;
+  if (!f.model_path.empty()) {
+    auto text = storage::ReadFile(f.model_path);
+    if (!text.ok()) return Fail(text.status());
+    auto m = core::FsModel::FromJson(*text);
+    if (!m.ok()) return Fail(f.model_path + ": " + m.status().message());
+    loaded = std::move(*m);
+  }
+
+  auto rejects_file = storage::AtomicFile::Create(f.out_dir + "/rejects.csv");
+  if (!rejects_file.ok()) return Fail(rejects_file.status());
+  (*rejects_file)->Write("line,reason,raw\n");
+  core::MatchTable table;
+  std::vector<core::MemberSnapshot> snapshots;
+  std::unordered_map<std::string, uint64_t> seen_ids;
+  uint64_t repeated = 0;
+  auto t_read = std::chrono::steady_clock::now();
+  Progress progress("dedupe", f.in.quiet);
+  auto result = RunPipeline(
+      f.input, *config, progress,
+      [](const core::FieldMap&, const std::vector<std::string>&) { return Status::Ok(); },
+      [&](const BatchView& v) {
+        std::string out;
+        for (const auto& r : v.records) {
+          auto [it, fresh] = seen_ids.emplace(r.id, r.line);
+          if (!fresh) {  // a repeated id would make clusters.csv ambiguous
+            ++repeated;
+            core::AppendCsvRow(out, {std::to_string(r.line),
+                                     "repeated record id (first seen at line " + std::to_string(it->second) + ")", r.id});
+            continue;
+          }
+          table.Append(r);
+          snapshots.push_back(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
+        }
+        (*rejects_file)->Write(out);
+      },
+      [&](const std::vector<core::Reject>& rejects) {
+        std::string out;
+        AppendRejectRows(out, rejects);
+        (*rejects_file)->Write(out);
+      });
+  if (!result.ok()) return Fail(result.status());
+  double read_seconds = Seconds(t_read);
+
+  std::unordered_map<std::string, std::string> truth;
+  std::function<bool(uint32_t, uint32_t)> same_entity;
+  if (!f.truth_path.empty()) {
+    auto t = ReadTruth(f.truth_path, f.truth_columns);
+    if (!t.ok()) return Fail(t.status());
+    truth = std::move(*t);
+    same_entity = [&](uint32_t a, uint32_t b) {
+      auto x = truth.find(std::string(table.ids.Get(a))), y = truth.find(std::string(table.ids.Get(b)));
+      return x != truth.end() && y != truth.end() && x->second == y->second;
+    };
+  }
+  auto t_match = std::chrono::steady_clock::now();
+  if (!f.in.quiet) std::fprintf(stderr, "dedupe: matching %zu records\n", table.size());
+  core::MatchResult m = core::MatchAll(table, mo, kernels, loaded ? &*loaded : nullptr,
+                                       same_entity ? &same_entity : nullptr);
+  double match_seconds = Seconds(t_match);
+
+  // clusters.csv, in input order.
+  auto clusters = storage::AtomicFile::Create(f.out_dir + "/clusters.csv");
+  if (!clusters.ok()) return Fail(clusters.status());
+  std::string buf = "record_id,entity_id\n";
+  for (size_t i = 0; i < table.size(); ++i) {
+    core::AppendCsvField(buf, table.ids.Get(i));
+    buf.push_back(',');
+    core::AppendCsvField(buf, table.ids.Get(m.entity_of[i]));
+    buf.push_back('\n');
+    if (buf.size() > (1u << 20)) (*clusters)->Write(buf), buf.clear();
+  }
+  (*clusters)->Write(buf);
+
+  // pairs.csv: the scored candidate pairs worth looking at.
+  auto pairs_file = storage::AtomicFile::Create(f.out_dir + "/pairs.csv");
+  if (!pairs_file.ok()) return Fail(pairs_file.status());
+  buf = "id_l,id_r,weight,probability";
+  for (size_t c = 0; c < core::kComparisonCount; ++c) {
+    if (m.model.comparisons[c].used()) buf += "," + std::string(core::InfoOf(static_cast<core::Comparison>(c)).name);
+  }
+  buf += "\n";
+  uint64_t pairs_written = 0;
+  for (size_t i = 0; i < m.candidates.pairs.size(); ++i) {
+    if (m.scores[i].probability < f.pairs_min_probability) continue;
+    auto [a, b] = m.candidates.pairs[i];
+    char num[64];
+    core::AppendCsvField(buf, table.ids.Get(a));
+    buf.push_back(',');
+    core::AppendCsvField(buf, table.ids.Get(b));
+    std::snprintf(num, sizeof num, ",%.4f,%.6f", m.scores[i].weight, m.scores[i].probability);
+    buf += num;
+    for (size_t c = 0; c < core::kComparisonCount; ++c) {
+      if (!m.model.comparisons[c].used()) continue;
+      buf.push_back(',');
+      buf += core::LevelName(static_cast<core::Comparison>(c), m.levels.levels[c][i]);
+    }
+    buf.push_back('\n');
+    ++pairs_written;
+    if (buf.size() > (1u << 20)) (*pairs_file)->Write(buf), buf.clear();
+  }
+  (*pairs_file)->Write(buf);
+
+  // golden.csv: one line per entity, each value with the record it came from.
+  auto golden_file = storage::AtomicFile::Create(f.out_dir + "/golden.csv");
+  if (!golden_file.ok()) return Fail(golden_file.status());
+  std::vector<std::vector<uint32_t>> by_entity(table.size());
+  for (uint32_t i = 0; i < table.size(); ++i) by_entity[m.entity_of[i]].push_back(i);
+  buf = "entity_id,members,last_name,first_name,middle_name,gender,birth_date,phones,emails,address,doc_id,"
+        "name_from,birth_date_from,address_from\n";
+  for (uint32_t e = 0; e < table.size(); ++e) {
+    if (by_entity[e].empty()) continue;
+    std::vector<core::MemberSnapshot> members;
+    for (uint32_t i : by_entity[e]) members.push_back(snapshots[i]);
+    core::GoldenRecord g = core::BuildGolden(members);
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+      return s;
+    };
+    std::string member_ids;
+    for (uint32_t i : by_entity[e]) member_ids += (member_ids.empty() ? "" : " ") + std::string(table.ids.Get(i));
+    std::string dob = g.birth_date ? std::to_string(g.birth_date) : "";
+    core::AppendCsvRow(buf, {table.ids.Get(e), member_ids, g.last, g.first, g.middle, g.gender, dob, join(g.phones),
+                             join(g.emails), g.address, g.doc_id, g.name_from, g.birth_date_from, g.address_from});
+    if (buf.size() > (1u << 20)) (*golden_file)->Write(buf), buf.clear();
+  }
+  (*golden_file)->Write(buf);
+
+  auto model_file = storage::AtomicFile::Create(f.out_dir + "/model.json");
+  if (!model_file.ok()) return Fail(model_file.status());
+  (*model_file)->Write(m.model.ToJson());
+
+  double seconds = progress.Seconds();
+  uint64_t rejected = result->rejected + repeated;
+  core::JsonWriter j;
+  j.BeginObject();
+  j.Field("input", f.input).Field("mode", std::string("fuzzy"));
+  j.Field("columns", result->map.Describe(result->reader->column_names()));
+  j.Field("records", static_cast<uint64_t>(table.size())).Field("entities", m.clusters);
+  j.Field("duplicates", static_cast<uint64_t>(table.size()) - m.clusters);
+  j.Field("rejects", rejected);
+  j.Field("candidate_pairs", static_cast<uint64_t>(m.candidates.pairs.size()));
+  j.Field("pairs_written", pairs_written);
+  j.Field("threshold", mo.cluster.threshold).Field("joins_refused", m.joins_refused);
+  j.Field("pairs_scored_on_demand", m.pairs_scored_on_demand);
+  j.Field("model", m.model.trained_by).Field("lambda", m.model.lambda).Field("em_iterations", m.model.iterations);
+  j.Key("blocking").BeginArray();
+  for (const auto& rs : m.candidates.by_rule) {
+    j.BeginObject().Field("rule", core::BlockingRuleName(rs.rule)).Field("pairs", rs.pairs);
+    j.Field("new_pairs", rs.new_pairs).Field("skipped_blocks", rs.skipped_blocks).EndObject();
+  }
+  j.EndArray();
+  j.Field("backend", std::string(kernels.name));
+  j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
+  j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);
+  j.Field("pairs_per_second", match_seconds > 0 ? m.candidates.pairs.size() / match_seconds : 0.0);
+  j.EndObject();
+  auto summary = storage::AtomicFile::Create(f.out_dir + "/summary.json");
+  if (!summary.ok()) return Fail(summary.status());
+  (*summary)->Write(j.str());
+
+  std::vector<storage::AtomicFile*> files = {clusters->get(), pairs_file->get(), golden_file->get(),
+                                             model_file->get(), rejects_file->get(), summary->get()};
+  for (auto* file : files) {
+    if (Status s = file->Sync(); !s.ok()) return Fail(s);
+  }
+  for (auto* file : files) {
+    if (Status s = file->Publish(); !s.ok()) return Fail(s);
+  }
+  progress.Done(table.size() + rejected);
+  for (const auto& rs : m.candidates.by_rule) {
+    for (const auto& ex : rs.skipped_examples) std::fprintf(stderr, "dedupe: warning: skipped %s\n", ex.c_str());
+  }
+  std::printf("Fuzzy dedupe of %s\n", f.input.c_str());
+  std::printf("  records   %s (%s rejected, see %s/rejects.csv)\n", core::WithThousands(table.size()).c_str(),
+              core::WithThousands(rejected).c_str(), f.out_dir.c_str());
+  std::printf("  entities  %s (%s duplicate records)\n", core::WithThousands(m.clusters).c_str(),
+              core::WithThousands(table.size() - m.clusters).c_str());
+  std::printf("  pairs     %s candidates from %zu blocking rules, threshold %.2f, %s joins refused as chains\n",
+              core::WithThousands(m.candidates.pairs.size()).c_str(), m.candidates.by_rule.size(),
+              mo.cluster.threshold, core::WithThousands(m.joins_refused).c_str());
+  std::printf("  model     %s (prior %.4f%s)\n", m.model.trained_by.c_str(), m.model.lambda,
+              m.model.trained_by == "em" ? (", " + std::to_string(m.model.iterations) + " EM iterations").c_str() : "");
+  std::printf("  output    %s/{clusters,golden,pairs}.csv, model.json, summary.json\n", f.out_dir.c_str());
+  std::printf("  time      %.2f s (read and normalize %.2f s, match %.2f s), %s records/s, backend %s\n", seconds,
+              read_seconds, match_seconds,
+              core::WithThousands(static_cast<uint64_t>(seconds > 0 ? table.size() / seconds : 0)).c_str(),
+              kernels.name);
+  return kExitOk;
+}
+
+Result<std::unordered_map<std::string, std::string>> ReadTruth(const std::string& path, const std::string& columns) {
+  DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
+  core::ReaderOptions options;
+  options.format = core::InputFormat::kCsv;
+  DOPPEL_ASSIGN_OR_RETURN(auto reader, core::OpenReader(std::move(source), options));
+  std::unordered_map<std::string, std::string> out;
+  core::RecordBatch batch;
+  std::vector<core::Reject> rejects;
+  int id_col = 0, entity_col = 1;
+  bool resolved = false;
+  while (true) {
+    DOPPEL_ASSIGN_OR_RETURN(bool more, reader->Next(&batch, &rejects));
+    if (!resolved) {
+      const auto& names = reader->column_names();
+      auto find = [&](std::string_view n) {
+        for (size_t i = 0; i < names.size(); ++i) {
+          if (names[i] == n) return static_cast<int>(i);
+        }
+        return -1;
+      };
+      if (!columns.empty()) {
+        size_t comma = columns.find(',');
+        id_col = find(columns.substr(0, comma));
+        entity_col = comma == std::string::npos ? -1 : find(columns.substr(comma + 1));
+      } else if (find("record_id") >= 0 && find("entity_id") >= 0) {
+        id_col = find("record_id"), entity_col = find("entity_id");
+      }
+      if (id_col < 0 || entity_col < 0 || names.size() < 2) {
+        return Status::InvalidArgument(path + ": cannot find the record and entity columns");
+      }
+      resolved = true;
+    }
+    if (!more) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) out[std::string(batch.Value(r, id_col))] = batch.Value(r, entity_col);
+  }
+  return out;
+}
+
+int RunDedupe(const DedupeFlags& f) { return f.exact ? RunExact(f) : RunFuzzy(f); }
+
+}  // namespace
+
 Command RegisterDedupe(CLI::App& app) {
   auto f = std::make_shared<DedupeFlags>();
-  CLI::App* sub = app.add_subcommand("dedupe", "Group duplicate records into entities");
+  CLI::App* sub = app.add_subcommand("dedupe", "Group duplicate records into entities (fuzzy by default, --exact for keys only)");
   sub->add_option("input", f->input, "CSV or NDJSON file ('-' for stdin)")->required();
   sub->add_option("--out", f->out_dir, "Output directory for clusters.csv, summary.json, rejects.csv")->required();
   sub->add_flag("--exact", f->exact, "Exact keys only: personal phone, canonical email, name + birth date, document id");
-  sub->add_option("--keys", f->keys, "Comma-separated keys: phone, email, name_dob, doc_id, landline (default: the first four)");
+  sub->add_option("--keys", f->keys, "With --exact: comma-separated keys: phone, email, name_dob, doc_id, landline (default: the first four)");
+  sub->add_option("--model", f->model_path, "Use this model.json instead of training one");
+  sub->add_option("--threshold", f->threshold, "Match probability that links two records (default: 0.95)");
+  sub->add_option("--truth", f->truth_path, "Train m-probabilities from labels: CSV of record id and true entity id");
+  sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
+  sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
   f->in.Register(sub);
   return [f] { return RunDedupe(*f); };
 }

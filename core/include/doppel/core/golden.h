@@ -38,6 +38,8 @@ struct GoldenRecord {
   int32_t birth_date = 0;
   std::string doc_id;
   uint32_t members = 0;
+  // The record each single value was taken from.
+  std::string name_from, birth_date_from, address_from, doc_id_from;
 };
 
 // Phones and emails kept in a golden record at most. Default: 5.

@@ -22,10 +22,21 @@ std::optional<Backend> ParseBackend(std::string_view name);
 using HashStringsFn = void (*)(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed,
                                uint64_t* out);
 
+struct JaroCounts;
+// Jaro-Winkler counts (jaro.h) for n pairs of strings of one column:
+// pair k compares string left[k] with string right[k].
+using JaroPairsFn = void (*)(const char* bytes, const uint64_t* offsets, const uint32_t* left,
+                             const uint32_t* right, size_t n, JaroCounts* out);
+
+// MinHash signatures (minhash.h): out[i * k + j] for record i, function j.
+using MinHashFn = void (*)(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
+
 struct KernelTable {
   Backend backend;
   const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
   HashStringsFn hash_strings;
+  JaroPairsFn jaro_pairs;
+  MinHashFn minhash;
 };
 
 // True when the backend is built into this binary and can run here (for

@@ -1,0 +1,82 @@
+// Blocking: which record pairs are worth comparing.
+//
+// Each rule maps a record to zero or more block keys; records sharing a key
+// form a block and every pair inside it is a candidate. Rules are OR-ed and a
+// pair found by several rules is kept once. A block larger than max_block is
+// too common to be useful (a placeholder date, an office phone) and is
+// skipped with a warning naming it, so one value cannot explode the run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "doppel/core/comparison.h"
+#include "doppel/core/fs_model.h"
+#include "doppel/core/match_table.h"
+#include "doppel/core/status.h"
+
+namespace doppel::core {
+
+enum class BlockingRule : uint8_t {
+  kPhone,          // a personal phone number
+  kEmail,          // a canonical email
+  kDocId,          // a document number
+  kBirthDate,      // the full birth date
+  kNameInitial,    // surname skeleton + first initial
+  kSurnameYear,    // surname skeleton + birth year
+  kFirstNameDate,  // first-name skeleton + birth month and day (catches surname changes)
+  kDwelling,       // city + street + house + flat
+  kPostcodeHouse,  // postcode + house number
+  kNameCity,       // surname skeleton + first-name skeleton + city
+  kNameSet,        // the two name skeletons in either order (catches swapped given name and surname)
+  kMinHash,        // MinHash LSH bands over character 3-grams of the name and the email's local part
+  kCount
+};
+std::string_view BlockingRuleName(BlockingRule r);
+Result<BlockingRule> ParseBlockingRule(std::string_view name);
+std::vector<BlockingRule> DefaultBlockingRules();
+
+// The comparisons a rule's key is made of (their fields agree in every pair
+// the rule produces, so an EM session on those pairs cannot learn them).
+std::vector<Comparison> ComparisonsOf(BlockingRule r);
+
+struct BlockingOptions {
+  // Rules OR-ed together. Default: all of them.
+  std::vector<BlockingRule> rules = DefaultBlockingRules();
+  // A block with more records than this is skipped (and reported). Default: 300.
+  size_t max_block = 300;
+  // Pairs kept per rule for training the model (an even sample). Default: 200000.
+  size_t training_pairs_per_rule = 200000;
+};
+
+struct RuleStats {
+  BlockingRule rule;
+  uint64_t blocks = 0;      // blocks of 2+ records
+  uint64_t pairs = 0;       // pairs this rule produces
+  uint64_t new_pairs = 0;   // pairs no earlier rule produced
+  uint64_t skipped_blocks = 0;
+  std::vector<std::string> skipped_examples;  // "rule key (N records)"
+};
+
+struct CandidatePairs {
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (i, j), i < j, sorted, unique
+  std::vector<RuleStats> by_rule;
+  std::vector<TrainingSet> training;  // per rule, for the model's EM sessions
+};
+
+CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& k);
+
+// The block keys (hashes) a record yields under one rule, for incremental
+// matching against a stored base.
+void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels::KernelTable& k,
+                 std::vector<uint64_t>* keys);
+
+// MinHash LSH shape: kMinHashBands bands of kMinHashRows values. Two records
+// with Jaccard similarity J share a band with probability 1 - (1 - J^rows)^bands
+// (0.40 at J = 0.5, 0.89 at J = 0.7).
+inline constexpr uint32_t kMinHashBands = 8, kMinHashRows = 4;
+
+}  // namespace doppel::core

@@ -1,0 +1,53 @@
+// Comparisons: how two records agree, field by field, as discrete levels.
+//
+// Each comparison turns a pair into one level (0 = disagree, higher = the
+// named kinds of agreement) or kNull when either side lacks the field; null
+// contributes nothing to the match weight. Levels are computed in columns
+// over many pairs at once, with string similarity through the kernel table
+// (Jaro-Winkler counts), so a SIMD or GPU backend changes speed, not levels.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "doppel/core/match_table.h"
+#include "doppel/kernels/backend.h"
+
+namespace doppel::core {
+
+enum class Comparison : uint8_t {
+  kFirstName, kLastName, kMiddleName, kBirthDate, kPhone, kEmail, kAddress, kDocId, kGender, kCount
+};
+inline constexpr size_t kComparisonCount = static_cast<size_t>(Comparison::kCount);
+inline constexpr int8_t kNull = -1;
+
+struct ComparisonInfo {
+  std::string_view name;
+  std::vector<std::string_view> levels;  // level index -> name; 0 is "else"
+  int exact_level = -1;                  // the level term frequencies adjust, or -1
+};
+const ComparisonInfo& InfoOf(Comparison c);
+std::string_view LevelName(Comparison c, int8_t level);
+
+// Levels of many pairs: levels[c][k] for comparison c of pair k.
+struct PairLevels {
+  std::array<std::vector<int8_t>, kComparisonCount> levels;
+  size_t size() const { return levels[0].size(); }
+};
+
+// Computes the levels of `pairs` (indices into t).
+void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                   const kernels::KernelTable& k, PairLevels* out);
+
+// Jaro-Winkler thresholds used by the levels above (for explanations).
+inline constexpr double kJwHigh = 0.92, kJwLow = 0.85, kJwField = 0.9;
+
+// A shared landline is household evidence that the address already counts
+// (a family shares one): its weight is capped at this many bits.
+inline constexpr double kLandlineMaxWeight = 2.0;
+
+}  // namespace doppel::core

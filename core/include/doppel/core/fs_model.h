@@ -1,0 +1,110 @@
+// The Fellegi-Sunter match model: per comparison level, m (how often two
+// records of one person show it) and u (how often two random records do); a
+// pair's match weight is log2(prior odds that two random records match) + the
+// sum of log2(m/u) over its non-null levels, and its probability is
+// 1 / (1 + 2^-weight).
+//
+// u comes from random record pairs. m comes from expectation-maximisation in
+// one session per blocking rule: inside the pairs a rule produced, the fields
+// the rule looked at are left out (every pair agrees on them, matches or
+// not), so the other fields behave as in random pairs and u stays right; the
+// sessions' estimates are averaged. With a truth file m is counted from
+// labelled pairs instead. The prior is the expected number of matches among
+// the candidates over all possible pairs. Exact name agreements use the
+// value's own frequency as u: a rare surname says more than Иванов or Smith.
+// A model saves to and loads from JSON, so it can be reused on new data.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "doppel/core/comparison.h"
+#include "doppel/core/match_table.h"
+#include "doppel/core/status.h"
+
+namespace doppel::core {
+
+struct ComparisonModel {
+  // Per level; empty when the comparison is unused.
+  std::vector<double> m, u;
+  bool term_frequency = false;
+  bool used() const { return !m.empty(); }
+};
+
+struct FsModel {
+  double lambda = 1e-6;  // prior probability that two random records match
+  std::array<ComparisonModel, kComparisonCount> comparisons;
+  std::string trained_by;  // "em", "labels" or "loaded"
+  int iterations = 0;     // EM iterations over all sessions
+  uint64_t candidate_pairs = 0, random_pairs = 0, training_pairs = 0;
+
+  std::string ToJson() const;
+  static Result<FsModel> FromJson(std::string_view json);
+};
+
+// How often each value of the term-frequency comparisons occurs.
+class TermFrequencies {
+ public:
+  explicit TermFrequencies(const MatchTable& t);
+  // The share of records (with the field) that carry record i's value.
+  double Of(Comparison c, uint32_t record) const;
+
+ private:
+  struct Column {
+    std::unordered_map<uint64_t, uint32_t> counts;
+    std::vector<uint64_t> hash_of;  // per record
+    double total = 0;
+  };
+  std::array<Column, kComparisonCount> columns_;
+};
+
+struct TrainOptions {
+  // Random pairs for u. Default: 300000.
+  size_t random_pairs = 300000;
+  // Seed of the random pair sample. Default: 7.
+  uint64_t seed = 7;
+  // EM stops after this many iterations or when m moves less than tolerance.
+  // Default: 50, 1e-6.
+  int max_iterations = 50;
+  double tolerance = 1e-6;
+};
+
+// Pairs one blocking rule produced, for one EM session.
+struct TrainingSet {
+  std::vector<Comparison> blocked_on;  // comparisons the rule's key is made of
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+};
+
+// Trains a model. `candidates` are all candidate pairs with their levels (for
+// the prior); `sessions` the per-rule samples for EM. With `labels` (1 = same
+// entity, per candidate pair) m is counted from the labelled matches instead.
+FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
+                   const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
+                   const kernels::KernelTable& k, const TrainOptions& options,
+                   const std::vector<uint8_t>* labels = nullptr);
+
+// What each comparison adds to a pair's weight.
+struct Contribution {
+  Comparison comparison;
+  int8_t level;
+  double weight;            // log2(m/u), term-frequency adjusted when noted
+  bool tf_adjusted = false;
+};
+
+struct PairScore {
+  double weight = 0, probability = 0;
+};
+
+inline double ProbabilityOf(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
+double PriorWeight(const FsModel& m);
+
+// Scores pair k of `levels` (records a, b); tf may be null (no adjustment).
+PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
+                const TermFrequencies* tf, std::vector<Contribution>* explain = nullptr);
+
+}  // namespace doppel::core

@@ -1,0 +1,59 @@
+// The features of each record that matching reads, in columns.
+//
+// Built once from normalized records; blocking and comparisons read only
+// this table (never the raw records), so it is also what a GPU copy would
+// hold. Names are ASCII keys (unicode.h AsciiKey), phones are E.164 numbers
+// as integers, address tokens are DH64 hashes, sorted per record.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doppel/core/normalize.h"
+#include "doppel/core/record_batch.h"
+
+namespace doppel::core {
+
+// A list column: values of record i are values[offsets[i], offsets[i+1]).
+template <typename T>
+struct ListColumn {
+  std::vector<uint32_t> offsets{0};
+  std::vector<T> values;
+  std::span<const T> Get(size_t i) const {
+    return std::span<const T>(values.data() + offsets[i], offsets[i + 1] - offsets[i]);
+  }
+  void FinishRow() { offsets.push_back(static_cast<uint32_t>(values.size())); }
+};
+
+struct MatchTable {
+  StringColumn ids;
+  StringColumn first, last, middle;  // ASCII keys; "" when unknown
+  std::vector<uint8_t> first_initial, middle_initial;
+  std::vector<uint8_t> gender;       // 0 unknown, 1 male, 2 female
+  std::vector<int32_t> birth_date;   // yyyymmdd, 0 when unknown
+  ListColumn<uint64_t> phones;       // personal numbers: E.164 digits as an integer
+  ListColumn<uint64_t> landlines;
+  StringColumn emails;               // canonical keys joined by '\n' (usually one)
+  ListColumn<uint64_t> address_tokens;  // DH64 of AsciiKey tokens, sorted, unique
+  StringColumn dwelling;             // exact dwelling key (address.h AddressResult::key)
+  StringColumn postcode, city, house;
+  StringColumn doc_id;
+
+  size_t size() const { return ids.size(); }
+  void Append(const NormalizedRecord& r);
+  void Append(const std::vector<NormalizedRecord>& records) {
+    for (const auto& r : records) Append(r);
+  }
+  // The emails of record i.
+  std::vector<std::string_view> Emails(size_t i) const;
+};
+
+// A loose phonetic skeleton of an ASCII name key: first letter, then the
+// consonants with repeats collapsed, at most 6 characters. "ivanov" and
+// "ivanova" give "ivnv", "smith" and "smyth" give "smt".
+std::string NameSkeleton(std::string_view key);
+
+}  // namespace doppel::core

@@ -1,0 +1,230 @@
+#include "doppel/core/blocking.h"
+
+#include <algorithm>
+#include <array>
+
+#include "doppel/kernels/hash.h"
+#include "doppel/kernels/minhash.h"
+
+namespace doppel::core {
+
+namespace {
+
+constexpr std::array<std::string_view, static_cast<size_t>(BlockingRule::kCount)> kNames = {
+    "phone", "email", "doc_id", "birth_date", "name_initial", "surname_year", "first_name_date",
+    "dwelling", "postcode_house", "name_city", "name_set", "minhash"};
+
+uint64_t Key(BlockingRule rule, std::string_view a, std::string_view b = {}, std::string_view c = {}) {
+  std::string s;
+  s.reserve(a.size() + b.size() + c.size() + 2);
+  s.append(a).push_back('\x1F');
+  s.append(b).push_back('\x1F');
+  s.append(c);
+  return kernels::HashString(s, 0xB10C + static_cast<uint64_t>(rule));
+}
+
+// Character 3-grams of the name keys and the email's local part, hashed.
+void Shingles(const MatchTable& t, size_t i, std::vector<uint64_t>* out) {
+  out->clear();
+  auto add = [&](std::string_view s, uint64_t seed) {
+    if (s.empty()) return;
+    std::string padded(1, '^');
+    padded.append(s).push_back('$');
+    for (size_t p = 0; p + 3 <= padded.size(); ++p) out->push_back(kernels::HashBytes(padded.data() + p, 3, seed));
+  };
+  add(t.first.Get(i), 1);
+  add(t.last.Get(i), 1);  // same seed: a swapped given name and surname still share grams
+  for (auto e : t.Emails(i)) add(e.substr(0, e.find('@')), 2);
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+void BandKeys(const uint32_t* sig, std::vector<uint64_t>* keys) {
+  for (uint32_t b = 0; b < kMinHashBands; ++b) {
+    keys->push_back(kernels::HashBytes(reinterpret_cast<const char*>(sig + b * kMinHashRows),
+                                       kMinHashRows * sizeof(uint32_t), 0x4B1D + b));
+  }
+}
+
+}  // namespace
+
+std::string_view BlockingRuleName(BlockingRule r) { return kNames[static_cast<size_t>(r)]; }
+
+Result<BlockingRule> ParseBlockingRule(std::string_view name) {
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) return static_cast<BlockingRule>(i);
+  }
+  return Status::InvalidArgument("unknown blocking rule '" + std::string(name) + "'");
+}
+
+std::vector<Comparison> ComparisonsOf(BlockingRule r) {
+  using C = Comparison;
+  switch (r) {
+    case BlockingRule::kPhone: return {C::kPhone};
+    case BlockingRule::kEmail: return {C::kEmail};
+    case BlockingRule::kDocId: return {C::kDocId};
+    case BlockingRule::kBirthDate: return {C::kBirthDate};
+    case BlockingRule::kNameInitial: return {C::kLastName, C::kFirstName};
+    case BlockingRule::kSurnameYear: return {C::kLastName, C::kBirthDate};
+    case BlockingRule::kFirstNameDate: return {C::kFirstName, C::kBirthDate};
+    case BlockingRule::kDwelling: return {C::kAddress};
+    case BlockingRule::kPostcodeHouse: return {C::kAddress};
+    case BlockingRule::kNameCity: return {C::kLastName, C::kFirstName, C::kAddress};
+    case BlockingRule::kNameSet: return {C::kLastName, C::kFirstName};
+    case BlockingRule::kMinHash: return {C::kLastName, C::kFirstName, C::kEmail};
+    case BlockingRule::kCount: break;
+  }
+  return {};
+}
+
+std::vector<BlockingRule> DefaultBlockingRules() {
+  std::vector<BlockingRule> all;
+  for (size_t i = 0; i < kNames.size(); ++i) all.push_back(static_cast<BlockingRule>(i));
+  return all;
+}
+
+void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels::KernelTable& k,
+                 std::vector<uint64_t>* keys) {
+  keys->clear();
+  auto year = [&] { return t.birth_date[i] / 10000; };
+  switch (rule) {
+    case BlockingRule::kPhone:
+      for (uint64_t p : t.phones.Get(i)) keys->push_back(Key(rule, std::to_string(p)));
+      break;
+    case BlockingRule::kEmail:
+      for (auto e : t.Emails(i)) keys->push_back(Key(rule, e));
+      break;
+    case BlockingRule::kDocId:
+      if (!t.doc_id.Get(i).empty()) keys->push_back(Key(rule, t.doc_id.Get(i)));
+      break;
+    case BlockingRule::kBirthDate:
+      if (t.birth_date[i] != 0) keys->push_back(Key(rule, std::to_string(t.birth_date[i])));
+      break;
+    case BlockingRule::kNameInitial: {
+      std::string_view last = t.last.Get(i), first = t.first.Get(i);
+      if (!last.empty() && !first.empty()) keys->push_back(Key(rule, NameSkeleton(last), first.substr(0, 1)));
+      break;
+    }
+    case BlockingRule::kSurnameYear:
+      if (!t.last.Get(i).empty() && t.birth_date[i] != 0) {
+        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), std::to_string(year())));
+      }
+      break;
+    case BlockingRule::kFirstNameDate:
+      if (!t.first.Get(i).empty() && !t.first_initial[i] && t.birth_date[i] != 0) {
+        keys->push_back(Key(rule, NameSkeleton(t.first.Get(i)), std::to_string(t.birth_date[i] % 10000)));
+      }
+      break;
+    case BlockingRule::kDwelling:
+      if (!t.dwelling.Get(i).empty()) keys->push_back(Key(rule, t.dwelling.Get(i)));
+      break;
+    case BlockingRule::kPostcodeHouse:
+      if (!t.postcode.Get(i).empty() && !t.house.Get(i).empty()) {
+        keys->push_back(Key(rule, t.postcode.Get(i), t.house.Get(i)));
+      }
+      break;
+    case BlockingRule::kNameCity:
+      if (!t.last.Get(i).empty() && !t.first.Get(i).empty() && !t.city.Get(i).empty()) {
+        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), NameSkeleton(t.first.Get(i)), t.city.Get(i)));
+      }
+      break;
+    case BlockingRule::kNameSet: {
+      std::string a = NameSkeleton(t.first.Get(i)), b = NameSkeleton(t.last.Get(i));
+      if (a.size() >= 2 && b.size() >= 2) keys->push_back(Key(rule, std::min(a, b), std::max(a, b)));
+      break;
+    }
+    case BlockingRule::kMinHash: {
+      std::vector<uint64_t> grams;
+      Shingles(t, i, &grams);
+      if (grams.size() < 3) break;
+      uint32_t offsets[2] = {0, static_cast<uint32_t>(grams.size())};
+      uint32_t sig[kMinHashBands * kMinHashRows];
+      k.minhash(grams.data(), offsets, 1, kMinHashBands * kMinHashRows, sig);
+      BandKeys(sig, keys);
+      break;
+    }
+    case BlockingRule::kCount: break;
+  }
+}
+
+CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
+                                  const kernels::KernelTable& kernels) {
+  CandidatePairs out;
+  const size_t n = t.size();
+  std::vector<std::pair<uint32_t, uint32_t>> all;
+  std::vector<uint64_t> keys;
+  for (BlockingRule rule : options.rules) {
+    RuleStats stats;
+    stats.rule = rule;
+    std::vector<std::pair<uint64_t, uint32_t>> keyed;
+    if (rule == BlockingRule::kMinHash) {
+      // All signatures in one kernel call.
+      std::vector<uint64_t> grams, tokens;
+      std::vector<uint32_t> offsets{0};
+      std::vector<uint8_t> usable(n);
+      for (size_t i = 0; i < n; ++i) {
+        Shingles(t, i, &grams);
+        usable[i] = grams.size() >= 3;
+        tokens.insert(tokens.end(), grams.begin(), grams.end());
+        offsets.push_back(static_cast<uint32_t>(tokens.size()));
+      }
+      constexpr uint32_t kK = kMinHashBands * kMinHashRows;
+      std::vector<uint32_t> sig(n * kK);
+      if (n > 0) kernels.minhash(tokens.data(), offsets.data(), n, kK, sig.data());
+      for (size_t i = 0; i < n; ++i) {
+        if (!usable[i]) continue;
+        keys.clear();
+        BandKeys(sig.data() + i * kK, &keys);
+        for (uint64_t key : keys) keyed.emplace_back(key, static_cast<uint32_t>(i));
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        BlockKeysOf(t, i, rule, kernels, &keys);
+        for (uint64_t key : keys) keyed.emplace_back(key, static_cast<uint32_t>(i));
+      }
+    }
+    std::sort(keyed.begin(), keyed.end());
+    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
+    std::vector<std::pair<uint32_t, uint32_t>> rule_pairs;
+    for (size_t b = 0; b < keyed.size();) {
+      size_t e = b;
+      while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
+      size_t size = e - b;
+      if (size >= 2) {
+        if (size > options.max_block) {
+          ++stats.skipped_blocks;
+          if (stats.skipped_examples.size() < 3) {
+            stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " block of " +
+                                             std::to_string(size) + " records (first: " +
+                                             std::string(t.ids.Get(keyed[b].second)) + ")");
+          }
+        } else {
+          ++stats.blocks;
+          for (size_t x = b; x < e; ++x) {
+            for (size_t y = x + 1; y < e; ++y) rule_pairs.emplace_back(keyed[x].second, keyed[y].second);
+          }
+        }
+      }
+      b = e;
+    }
+    std::sort(rule_pairs.begin(), rule_pairs.end());
+    rule_pairs.erase(std::unique(rule_pairs.begin(), rule_pairs.end()), rule_pairs.end());
+    stats.pairs = rule_pairs.size();
+    TrainingSet training;
+    training.blocked_on = ComparisonsOf(rule);
+    size_t step = std::max<size_t>(1, rule_pairs.size() / std::max<size_t>(1, options.training_pairs_per_rule));
+    for (size_t i = 0; i < rule_pairs.size(); i += step) training.pairs.push_back(rule_pairs[i]);
+    out.training.push_back(std::move(training));
+    // Pairs no earlier rule found.
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    merged.reserve(all.size() + rule_pairs.size());
+    std::set_union(all.begin(), all.end(), rule_pairs.begin(), rule_pairs.end(), std::back_inserter(merged));
+    stats.new_pairs = merged.size() - all.size();
+    all.swap(merged);
+    out.by_rule.push_back(std::move(stats));
+  }
+  out.pairs = std::move(all);
+  return out;
+}
+
+}  // namespace doppel::core

@@ -1,0 +1,325 @@
+#include "doppel/core/fs_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "doppel/kernels/hash.h"
+
+namespace doppel::core {
+
+namespace {
+
+// splitmix64: the random pair sample must be identical on every machine.
+uint64_t Mix(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+const StringColumn* TfColumn(const MatchTable& t, Comparison c) {
+  switch (c) {
+    case Comparison::kFirstName: return &t.first;
+    case Comparison::kLastName: return &t.last;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+TermFrequencies::TermFrequencies(const MatchTable& t) {
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const StringColumn* col = TfColumn(t, static_cast<Comparison>(c));
+    if (col == nullptr) continue;
+    Column& out = columns_[c];
+    out.hash_of.resize(t.size());
+    for (size_t i = 0; i < t.size(); ++i) {
+      std::string_view v = col->Get(i);
+      if (v.empty()) continue;
+      uint64_t h = kernels::HashString(v, 0x7F);
+      out.hash_of[i] = h;
+      ++out.counts[h];
+      ++out.total;
+    }
+  }
+}
+
+double TermFrequencies::Of(Comparison c, uint32_t record) const {
+  const Column& col = columns_[static_cast<size_t>(c)];
+  if (col.total == 0 || record >= col.hash_of.size()) return 0;
+  auto it = col.counts.find(col.hash_of[record]);
+  return it == col.counts.end() ? 0 : it->second / col.total;
+}
+
+double PriorWeight(const FsModel& m) { return std::log2(m.lambda / (1.0 - m.lambda)); }
+
+PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
+                const TermFrequencies* tf, std::vector<Contribution>* explain) {
+  PairScore s;
+  s.weight = PriorWeight(m);
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const ComparisonModel& cm = m.comparisons[c];
+    int8_t level = levels.levels[c][k];
+    if (!cm.used() || level == kNull || static_cast<size_t>(level) >= cm.m.size()) continue;
+    double u = cm.u[level];
+    bool adjusted = false;
+    auto comparison = static_cast<Comparison>(c);
+    if (tf != nullptr && cm.term_frequency && level == InfoOf(comparison).exact_level) {
+      // The chance that two random records share this very value, instead of
+      // an average one: a rare surname weighs more, Иванов less.
+      double f = std::max(tf->Of(comparison, a), tf->Of(comparison, b));
+      if (f > 0) {
+        u = std::max(f, 1e-7);
+        adjusted = true;
+      }
+    }
+    double w = std::log2(cm.m[level] / u);
+    if (comparison == Comparison::kPhone && level == 1 /* shared_landline */) w = std::min(w, kLandlineMaxWeight);
+    s.weight += w;
+    if (explain) explain->push_back({comparison, level, w, adjusted});
+  }
+  s.probability = ProbabilityOf(s.weight);
+  return s;
+}
+
+FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
+                   const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
+                   const kernels::KernelTable& k, const TrainOptions& options, const std::vector<uint8_t>* labels) {
+  FsModel model;
+  const size_t n = t.size();
+  const size_t pairs = candidates.size();
+  model.candidate_pairs = pairs;
+  const double all_pairs = n >= 2 ? static_cast<double>(n) * (n - 1) / 2 : 1;
+
+  // u from random pairs.
+  std::vector<std::pair<uint32_t, uint32_t>> random;
+  if (n >= 2) {
+    uint64_t total = static_cast<uint64_t>(n) * (n - 1) / 2;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(options.random_pairs, total));
+    uint64_t state = options.seed;
+    random.reserve(want);
+    while (random.size() < want) {
+      auto a = static_cast<uint32_t>(Mix(state) % n), b = static_cast<uint32_t>(Mix(state) % n);
+      if (a != b) random.emplace_back(std::min(a, b), std::max(a, b));
+    }
+  }
+  model.random_pairs = random.size();
+  PairLevels random_levels;
+  ComputeLevels(t, random, k, &random_levels);
+
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const size_t L = InfoOf(static_cast<Comparison>(c)).levels.size();
+    std::vector<double> count(L, 0);
+    double non_null = 0;
+    for (int8_t l : random_levels.levels[c]) {
+      if (l == kNull) continue;
+      count[l] += 1;
+      non_null += 1;
+    }
+    double candidate_non_null = 0;
+    for (int8_t l : candidates.levels[c]) candidate_non_null += l != kNull;
+    if (non_null == 0 || candidate_non_null == 0) continue;  // the data has no such field
+    ComparisonModel& cm = model.comparisons[c];
+    cm.u.resize(L);
+    // Agreement levels may never occur among the random pairs: a floor of one
+    // half-pair keeps their weight finite.
+    for (size_t l = 0; l < L; ++l) cm.u[l] = (count[l] + 0.5) / (non_null + 0.5 * L);
+    // A start: agreement is likelier among matches.
+    cm.m.resize(L);
+    double sum = 0;
+    for (size_t l = 0; l < L; ++l) sum += cm.m[l] = l == 0 ? 0.1 : std::exp2(static_cast<double>(l));
+    for (double& v : cm.m) v /= sum;
+    cm.term_frequency = InfoOf(static_cast<Comparison>(c)).exact_level >= 0;
+  }
+
+  auto level_weight = [&](size_t c, int8_t l) {
+    const ComparisonModel& cm = model.comparisons[c];
+    double w = std::log2(cm.m[l] / cm.u[l]);
+    if (static_cast<Comparison>(c) == Comparison::kPhone && l == 1) w = std::min(w, kLandlineMaxWeight);
+    return w;
+  };
+  // No level is ever impossible for a match: typos happen everywhere.
+  constexpr double kMinM = 1e-3;
+  auto normalize = [&](std::vector<double>& v) {
+    double total = 0;
+    for (double x : v) total += x = std::max(x, kMinM);
+    for (double& x : v) x = std::max(x, kMinM) / total;
+  };
+
+  if (labels != nullptr && labels->size() == pairs) {
+    double matches = 0;
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      ComparisonModel& cm = model.comparisons[c];
+      if (!cm.used()) continue;
+      std::vector<double> acc(cm.m.size(), 0.01);
+      for (size_t i = 0; i < pairs; ++i) {
+        int8_t l = candidates.levels[c][i];
+        if ((*labels)[i] && l != kNull) acc[l] += 1;
+      }
+      normalize(acc);
+      cm.m = acc;
+    }
+    for (uint8_t x : *labels) matches += x;
+    model.lambda = std::clamp(matches / all_pairs, 1e-12, 0.5);
+    model.trained_by = "labels";
+    return model;
+  }
+
+  // EM, one session per blocking rule; each session estimates m for the
+  // comparisons its rule did not look at, weighted by its expected matches.
+  std::array<std::vector<double>, kComparisonCount> m_sum;
+  std::array<double, kComparisonCount> m_weight{};
+  for (const TrainingSet& session : sessions) {
+    if (session.pairs.size() < 10) continue;
+    model.training_pairs += session.pairs.size();
+    std::array<bool, kComparisonCount> fixed{};
+    for (Comparison c : session.blocked_on) fixed[static_cast<size_t>(c)] = true;
+    PairLevels lv;
+    ComputeLevels(t, session.pairs, k, &lv);
+    double lambda = 0.5;
+    std::vector<double> p(session.pairs.size());
+    double expected = 0;
+    for (int it = 0; it < options.max_iterations; ++it) {
+      double prior = std::log2(lambda / (1 - lambda));
+      expected = 0;
+      for (size_t i = 0; i < p.size(); ++i) {
+        double w = prior;
+        for (size_t c = 0; c < kComparisonCount; ++c) {
+          int8_t l = lv.levels[c][i];
+          if (!fixed[c] && model.comparisons[c].used() && l != kNull) w += level_weight(c, l);
+        }
+        expected += p[i] = ProbabilityOf(w);
+      }
+      double change = 0;
+      for (size_t c = 0; c < kComparisonCount; ++c) {
+        ComparisonModel& cm = model.comparisons[c];
+        if (fixed[c] || !cm.used()) continue;
+        std::vector<double> acc(cm.m.size(), 0.01);
+        for (size_t i = 0; i < p.size(); ++i) {
+          int8_t l = lv.levels[c][i];
+          if (l != kNull) acc[l] += p[i];
+        }
+        normalize(acc);
+        for (size_t l = 0; l < acc.size(); ++l) change = std::max(change, std::fabs(acc[l] - cm.m[l]));
+        cm.m = acc;
+      }
+      double next = std::clamp(expected / p.size(), 1e-6, 1 - 1e-6);
+      change = std::max(change, std::fabs(next - lambda));
+      lambda = next;
+      ++model.iterations;
+      if (change < options.tolerance) break;
+    }
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      const ComparisonModel& cm = model.comparisons[c];
+      if (fixed[c] || !cm.used() || expected <= 0) continue;
+      if (m_sum[c].empty()) m_sum[c].assign(cm.m.size(), 0);
+      for (size_t l = 0; l < cm.m.size(); ++l) m_sum[c][l] += cm.m[l] * expected;
+      m_weight[c] += expected;
+    }
+  }
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    if (m_weight[c] <= 0) continue;
+    ComparisonModel& cm = model.comparisons[c];
+    for (size_t l = 0; l < cm.m.size(); ++l) cm.m[l] = m_sum[c][l] / m_weight[c];
+    normalize(cm.m);
+  }
+  model.trained_by = "em";
+
+  // The prior: matches among the candidates (blocking finds nearly all of
+  // them) over every possible pair, solved as a fixed point.
+  std::vector<double> w(pairs, 0);
+  for (size_t i = 0; i < pairs; ++i) {
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      int8_t l = candidates.levels[c][i];
+      if (model.comparisons[c].used() && l != kNull) w[i] += level_weight(c, l);
+    }
+  }
+  double lambda = std::clamp(pairs * 0.1 / all_pairs, 1e-12, 0.5);
+  for (int it = 0; it < 100; ++it) {
+    double prior = std::log2(lambda / (1 - lambda)), expected = 0;
+    for (size_t i = 0; i < pairs; ++i) expected += ProbabilityOf(prior + w[i]);
+    double next = std::clamp(expected / all_pairs, 1e-12, 0.5);
+    if (std::fabs(next - lambda) <= 1e-9 * lambda) {
+      lambda = next;
+      break;
+    }
+    lambda = next;
+  }
+  model.lambda = lambda;
+  (void)candidate_pairs;
+  return model;
+}
+
+std::string FsModel::ToJson() const {
+  nlohmann::ordered_json j;
+  j["format"] = "doppel-fellegi-sunter";
+  j["version"] = 1;
+  j["lambda"] = lambda;
+  j["prior_weight"] = std::log2(lambda / (1 - lambda));
+  j["trained_by"] = trained_by;
+  j["iterations"] = iterations;
+  j["candidate_pairs"] = candidate_pairs;
+  j["random_pairs"] = random_pairs;
+  j["training_pairs"] = training_pairs;
+  nlohmann::ordered_json comps = nlohmann::ordered_json::array();
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const ComparisonModel& cm = comparisons[c];
+    if (!cm.used()) continue;
+    const ComparisonInfo& info = InfoOf(static_cast<Comparison>(c));
+    nlohmann::ordered_json jc;
+    jc["name"] = info.name;
+    jc["term_frequency"] = cm.term_frequency;
+    nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+    for (size_t l = 0; l < cm.m.size(); ++l) {
+      levels.push_back({{"level", info.levels[l]}, {"m", cm.m[l]}, {"u", cm.u[l]},
+                        {"weight", std::log2(cm.m[l] / cm.u[l])}});
+    }
+    jc["levels"] = levels;
+    comps.push_back(jc);
+  }
+  j["comparisons"] = comps;
+  return j.dump(2) + "\n";
+}
+
+Result<FsModel> FsModel::FromJson(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("model: not a JSON object");
+  if (j.value("format", "") != "doppel-fellegi-sunter" || j.value("version", 0) != 1) {
+    return Status::InvalidArgument("model: not a doppel Fellegi-Sunter model (format/version)");
+  }
+  FsModel m;
+  m.lambda = j.value("lambda", -1.0);
+  if (!(m.lambda > 0 && m.lambda < 1)) return Status::InvalidArgument("model: lambda must be in (0, 1)");
+  m.trained_by = "loaded";
+  m.iterations = j.value("iterations", 0);
+  m.candidate_pairs = j.value("candidate_pairs", uint64_t{0});
+  m.random_pairs = j.value("random_pairs", uint64_t{0});
+  m.training_pairs = j.value("training_pairs", uint64_t{0});
+  if (!j.contains("comparisons") || !j["comparisons"].is_array()) return Status::InvalidArgument("model: no comparisons");
+  for (const auto& jc : j["comparisons"]) {
+    std::string name = jc.value("name", "");
+    size_t c = 0;
+    while (c < kComparisonCount && InfoOf(static_cast<Comparison>(c)).name != name) ++c;
+    if (c == kComparisonCount) return Status::InvalidArgument("model: unknown comparison '" + name + "'");
+    const ComparisonInfo& info = InfoOf(static_cast<Comparison>(c));
+    if (!jc.contains("levels") || !jc["levels"].is_array() || jc["levels"].size() != info.levels.size()) {
+      return Status::InvalidArgument("model: comparison '" + name + "' needs " + std::to_string(info.levels.size()) +
+                                     " levels");
+    }
+    ComparisonModel& cm = m.comparisons[c];
+    cm.term_frequency = jc.value("term_frequency", false);
+    for (const auto& jl : jc["levels"]) {
+      double mv = jl.value("m", -1.0), uv = jl.value("u", -1.0);
+      if (!(mv > 0 && mv <= 1 && uv > 0 && uv <= 1)) {
+        return Status::InvalidArgument("model: comparison '" + name + "' has an m or u outside (0, 1]");
+      }
+      cm.m.push_back(mv);
+      cm.u.push_back(uv);
+    }
+  }
+  return m;
+}
+
+}  // namespace doppel::core

@@ -1,0 +1,136 @@
+#include "doppel/core/matcher.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "doppel/core/exact_dedupe.h"
+#include "doppel/core/parallel.h"
+
+namespace doppel::core {
+
+void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                           const kernels::KernelTable& k, int threads, PairLevels* out) {
+  for (auto& v : out->levels) v.assign(pairs.size(), kNull);
+  ParallelFor(pairs.size(), ResolveThreads(threads), 4096, [&](size_t b, size_t e) {
+    PairLevels part;
+    ComputeLevels(t, pairs.subspan(b, e - b), k, &part);
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + b);
+    }
+  });
+}
+
+PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
+                    const kernels::KernelTable& k, std::vector<Contribution>* explain, PairLevels* levels) {
+  std::pair<uint32_t, uint32_t> one{std::min(a, b), std::max(a, b)};
+  PairLevels local;
+  PairLevels& lv = levels ? *levels : local;
+  ComputeLevels(t, std::span(&one, 1), k, &lv);
+  return Score(model, lv, 0, one.first, one.second, tf, explain);
+}
+
+namespace {
+
+uint64_t PairKey(uint32_t a, uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (static_cast<uint64_t>(a) << 32) | b;
+}
+
+}  // namespace
+
+MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+                     const FsModel* model, const std::function<bool(uint32_t, uint32_t)>* same_entity) {
+  MatchResult r;
+  const size_t n = t.size();
+  r.candidates = GenerateCandidates(t, options.blocking, k);
+  const auto& pairs = r.candidates.pairs;
+  ComputeLevelsParallel(t, pairs, k, options.threads, &r.levels);
+
+  if (model != nullptr) {
+    r.model = *model;
+  } else if (same_entity != nullptr) {
+    std::vector<uint8_t> labels(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i) labels[i] = (*same_entity)(pairs[i].first, pairs[i].second);
+    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, options.train, &labels);
+  } else {
+    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, options.train);
+  }
+  std::vector<TrainingSet>().swap(r.candidates.training);  // no longer needed
+
+  TermFrequencies tf(t);
+  r.scores.resize(pairs.size());
+  ParallelFor(pairs.size(), ResolveThreads(options.threads), 8192, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) r.scores[i] = Score(r.model, r.levels, i, pairs[i].first, pairs[i].second, &tf);
+  });
+
+  // Clustering: links strongest first, each join checked on average.
+  std::unordered_map<uint64_t, double> known;
+  known.reserve(pairs.size() * 2);
+  for (size_t i = 0; i < pairs.size(); ++i) known.emplace(PairKey(pairs[i].first, pairs[i].second), r.scores[i].probability);
+  std::vector<size_t> edges;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (r.scores[i].probability >= options.cluster.threshold) edges.push_back(i);
+  }
+  std::sort(edges.begin(), edges.end(), [&](size_t x, size_t y) {
+    if (r.scores[x].weight != r.scores[y].weight) return r.scores[x].weight > r.scores[y].weight;
+    return pairs[x] < pairs[y];
+  });
+  std::vector<uint32_t> parent(n);
+  std::iota(parent.begin(), parent.end(), 0u);
+  std::vector<std::vector<uint32_t>> members(n);
+  for (uint32_t i = 0; i < n; ++i) members[i] = {i};
+  auto find = [&](uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  auto probability = [&](uint32_t a, uint32_t b) {
+    auto it = known.find(PairKey(a, b));
+    if (it != known.end()) return it->second;
+    ++r.pairs_scored_on_demand;
+    double p = ScorePair(t, a, b, r.model, &tf, k).probability;
+    known.emplace(PairKey(a, b), p);
+    return p;
+  };
+  for (size_t e : edges) {
+    uint32_t ra = find(pairs[e].first), rb = find(pairs[e].second);
+    if (ra == rb) continue;
+    const auto& A = members[ra];
+    const auto& B = members[rb];
+    if (A.size() > 1 || B.size() > 1) {
+      double sum = 0;
+      size_t counted = 0;
+      for (size_t x = 0; x < A.size() && counted < options.cluster.max_cross_pairs; ++x) {
+        for (size_t y = 0; y < B.size() && counted < options.cluster.max_cross_pairs; ++y, ++counted) {
+          sum += probability(A[x], B[y]);
+        }
+      }
+      if (sum / counted < options.cluster.link_threshold) {
+        ++r.joins_refused;
+        continue;
+      }
+    }
+    // The smaller index becomes the root: deterministic.
+    if (rb < ra) std::swap(ra, rb);
+    parent[rb] = ra;
+    auto& into = members[ra];
+    into.insert(into.end(), members[rb].begin(), members[rb].end());
+    std::vector<uint32_t>().swap(members[rb]);
+  }
+
+  // Entity id: the smallest record id of each cluster.
+  r.entity_of.assign(n, 0);
+  std::vector<uint32_t> best(n, UINT32_MAX);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t root = find(i);
+    if (best[root] == UINT32_MAX || CompareRecordIds(t.ids.Get(i), t.ids.Get(best[root])) < 0) best[root] = i;
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t root = find(i);
+    r.entity_of[i] = best[root];
+    r.clusters += root == i;
+  }
+  return r;
+}
+
+}  // namespace doppel::core
