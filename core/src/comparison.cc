@@ -13,7 +13,7 @@ namespace doppel::core {
 namespace {
 
 enum FirstLevel : int8_t { kFirstElse, kFirstInitial, kFirstJwLow, kFirstJwHighOrNickname, kFirstExact, kFirstSwapped };
-enum LastLevel : int8_t { kLastElse, kLastJwLow, kLastJwHigh, kLastExact };
+enum LastLevel : int8_t { kLastElse, kLastJwLow, kLastJwHigh, kLastExact, kLastMarriage };
 enum MiddleLevel : int8_t { kMiddleElse, kMiddleInitial, kMiddleJw, kMiddleExact };
 enum DateLevel : int8_t { kDateElse, kDateYear, kDateOneDigit, kDateSwapped, kDateExact };
 enum PhoneLevel : int8_t { kPhoneElse, kPhoneLandline, kPhoneOneDigit, kPhoneExact };
@@ -24,7 +24,11 @@ enum SimpleLevel : int8_t { kSimpleElse, kSimpleJw, kSimpleExact };
 const std::array<ComparisonInfo, kComparisonCount>& Infos() {
   static const std::array<ComparisonInfo, kComparisonCount> infos = {{
       {"first_name", {"else", "initial", "jw_0.85", "jw_0.92_or_nickname", "exact", "swapped_with_surname"}, kFirstExact},
-      {"last_name", {"else", "jw_0.85", "jw_0.92", "exact"}, kLastExact},
+      // possible_marriage: two women, different surnames, but the same first
+      // name, birth date, patronymic (when known) and a shared contact (phone,
+      // email or street): a surname changed on marriage, as its own level so
+      // the model can weigh it. Without the contact it is a namesake.
+      {"last_name", {"else", "jw_0.85", "jw_0.92", "exact", "possible_marriage"}, kLastExact},
       {"middle_name", {"else", "initial", "jw_0.9", "exact"}, kMiddleExact},
       {"birth_date", {"else", "same_year", "one_digit_off", "day_month_swapped", "exact"}, -1},
       {"phone", {"else", "shared_landline", "one_digit_off", "exact"}, -1},
@@ -271,6 +275,15 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   jw_middle.Run();
   for (size_t i = 0; i < need_middle.size(); ++i) {
     middle[need_middle[i]] = jw_middle.result(i) >= kJwField ? kMiddleJw : kMiddleElse;
+  }
+  for (size_t p = 0; p < n; ++p) {
+    auto [a, b] = pairs[p];
+    if (last[p] == kLastElse && t.gender[a] == 2 && t.gender[b] == 2 &&
+        (first[p] == kFirstExact || first[p] == kFirstJwHighOrNickname) && date[p] == kDateExact &&
+        (middle[p] == kNull || middle[p] == kMiddleExact) &&
+        (phone[p] >= kPhoneOneDigit || email[p] >= kEmailOneEdit || address[p] >= kAddrStreet5)) {
+      last[p] = kLastMarriage;
+    }
   }
   jw_doc.Run();
   for (size_t i = 0; i < need_doc.size(); ++i) doc[need_doc[i]] = jw_doc.result(i) >= kJwField ? kSimpleJw : kSimpleElse;

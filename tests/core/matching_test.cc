@@ -1,0 +1,144 @@
+// Blocking, comparison levels, the Fellegi-Sunter model and clustering.
+#include <gtest/gtest.h>
+
+#include "doppel/core/matcher.h"
+#include "doppel/core/reader.h"
+
+namespace doppel::core {
+namespace {
+
+MatchTable TableOf(const std::string& csv) {
+  auto reader = OpenReader(std::make_unique<MemorySource>(csv), {});
+  EXPECT_TRUE(reader.ok());
+  MatchTable t;
+  RecordBatch batch;
+  std::vector<Reject> rejects;
+  while (*(*reader)->Next(&batch, &rejects)) {
+    auto map = FieldMap::Build(batch.column_names, {});
+    std::vector<NormalizedRecord> recs;
+    NormalizeBatch(batch, *map, {}, &recs);
+    t.Append(recs);
+  }
+  EXPECT_TRUE(rejects.empty());
+  return t;
+}
+
+const kernels::KernelTable& K() { return kernels::GetKernels(kernels::Backend::kReference); }
+
+int8_t LevelOf(const MatchTable& t, uint32_t a, uint32_t b, Comparison c) {
+  std::pair<uint32_t, uint32_t> p{a, b};
+  PairLevels lv;
+  ComputeLevels(t, std::span(&p, 1), K(), &lv);
+  return lv.levels[static_cast<size_t>(c)][0];
+}
+
+std::string Level(const MatchTable& t, uint32_t a, uint32_t b, Comparison c) {
+  return std::string(LevelName(c, LevelOf(t, a, b, c)));
+}
+
+TEST(Comparison, LevelsOfRealisticPairs) {
+  MatchTable t = TableOf(
+      "id;ФИО;Дата рождения;Телефон;E-mail;Адрес\n"
+      "1;Иванов Александр Петрович;12.03.1985;89123456789;alex.ivanov@gmail.com;г. Москва, ул. Ленина, д. 5, кв. 10\n"
+      "2;Ivanov Sasha;03.12.1985;+7 912 345 67 88;alexivanov@gmail.com;Москва, улица Ленина, дом 5, квартира 10\n"
+      "3;Петрова Анна Сергеевна;01.02.1990;;anna@mail.ru;г. Казань, ул. Баумана, д. 1\n"
+      "4;Сидорова Анна Сергеевна;01.02.1990;;anna@mail.ru;\n"
+      "5;Анна Петрова;;;;\n");
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kLastName), "exact");            // Иванов = Ivanov
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kFirstName), "jw_0.92_or_nickname");  // Саша for Александр
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kBirthDate), "day_month_swapped");
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kPhone), "one_digit_off");
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kEmail), "exact");              // gmail ignores dots
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kAddress), "same_dwelling");
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kMiddleName), "null");          // missing on one side
+  EXPECT_EQ(Level(t, 2, 3, Comparison::kLastName), "possible_marriage");
+  EXPECT_EQ(Level(t, 0, 2, Comparison::kGender), "different");
+  EXPECT_EQ(Level(t, 2, 4, Comparison::kLastName), "exact");           // "Анна Петрова" in the other order
+  EXPECT_EQ(Level(t, 2, 4, Comparison::kAddress), "null");
+}
+
+TEST(Blocking, RulesFindTheDuplicatesAndCapBigBlocks) {
+  std::string csv = "id,first_name,surname,dob,email\n";
+  csv += "1,John,Smith,1980-01-01,js@x.com\n2,Jon,Smith,1980-01-01,\n3,Mary,Jones,1990-05-05,mj@y.com\n";
+  for (int i = 0; i < 40; ++i) csv += std::to_string(100 + i) + ",Anon,Person" + std::to_string(i) + ",1950-01-01,\n";
+  MatchTable t = TableOf(csv);
+  BlockingOptions o;
+  o.max_block = 30;
+  CandidatePairs c = GenerateCandidates(t, o, K());
+  EXPECT_TRUE(std::binary_search(c.pairs.begin(), c.pairs.end(), std::make_pair(0u, 1u)));
+  // The 40 records born on 1950-01-01 make one block over the cap: skipped and reported.
+  bool reported = false;
+  for (const auto& r : c.by_rule) {
+    if (r.rule == BlockingRule::kBirthDate) reported = r.skipped_blocks == 1 && !r.skipped_examples.empty();
+  }
+  EXPECT_TRUE(reported);
+  for (auto [a, b] : c.pairs) EXPECT_LT(a, b);
+}
+
+TEST(Model, JsonRoundTripAndValidation) {
+  FsModel m;
+  m.lambda = 0.001;
+  m.comparisons[0].m = {0.1, 0.1, 0.1, 0.2, 0.4, 0.1};
+  m.comparisons[0].u = {0.9, 0.02, 0.02, 0.02, 0.03, 0.01};
+  m.comparisons[0].term_frequency = true;
+  auto back = FsModel::FromJson(m.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_DOUBLE_EQ(back->lambda, 0.001);
+  EXPECT_EQ(back->comparisons[0].m, m.comparisons[0].m);
+  EXPECT_TRUE(back->comparisons[0].term_frequency);
+  EXPECT_FALSE(back->comparisons[1].used());
+  EXPECT_FALSE(FsModel::FromJson("{}").ok());
+  EXPECT_FALSE(FsModel::FromJson("not json").ok());
+  std::string bad = m.ToJson();
+  bad.replace(bad.find("\"lambda\": 0.001"), 15, "\"lambda\": 2.000");
+  EXPECT_FALSE(FsModel::FromJson(bad).ok());
+}
+
+TEST(Model, TermFrequencyMakesACommonSurnameCountForLess) {
+  std::string csv = "id,first_name,surname\n";
+  for (int i = 0; i < 50; ++i) csv += std::to_string(i) + ",Name" + std::to_string(i) + ",Smith\n";
+  csv += "100,Ann,Rarename\n101,Bob,Rarename\n";
+  MatchTable t = TableOf(csv);
+  TermFrequencies tf(t);
+  FsModel m;
+  m.lambda = 0.01;
+  size_t last = static_cast<size_t>(Comparison::kLastName);
+  m.comparisons[last].m = {0.05, 0.05, 0.1, 0.75, 0.05};
+  m.comparisons[last].u = {0.9, 0.03, 0.03, 0.03, 0.01};
+  m.comparisons[last].term_frequency = true;
+  PairScore common = ScorePair(t, 0, 1, m, &tf, K());
+  PairScore rare = ScorePair(t, 50, 51, m, &tf, K());
+  EXPECT_GT(rare.weight, common.weight + 3);
+}
+
+TEST(Matcher, SameClustersWhateverTheThreadCount) {
+  // Letter-only names (digits are stripped from names), many of them.
+  const char* syl[] = {"ka", "lo", "mi", "ne", "ra", "tu", "vo", "za", "shi", "de"};
+  auto word = [&](int x) {
+    return std::string(1, static_cast<char>('A' + x % 26)) + syl[x / 26 % 10] + syl[x / 260 % 10] + "n";
+  };
+  std::string csv = "id,first_name,surname,dob,city\n";
+  for (int i = 0; i < 300; ++i) {
+    std::string n = std::to_string(i), first = word(i * 7 + 3), last = word(i * 13 + 5);
+    std::string dob = "19" + std::to_string(50 + i % 40) + "-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 9);
+    csv += "a" + n + "," + first + "," + last + "," + dob + ",Town" + word(i % 5) + "\n";
+    if (i % 3 == 0) csv += "b" + n + "," + first + "," + last + "," + dob + ",Twn" + word(i % 5) + "\n";
+  }
+  MatchTable t = TableOf(csv);
+  MatcherOptions one, many;
+  one.threads = 1;
+  many.threads = 4;
+  MatchResult r1 = MatchAll(t, one, K()), r4 = MatchAll(t, many, K());
+  EXPECT_EQ(r1.entity_of, r4.entity_of);
+  EXPECT_EQ(r1.model.ToJson(), r4.model.ToJson());
+  // Duplicates joined their originals: "b3" sits with "a3".
+  for (uint32_t i = 0; i < t.size(); ++i) {
+    std::string id(t.ids.Get(i));
+    if (id[0] == 'b') {
+      EXPECT_EQ(t.ids.Get(r1.entity_of[i]), "a" + id.substr(1)) << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace doppel::core

@@ -1,0 +1,89 @@
+// Fuzzy deduplication accuracy through the command line, at the default
+// settings with no tuning per dataset beyond what the headers say: FEBRL 1-3
+// and Splink's fake_1000 from ../shared/data, and a generated Russian base.
+// The figures are recorded in docs/accuracy.md.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "service/server_harness.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using doppel::testing::DoppelPath;
+
+std::string Quoted(const std::string& s) {
+  std::string q(1, '\'');
+  q.append(s).push_back('\'');
+  return q;
+}
+
+class AccuracyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("doppel_accuracy_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  // Runs doppel; returns stdout, failing the test on a non-zero exit.
+  std::string Run(const std::string& args) {
+    std::string out = (dir_ / "out.txt").string(), err = (dir_ / "err.txt").string();
+    std::string cmd = Quoted(DoppelPath());
+    cmd.append(" ").append(args).append(" >").append(Quoted(out)).append(" 2>").append(Quoted(err));
+    int status = std::system(cmd.c_str());
+    std::ifstream o(out), e(err);
+    std::stringstream so, se;
+    so << o.rdbuf();
+    se << e.rdbuf();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << cmd << "\n" << se.str();
+    return so.str();
+  }
+  // Dedupes `input` and scores it; returns the eval JSON.
+  nlohmann::json DedupeAndScore(const std::string& input, const std::string& truth_args) {
+    std::string out = (dir_ / "result").string();
+    Run("dedupe -q " + Quoted(input) + " --out " + Quoted(out));
+    std::string json = Run("eval --json " + truth_args + " " + Quoted(out + "/clusters.csv"));
+    auto j = nlohmann::json::parse(json, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << json;
+    std::printf("%s: pairwise P %.4f R %.4f F1 %.4f, b-cubed F1 %.4f\n", input.c_str(),
+                j["pairwise"]["precision"].get<double>(), j["pairwise"]["recall"].get<double>(),
+                j["pairwise"]["f1"].get<double>(), j["bcubed"]["f1"].get<double>());
+    return j;
+  }
+  fs::path dir_;
+};
+
+const fs::path kData = DOPPEL_SHARED_DATA;
+
+TEST_F(AccuracyTest, Febrl) {
+  if (!fs::exists(kData / "febrl1")) GTEST_SKIP() << "no ../shared/data";
+  for (const char* set : {"febrl1/dataset1.csv", "febrl2/dataset2.csv", "febrl3/dataset3.csv"}) {
+    auto j = DedupeAndScore((kData / set).string(), "--truth-from-id 'rec-(\\d+)-'");
+    EXPECT_GE(j["pairwise"]["f1"].get<double>(), 0.97) << set;
+  }
+}
+
+TEST_F(AccuracyTest, SplinkFake1000) {
+  fs::path file = kData / "splink_fake_1000/fake_1000.csv";
+  if (!fs::exists(file)) GTEST_SKIP() << "no ../shared/data";
+  auto j = DedupeAndScore(file.string(), "--truth " + Quoted(file.string()) + " --truth-columns unique_id,cluster");
+  EXPECT_GE(j["pairwise"]["f1"].get<double>(), 0.85);
+}
+
+TEST_F(AccuracyTest, GeneratedRussianBase) {
+  std::string data_dir = fs::exists(kData) ? kData.string() : "builtin";
+  std::string base = (dir_ / "gen").string();
+  Run("gen -q --rows 20000 --seed 42 --locale ru --data-dir " + Quoted(data_dir) + " --out " + Quoted(base));
+  auto j = DedupeAndScore(base + "/base.csv", "--truth " + Quoted(base + "/truth.csv"));
+  EXPECT_GE(j["pairwise"]["f1"].get<double>(), 0.95);
+}
+
+}  // namespace
