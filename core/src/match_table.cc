@@ -79,6 +79,30 @@ void MatchTable::Append(const NormalizedRecord& r) {
   doc_id.Append(r.doc_id.verdict.usable() ? std::string_view(r.doc_id.normalized) : std::string_view());
 }
 
+void MatchTable::AppendRow(const MatchTable& from, size_t i) {
+  auto copy_list = [](const ListColumn<uint64_t>& src, size_t row, ListColumn<uint64_t>& dst) {
+    for (uint64_t v : src.Get(row)) dst.values.push_back(v);
+    dst.FinishRow();
+  };
+  ids.Append(from.ids.Get(i));
+  first.Append(from.first.Get(i));
+  last.Append(from.last.Get(i));
+  middle.Append(from.middle.Get(i));
+  first_initial.push_back(from.first_initial[i]);
+  middle_initial.push_back(from.middle_initial[i]);
+  gender.push_back(from.gender[i]);
+  birth_date.push_back(from.birth_date[i]);
+  copy_list(from.phones, i, phones);
+  copy_list(from.landlines, i, landlines);
+  emails.Append(from.emails.Get(i));
+  copy_list(from.address_tokens, i, address_tokens);
+  dwelling.Append(from.dwelling.Get(i));
+  postcode.Append(from.postcode.Get(i));
+  city.Append(from.city.Get(i));
+  house.Append(from.house.Get(i));
+  doc_id.Append(from.doc_id.Get(i));
+}
+
 std::vector<std::string_view> MatchTable::Emails(size_t i) const {
   std::vector<std::string_view> out;
   std::string_view s = emails.Get(i);

@@ -30,6 +30,43 @@ PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& 
   return Score(model, lv, 0, one.first, one.second, tf, explain);
 }
 
+FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+                CandidatePairs* candidates) {
+  CandidatePairs c = GenerateCandidates(t, options.blocking, k);
+  PairLevels levels;
+  ComputeLevelsParallel(t, c.pairs, k, options.threads, &levels);
+  FsModel m = TrainModel(t, c.pairs, levels, c.training, k, options.train);
+  if (candidates != nullptr) *candidates = std::move(c);
+  return m;
+}
+
+LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,
+                     const kernels::KernelTable& k) {
+  LinkResult r;
+  r.best.assign(split, -1);
+  r.best_score.assign(split, PairScore{});
+  CandidatePairs c = GenerateCandidates(t, options.blocking, k);
+  std::vector<std::pair<uint32_t, uint32_t>> cross;
+  for (auto [a, b] : c.pairs) {
+    if (a < split && b >= split) cross.emplace_back(a, b);  // pairs are ordered a < b
+  }
+  r.candidate_pairs = cross.size();
+  PairLevels levels;
+  ComputeLevelsParallel(t, cross, k, options.threads, &levels);
+  TermFrequencies tf(t);
+  for (size_t i = 0; i < cross.size(); ++i) {
+    auto [a, b] = cross[i];
+    PairScore s = Score(model, levels, i, a, b, &tf);
+    if (s.probability < options.cluster.threshold) continue;
+    // Ties go to the smaller B index, so the answer never depends on order.
+    if (r.best[a] < 0 || s.weight > r.best_score[a].weight) {
+      r.best[a] = b;
+      r.best_score[a] = s;
+    }
+  }
+  return r;
+}
+
 namespace {
 
 uint64_t PairKey(uint32_t a, uint32_t b) {

@@ -87,3 +87,55 @@ TEST_F(AccuracyTest, GeneratedRussianBase) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(AccuracyTest, ExplainBlockingAndLink) {
+  fs::path file = kData / "febrl3/dataset3.csv";
+  if (!fs::exists(file)) GTEST_SKIP() << "no ../shared/data";
+  std::string f = Quoted(file.string());
+  std::string explain = Run("explain -q " + f + " rec-264-org rec-264-dup-0");
+  EXPECT_NE(explain.find("match weight"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("doc_id"), std::string::npos) << explain;
+  auto j = nlohmann::json::parse(Run("explain -q --json " + f + " rec-264-org rec-264-dup-0"), nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  double sum = j["prior_weight"].get<double>();
+  for (const auto& c : j["comparisons"]) sum += c["weight"].get<double>();
+  EXPECT_NEAR(sum, j["weight"].get<double>(), 1e-6);  // the waterfall adds up
+  EXPECT_GT(j["probability"].get<double>(), 0.99);
+
+  std::string blocking = Run("blocking -q " + f + " --truth-from-id 'rec-(\\d+)-'");
+  EXPECT_NE(blocking.find("true pairs; blocking finds"), std::string::npos) << blocking;
+
+  // Duplicates (A) against originals (B): every link must be right.
+  std::ifstream in(file);
+  std::ofstream a(dir_ / "a.csv"), b(dir_ / "b.csv");
+  std::string line;
+  std::getline(in, line);
+  a << line << "\n";
+  b << line << "\n";
+  while (std::getline(in, line)) (line.find("-dup-") != std::string::npos ? a : b) << line << "\n";
+  a.close();
+  b.close();
+  Run("link -q " + Quoted((dir_ / "a.csv").string()) + " " + Quoted((dir_ / "b.csv").string()) + " --out " +
+      Quoted((dir_ / "link").string()));
+  std::ifstream links(dir_ / "link/links.csv");
+  std::getline(links, line);
+  int linked = 0, wrong = 0, total = 0;
+  while (std::getline(links, line)) {
+    ++total;
+    auto id = line.substr(0, line.find(','));
+    auto rest = line.substr(line.find(',') + 1);
+    auto matched = rest.substr(rest.find(',') + 1);
+    matched = matched.substr(0, matched.find(','));
+    if (matched.empty()) continue;
+    ++linked;
+    auto num = [](const std::string& s) { return s.substr(4, s.find('-', 4) - 4); };
+    wrong += num(id) != num(matched);
+  }
+  EXPECT_EQ(total, 3000);
+  EXPECT_GT(linked, 2900);
+  EXPECT_EQ(wrong, 0);
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "cli/common.h"
+#include "cli/match_input.h"
 #include "doppel/core/exact_dedupe.h"
 #include "doppel/core/golden.h"
 #include "doppel/core/matcher.h"
@@ -150,8 +151,6 @@ double Seconds(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Reads "record_id,entity_id" (or the named columns) into a map.
-Result<std::unordered_map<std::string, std::string>> ReadTruth(const std::string& path, const std::string& columns);
 
 int RunFuzzy(const DedupeFlags& f) {
   auto config = f.in.Resolve();
@@ -165,54 +164,31 @@ int RunFuzzy(const DedupeFlags& f) {
     if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
     mo.cluster.threshold = f.threshold;
   }
-  std::optional<core::FsModel> loaded;
+  std::optional<core::FsModel> given_model;
   if (!f.model_path.empty()) {
     auto text = storage::ReadFile(f.model_path);
     if (!text.ok()) return Fail(text.status());
     auto m = core::FsModel::FromJson(*text);
     if (!m.ok()) return Fail(f.model_path + ": " + m.status().message());
-    loaded = std::move(*m);
+    given_model = std::move(*m);
   }
 
   auto rejects_file = storage::AtomicFile::Create(f.out_dir + "/rejects.csv");
   if (!rejects_file.ok()) return Fail(rejects_file.status());
   (*rejects_file)->Write("line,reason,raw\n");
-  core::MatchTable table;
-  std::vector<core::MemberSnapshot> snapshots;
-  std::unordered_map<std::string, uint64_t> seen_ids;
-  uint64_t repeated = 0;
   auto t_read = std::chrono::steady_clock::now();
   Progress progress("dedupe", f.in.quiet);
-  auto result = RunPipeline(
-      f.input, *config, progress,
-      [](const core::FieldMap&, const std::vector<std::string>&) { return Status::Ok(); },
-      [&](const BatchView& v) {
-        std::string out;
-        for (const auto& r : v.records) {
-          auto [it, fresh] = seen_ids.emplace(r.id, r.line);
-          if (!fresh) {  // a repeated id would make clusters.csv ambiguous
-            ++repeated;
-            core::AppendCsvRow(out, {std::to_string(r.line),
-                                     "repeated record id (first seen at line " + std::to_string(it->second) + ")", r.id});
-            continue;
-          }
-          table.Append(r);
-          snapshots.push_back(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
-        }
-        (*rejects_file)->Write(out);
-      },
-      [&](const std::vector<core::Reject>& rejects) {
-        std::string out;
-        AppendRejectRows(out, rejects);
-        (*rejects_file)->Write(out);
-      });
-  if (!result.ok()) return Fail(result.status());
+  auto loaded = LoadTable(f.input, *config, progress, rejects_file->get());
+  if (!loaded.ok()) return Fail(loaded.status());
+  const core::MatchTable& table = loaded->table;
+  const auto& snapshots = loaded->snapshots;
+  const PipelineResult* result = &loaded->pipeline;
   double read_seconds = Seconds(t_read);
 
   std::unordered_map<std::string, std::string> truth;
   std::function<bool(uint32_t, uint32_t)> same_entity;
   if (!f.truth_path.empty()) {
-    auto t = ReadTruth(f.truth_path, f.truth_columns);
+    auto t = ReadTruthFile(f.truth_path, f.truth_columns);
     if (!t.ok()) return Fail(t.status());
     truth = std::move(*t);
     same_entity = [&](uint32_t a, uint32_t b) {
@@ -222,7 +198,7 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   auto t_match = std::chrono::steady_clock::now();
   if (!f.in.quiet) std::fprintf(stderr, "dedupe: matching %zu records\n", table.size());
-  core::MatchResult m = core::MatchAll(table, mo, kernels, loaded ? &*loaded : nullptr,
+  core::MatchResult m = core::MatchAll(table, mo, kernels, given_model ? &*given_model : nullptr,
                                        same_entity ? &same_entity : nullptr);
   double match_seconds = Seconds(t_match);
 
@@ -299,7 +275,7 @@ int RunFuzzy(const DedupeFlags& f) {
   (*model_file)->Write(m.model.ToJson());
 
   double seconds = progress.Seconds();
-  uint64_t rejected = result->rejected + repeated;
+  uint64_t rejected = loaded->rejected;
   core::JsonWriter j;
   j.BeginObject();
   j.Field("input", f.input).Field("mode", std::string("fuzzy"));
@@ -355,44 +331,6 @@ int RunFuzzy(const DedupeFlags& f) {
               core::WithThousands(static_cast<uint64_t>(seconds > 0 ? table.size() / seconds : 0)).c_str(),
               kernels.name);
   return kExitOk;
-}
-
-Result<std::unordered_map<std::string, std::string>> ReadTruth(const std::string& path, const std::string& columns) {
-  DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
-  core::ReaderOptions options;
-  options.format = core::InputFormat::kCsv;
-  DOPPEL_ASSIGN_OR_RETURN(auto reader, core::OpenReader(std::move(source), options));
-  std::unordered_map<std::string, std::string> out;
-  core::RecordBatch batch;
-  std::vector<core::Reject> rejects;
-  int id_col = 0, entity_col = 1;
-  bool resolved = false;
-  while (true) {
-    DOPPEL_ASSIGN_OR_RETURN(bool more, reader->Next(&batch, &rejects));
-    if (!resolved) {
-      const auto& names = reader->column_names();
-      auto find = [&](std::string_view n) {
-        for (size_t i = 0; i < names.size(); ++i) {
-          if (names[i] == n) return static_cast<int>(i);
-        }
-        return -1;
-      };
-      if (!columns.empty()) {
-        size_t comma = columns.find(',');
-        id_col = find(columns.substr(0, comma));
-        entity_col = comma == std::string::npos ? -1 : find(columns.substr(comma + 1));
-      } else if (find("record_id") >= 0 && find("entity_id") >= 0) {
-        id_col = find("record_id"), entity_col = find("entity_id");
-      }
-      if (id_col < 0 || entity_col < 0 || names.size() < 2) {
-        return Status::InvalidArgument(path + ": cannot find the record and entity columns");
-      }
-      resolved = true;
-    }
-    if (!more) break;
-    for (size_t r = 0; r < batch.num_rows(); ++r) out[std::string(batch.Value(r, id_col))] = batch.Value(r, entity_col);
-  }
-  return out;
 }
 
 int RunDedupe(const DedupeFlags& f) { return f.exact ? RunExact(f) : RunFuzzy(f); }

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterStats);
   add(doppel::cli::RegisterBackup);
   add(doppel::cli::RegisterRestore);
+  add(doppel::cli::RegisterExplain);
+  add(doppel::cli::RegisterBlocking);
+  add(doppel::cli::RegisterLink);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -47,6 +47,8 @@ struct MatchTable {
   void Append(const std::vector<NormalizedRecord>& records) {
     for (const auto& r : records) Append(r);
   }
+  // Copies row i of another table (to put two lists into one table).
+  void AppendRow(const MatchTable& from, size_t i);
   // The emails of record i.
   std::vector<std::string_view> Emails(size_t i) const;
 };

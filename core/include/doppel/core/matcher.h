@@ -58,6 +58,21 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
                      const FsModel* model = nullptr,
                      const std::function<bool(uint32_t, uint32_t)>* same_entity = nullptr);
 
+// Blocks and trains without clustering (for explanations and linking).
+FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+                CandidatePairs* candidates = nullptr);
+
+// Links records [0, split) of `t` (list A) to records [split, n) (list B):
+// for each A record the most probable B record at or above the threshold, or
+// -1. Candidates come from blocking over both lists, keeping cross pairs only.
+struct LinkResult {
+  std::vector<int64_t> best;         // per A record: B record index or -1
+  std::vector<PairScore> best_score; // its score
+  uint64_t candidate_pairs = 0;
+};
+LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,
+                     const kernels::KernelTable& k);
+
 // Scores one pair from scratch, with its explanation.
 PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
                     const kernels::KernelTable& k, std::vector<Contribution>* explain = nullptr,

@@ -38,7 +38,7 @@ class JsonWriter {
   JsonWriter& String(std::string_view v);
   JsonWriter& Int(int64_t v);
   JsonWriter& Uint(uint64_t v);
-  JsonWriter& Double(double v, int digits = 6);
+  JsonWriter& Double(double v, int digits = 10);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
   // Shorthands for "key": value.

@@ -1,0 +1,80 @@
+#include "cli/match_input.h"
+
+#include "doppel/core/writers.h"
+
+namespace doppel::cli {
+
+Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& config, Progress& progress,
+                              storage::AtomicFile* rejects) {
+  LoadedTable out;
+  std::unordered_map<std::string, uint64_t> first_line;
+  auto result = RunPipeline(
+      path, config, progress, [](const core::FieldMap&, const std::vector<std::string>&) { return Status::Ok(); },
+      [&](const BatchView& v) {
+        std::string buf;
+        for (const auto& r : v.records) {
+          auto [it, fresh] = first_line.emplace(r.id, r.line);
+          if (!fresh) {  // a repeated id would make every output ambiguous
+            ++out.rejected;
+            core::AppendCsvRow(buf, {std::to_string(r.line),
+                                     "repeated record id (first seen at line " + std::to_string(it->second) + ")", r.id});
+            continue;
+          }
+          out.index.emplace(r.id, static_cast<uint32_t>(out.table.size()));
+          out.table.Append(r);
+          out.snapshots.push_back(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
+        }
+        if (rejects != nullptr) rejects->Write(buf);
+      },
+      [&](const std::vector<core::Reject>& rs) {
+        out.rejected += rs.size();
+        if (rejects == nullptr) return;
+        std::string buf;
+        AppendRejectRows(buf, rs);
+        rejects->Write(buf);
+      });
+  if (!result.ok()) return result.status();
+  out.pipeline = std::move(*result);
+  return out;
+}
+
+Result<std::unordered_map<std::string, std::string>> ReadTruthFile(const std::string& path,
+                                                                   const std::string& columns) {
+  DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
+  core::ReaderOptions options;
+  options.format = core::InputFormat::kCsv;
+  DOPPEL_ASSIGN_OR_RETURN(auto reader, core::OpenReader(std::move(source), options));
+  std::unordered_map<std::string, std::string> out;
+  core::RecordBatch batch;
+  std::vector<core::Reject> rejects;
+  int id_col = 0, entity_col = 1;
+  bool resolved = false;
+  while (true) {
+    DOPPEL_ASSIGN_OR_RETURN(bool more, reader->Next(&batch, &rejects));
+    if (!resolved) {
+      const auto& names = reader->column_names();
+      auto find = [&](std::string_view n) {
+        for (size_t i = 0; i < names.size(); ++i) {
+          if (names[i] == n) return static_cast<int>(i);
+        }
+        return -1;
+      };
+      if (!columns.empty()) {
+        size_t comma = columns.find(',');
+        id_col = find(columns.substr(0, comma));
+        entity_col = comma == std::string::npos ? -1 : find(columns.substr(comma + 1));
+      } else if (find("record_id") >= 0 && find("entity_id") >= 0) {
+        id_col = find("record_id"), entity_col = find("entity_id");
+      }
+      if (id_col < 0 || entity_col < 0 || names.size() < 2) {
+        return Status::InvalidArgument(path + ": cannot find the record and entity columns");
+      }
+      resolved = true;
+    }
+    if (!more) break;
+    for (size_t r = 0; r < batch.num_rows(); ++r) out[std::string(batch.Value(r, id_col))] = batch.Value(r, entity_col);
+  }
+  return out;
+}
+
+}  // namespace doppel::cli
