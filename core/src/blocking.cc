@@ -65,7 +65,7 @@ std::vector<Comparison> ComparisonsOf(BlockingRule r) {
     case BlockingRule::kDocId: return {C::kDocId};
     case BlockingRule::kBirthDate: return {C::kBirthDate};
     case BlockingRule::kNameInitial: return {C::kLastName, C::kFirstName};
-    case BlockingRule::kSurnameYear: return {C::kLastName, C::kBirthDate};
+    case BlockingRule::kSurnameYear: return {C::kLastName, C::kFirstName, C::kBirthDate};
     case BlockingRule::kFirstNameDate: return {C::kFirstName, C::kBirthDate};
     case BlockingRule::kDwelling: return {C::kAddress};
     case BlockingRule::kPostcodeHouse: return {C::kAddress};
@@ -98,21 +98,29 @@ void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels
       if (!t.doc_id.Get(i).empty()) keys->push_back(Key(rule, t.doc_id.Get(i)));
       break;
     case BlockingRule::kBirthDate:
-      if (t.birth_date[i] != 0) keys->push_back(Key(rule, std::to_string(t.birth_date[i])));
+      // With either initial, so a typo in one name still meets; without any
+      // name the date alone would pair everyone born that day.
+      if (t.birth_date[i] != 0) {
+        std::string date = std::to_string(t.birth_date[i]);
+        if (!t.last.Get(i).empty()) keys->push_back(Key(rule, date, "L", t.last.Get(i).substr(0, 1)));
+        if (!t.first.Get(i).empty()) keys->push_back(Key(rule, date, "F", t.first.Get(i).substr(0, 1)));
+      }
       break;
     case BlockingRule::kNameInitial: {
       std::string_view last = t.last.Get(i), first = t.first.Get(i);
-      if (!last.empty() && !first.empty()) keys->push_back(Key(rule, NameSkeleton(last), first.substr(0, 1)));
+      if (!last.empty() && !first.empty()) {
+        keys->push_back(Key(rule, NameSkeleton(last), std::string_view(NameSkeleton(first)).substr(0, 2)));
+      }
       break;
     }
     case BlockingRule::kSurnameYear:
-      if (!t.last.Get(i).empty() && t.birth_date[i] != 0) {
-        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), std::to_string(year())));
+      if (!t.last.Get(i).empty() && !t.first.Get(i).empty() && t.birth_date[i] != 0) {
+        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), t.first.Get(i).substr(0, 1), std::to_string(year())));
       }
       break;
     case BlockingRule::kFirstNameDate:
       if (!t.first.Get(i).empty() && !t.first_initial[i] && t.birth_date[i] != 0) {
-        keys->push_back(Key(rule, NameSkeleton(t.first.Get(i)), std::to_string(t.birth_date[i] % 10000)));
+        keys->push_back(Key(rule, NameSkeleton(t.first.Get(i)), std::to_string(t.birth_date[i])));
       }
       break;
     case BlockingRule::kDwelling:
@@ -190,8 +198,9 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
       size_t e = b;
       while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
       size_t size = e - b;
+      const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
       if (size >= 2) {
-        if (size > options.max_block) {
+        if (size > cap) {
           ++stats.skipped_blocks;
           if (stats.skipped_examples.size() < 3) {
             stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " block of " +

@@ -313,7 +313,10 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   progress.Done(table.size() + rejected);
   for (const auto& rs : m.candidates.by_rule) {
-    for (const auto& ex : rs.skipped_examples) std::fprintf(stderr, "dedupe: warning: skipped %s\n", ex.c_str());
+    if (rs.skipped_blocks == 0) continue;
+    std::fprintf(stderr, "dedupe: note: %s skipped %llu blocks too common to use (e.g. %s)\n",
+                 std::string(core::BlockingRuleName(rs.rule)).c_str(),
+                 static_cast<unsigned long long>(rs.skipped_blocks), rs.skipped_examples.front().c_str());
   }
   std::printf("Fuzzy dedupe of %s\n", f.input.c_str());
   std::printf("  records   %s (%s rejected, see %s/rejects.csv)\n", core::WithThousands(table.size()).c_str(),

@@ -24,10 +24,10 @@ enum class BlockingRule : uint8_t {
   kPhone,          // a personal phone number
   kEmail,          // a canonical email
   kDocId,          // a document number
-  kBirthDate,      // the full birth date
-  kNameInitial,    // surname skeleton + first initial
-  kSurnameYear,    // surname skeleton + birth year
-  kFirstNameDate,  // first-name skeleton + birth month and day (catches surname changes)
+  kBirthDate,      // the full birth date + the initial of the surname, and + the initial of the first name
+  kNameInitial,    // surname skeleton + the first two letters of the first-name skeleton
+  kSurnameYear,    // surname skeleton + first initial + birth year
+  kFirstNameDate,  // first-name skeleton + the full birth date (catches surname changes)
   kDwelling,       // city + street + house + flat
   kPostcodeHouse,  // postcode + house number
   kNameCity,       // surname skeleton + first-name skeleton + city
@@ -46,8 +46,10 @@ std::vector<Comparison> ComparisonsOf(BlockingRule r);
 struct BlockingOptions {
   // Rules OR-ed together. Default: all of them.
   std::vector<BlockingRule> rules = DefaultBlockingRules();
-  // A block with more records than this is skipped (and reported). Default: 300.
-  size_t max_block = 300;
+  // A block with more records than this is skipped (and reported): common
+  // values would flood the comparisons with pairs other rules already find.
+  // Default: 100 (MinHash bands: a third of it).
+  size_t max_block = 100;
   // Pairs kept per rule for training the model (an even sample). Default: 200000.
   size_t training_pairs_per_rule = 200000;
 };
