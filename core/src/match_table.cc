@@ -25,82 +25,103 @@ std::vector<std::string> SplitKey(const std::string& key) {
 
 }  // namespace
 
-void MatchTable::Append(const NormalizedRecord& r) {
-  ids.Append(r.id);
+MatchRow MatchRow::From(const NormalizedRecord& r) {
+  MatchRow row;
+  row.id = r.id;
   const NameResult& n = r.name;
-  bool name_ok = n.verdict.usable();
-  first.Append(name_ok ? std::string_view(n.first_key) : std::string_view());
-  last.Append(name_ok ? std::string_view(n.last_key) : std::string_view());
-  middle.Append(name_ok ? std::string_view(n.middle_key) : std::string_view());
-  first_initial.push_back(name_ok && n.first_is_initial);
-  middle_initial.push_back(name_ok && n.middle_is_initial);
-  gender.push_back(n.gender == Gender::kMale ? 1 : n.gender == Gender::kFemale ? 2 : 0);
-  birth_date.push_back(r.birth_date.ymd());
+  if (n.verdict.usable()) {
+    row.first = n.first_key;
+    row.last = n.last_key;
+    row.middle = n.middle_key;
+    row.first_initial = n.first_is_initial;
+    row.middle_initial = n.middle_is_initial;
+  }
+  row.gender = n.gender == Gender::kMale ? 1 : n.gender == Gender::kFemale ? 2 : 0;
+  row.birth_date = r.birth_date.ymd();
   for (const auto& p : r.phones) {
     if (!p.verdict.usable()) continue;
     bool personal = p.type == PhoneType::kMobile || p.type == PhoneType::kFixedLineOrMobile ||
                     p.type == PhoneType::kPersonal || p.type == PhoneType::kVoip;
-    auto& col = personal ? phones : landlines;
+    auto& list = personal ? row.phones : row.landlines;
     uint64_t v = E164Number(p.e164);
-    if (std::find(col.values.begin() + col.offsets.back(), col.values.end(), v) == col.values.end()) {
-      col.values.push_back(v);
-    }
+    if (std::find(list.begin(), list.end(), v) == list.end()) list.push_back(v);
   }
-  phones.FinishRow();
-  landlines.FinishRow();
-  std::string joined;
   for (const auto& e : r.emails) {
     if (!e.verdict.usable() || e.key.empty()) continue;
-    if (!joined.empty()) joined.push_back('\n');
-    joined += e.key;
+    if (!row.emails.empty()) row.emails.push_back('\n');
+    row.emails += e.key;
   }
-  emails.Append(joined);
   const AddressResult& a = r.address;
   if (a.verdict.usable()) {
     // The street-level tokens only: the city, region and postcode have their
-    // own comparisons and would count twice here.
+    // own place in the address comparison and would count twice here.
     std::vector<std::string> exclude = SplitKey(AsciiKey(a.parts.city));
     for (auto& w : SplitKey(AsciiKey(a.parts.region))) exclude.push_back(std::move(w));
     exclude.push_back(AsciiKey(a.parts.postcode));
-    size_t start = address_tokens.values.size();
     for (const auto& t : a.tokens) {
       if (std::find(exclude.begin(), exclude.end(), t) != exclude.end()) continue;
-      address_tokens.values.push_back(kernels::HashString(t, 0xADD));
+      row.address_tokens.push_back(kernels::HashString(t, 0xADD));
     }
-    std::sort(address_tokens.values.begin() + start, address_tokens.values.end());
-    address_tokens.values.erase(std::unique(address_tokens.values.begin() + start, address_tokens.values.end()),
-                                address_tokens.values.end());
+    std::sort(row.address_tokens.begin(), row.address_tokens.end());
+    row.address_tokens.erase(std::unique(row.address_tokens.begin(), row.address_tokens.end()),
+                             row.address_tokens.end());
+    row.dwelling = a.key;
+    row.postcode = a.parts.postcode;
+    row.city = AsciiKey(a.parts.city);
+    row.house = AsciiKey(a.parts.house);
   }
-  address_tokens.FinishRow();
-  dwelling.Append(a.verdict.usable() ? std::string_view(a.key) : std::string_view());
-  postcode.Append(a.verdict.usable() ? std::string_view(a.parts.postcode) : std::string_view());
-  city.Append(a.verdict.usable() ? AsciiKey(a.parts.city) : std::string());
-  house.Append(a.verdict.usable() ? AsciiKey(a.parts.house) : std::string());
-  doc_id.Append(r.doc_id.verdict.usable() ? std::string_view(r.doc_id.normalized) : std::string_view());
+  if (r.doc_id.verdict.usable()) row.doc_id = r.doc_id.normalized;
+  return row;
 }
 
-void MatchTable::AppendRow(const MatchTable& from, size_t i) {
-  auto copy_list = [](const ListColumn<uint64_t>& src, size_t row, ListColumn<uint64_t>& dst) {
-    for (uint64_t v : src.Get(row)) dst.values.push_back(v);
-    dst.FinishRow();
+void MatchTable::Append(const MatchRow& row) {
+  auto list = [](const std::vector<uint64_t>& v, ListColumn<uint64_t>& col) {
+    col.values.insert(col.values.end(), v.begin(), v.end());
+    col.FinishRow();
   };
-  ids.Append(from.ids.Get(i));
-  first.Append(from.first.Get(i));
-  last.Append(from.last.Get(i));
-  middle.Append(from.middle.Get(i));
-  first_initial.push_back(from.first_initial[i]);
-  middle_initial.push_back(from.middle_initial[i]);
-  gender.push_back(from.gender[i]);
-  birth_date.push_back(from.birth_date[i]);
-  copy_list(from.phones, i, phones);
-  copy_list(from.landlines, i, landlines);
-  emails.Append(from.emails.Get(i));
-  copy_list(from.address_tokens, i, address_tokens);
-  dwelling.Append(from.dwelling.Get(i));
-  postcode.Append(from.postcode.Get(i));
-  city.Append(from.city.Get(i));
-  house.Append(from.house.Get(i));
-  doc_id.Append(from.doc_id.Get(i));
+  ids.Append(row.id);
+  first.Append(row.first);
+  last.Append(row.last);
+  middle.Append(row.middle);
+  first_initial.push_back(row.first_initial);
+  middle_initial.push_back(row.middle_initial);
+  gender.push_back(row.gender);
+  birth_date.push_back(row.birth_date);
+  list(row.phones, phones);
+  list(row.landlines, landlines);
+  emails.Append(row.emails);
+  list(row.address_tokens, address_tokens);
+  dwelling.Append(row.dwelling);
+  postcode.Append(row.postcode);
+  city.Append(row.city);
+  house.Append(row.house);
+  doc_id.Append(row.doc_id);
+}
+
+MatchRow MatchTable::Row(size_t i) const {
+  MatchRow row;
+  auto list = [&](const ListColumn<uint64_t>& col) {
+    auto span = col.Get(i);
+    return std::vector<uint64_t>(span.begin(), span.end());
+  };
+  row.id = ids.Get(i);
+  row.first = first.Get(i);
+  row.last = last.Get(i);
+  row.middle = middle.Get(i);
+  row.first_initial = first_initial[i];
+  row.middle_initial = middle_initial[i];
+  row.gender = gender[i];
+  row.birth_date = birth_date[i];
+  row.phones = list(phones);
+  row.landlines = list(landlines);
+  row.emails = emails.Get(i);
+  row.address_tokens = list(address_tokens);
+  row.dwelling = dwelling.Get(i);
+  row.postcode = postcode.Get(i);
+  row.city = city.Get(i);
+  row.house = house.Get(i);
+  row.doc_id = doc_id.Get(i);
+  return row;
 }
 
 std::vector<std::string_view> MatchTable::Emails(size_t i) const {

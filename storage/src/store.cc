@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,6 +18,8 @@
 #include <unordered_map>
 
 #include "codec.h"
+#include "doppel/core/blocking.h"
+#include "doppel/core/writers.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/storage/keys.h"
 #include "store_internal.h"
@@ -25,10 +28,13 @@ namespace doppel::storage {
 
 namespace {
 
-constexpr uint8_t kRecordFormat = 1;
+constexpr uint8_t kRecordFormat = 2;
 constexpr uint8_t kEntityFormat = 1;
-constexpr uint8_t kEventFormat = 1;
+constexpr uint8_t kEventFormat = 2;
 constexpr uint8_t kCountersFormat = 1;
+// Stored records scored per new record at most (the most specific keys
+// first would be better; the posting lists are already capped).
+constexpr size_t kMaxCandidates = 300;
 
 }  // namespace
 
@@ -98,6 +104,50 @@ void WriteSnapshot(codec::Writer& w, const core::MemberSnapshot& m) {
   w.Svarint(m.seen_at);
 }
 
+void WriteU64s(codec::Writer& w, const std::vector<uint64_t>& v) {
+  w.Varint(v.size());
+  for (uint64_t x : v) w.Varint(x);
+}
+
+std::vector<uint64_t> ReadU64s(codec::Reader& r, size_t limit) {
+  std::vector<uint64_t> v;
+  uint64_t n = r.Varint();
+  if (n > limit) {
+    (void)r.Str();  // forces the reader into its failed state
+    return v;
+  }
+  for (uint64_t i = 0; i < n && r.ok(); ++i) v.push_back(r.Varint());
+  return v;
+}
+
+void WriteMatchRow(codec::Writer& w, const core::MatchRow& m) {
+  w.Str(m.first);
+  w.Str(m.last);
+  w.Str(m.middle);
+  w.U8(static_cast<uint8_t>((m.first_initial ? 1 : 0) | (m.middle_initial ? 2 : 0)));
+  w.U8(m.gender);
+  w.Svarint(m.birth_date);
+  WriteU64s(w, m.phones);
+  WriteU64s(w, m.landlines);
+  WriteU64s(w, m.address_tokens);
+  for (const std::string* s : {&m.emails, &m.dwelling, &m.postcode, &m.city, &m.house, &m.doc_id}) w.Str(*s);
+}
+
+void ReadMatchRow(codec::Reader& r, size_t limit, core::MatchRow* m) {
+  m->first = r.Str();
+  m->last = r.Str();
+  m->middle = r.Str();
+  uint8_t flags = r.U8();
+  m->first_initial = flags & 1;
+  m->middle_initial = flags & 2;
+  m->gender = r.U8();
+  m->birth_date = static_cast<int32_t>(r.Svarint());
+  m->phones = ReadU64s(r, limit);
+  m->landlines = ReadU64s(r, limit);
+  m->address_tokens = ReadU64s(r, limit);
+  for (std::string* s : {&m->emails, &m->dwelling, &m->postcode, &m->city, &m->house, &m->doc_id}) *s = r.Str();
+}
+
 void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
   m->last = r.Str();
   m->first = r.Str();
@@ -126,6 +176,7 @@ std::string EncodeRecord(const StoredRecord& rec) {
     w.Str(v);
   }
   WriteSnapshot(w, rec.values);
+  WriteMatchRow(w, rec.match);
   w.Varint(rec.block_keys.size());
   for (const auto& [kind, hash] : rec.block_keys) {
     w.U8(kind);
@@ -149,6 +200,8 @@ Result<StoredRecord> DecodeRecord(std::string_view s) {
   }
   ReadSnapshot(r, &rec.values);
   rec.values.record_id = rec.id;
+  ReadMatchRow(r, s.size(), &rec.match);
+  rec.match.id = rec.id;
   uint64_t nkeys = r.Varint();
   for (uint64_t i = 0; i < nkeys && r.ok(); ++i) {
     uint8_t kind = r.U8();
@@ -226,6 +279,8 @@ std::string EncodeEvent(const HistoryEvent& ev) {
   w.Strs(ev.records);
   w.Varint(ev.entities.size());
   for (uint64_t e : ev.entities) w.Varint(e);
+  w.Str(ev.detail);
+  WriteU64s(w, ev.moved);
   return std::move(w.str());
 }
 
@@ -241,6 +296,8 @@ Result<HistoryEvent> DecodeEvent(std::string_view s) {
   ev.records = r.Strs();
   uint64_t n = r.Varint();
   for (uint64_t i = 0; i < n && r.ok(); ++i) ev.entities.push_back(r.Varint());
+  ev.detail = r.Str();
+  ev.moved = ReadU64s(r, s.size());
   if (!r.ok() || !r.done()) return Status::Corruption("event: damaged value");
   return ev;
 }
@@ -483,6 +540,72 @@ Result<PostingList> DecodePostings(std::string_view s) {
   return p;
 }
 
+// Reads a key of a column family: through a write group's overlay, or
+// straight from the database.
+using Getter = std::function<Result<std::optional<std::string>>(int family, const std::string& key)>;
+
+// A stored record a new one may match, scored.
+struct Candidate {
+  uint64_t rid = 0, entity = 0;
+  std::string id;
+  core::PairScore score;
+  std::vector<core::Contribution> parts;
+};
+
+// The fuzzy blocking keys of a record (tags 64 + rule), for the posting lists.
+void FuzzyKeys(const core::MatchRow& row, const kernels::KernelTable& k, std::vector<std::pair<uint8_t, uint64_t>>* out) {
+  core::MatchTable one;
+  one.Append(row);
+  std::vector<uint64_t> keys;
+  for (core::BlockingRule rule : core::DefaultBlockingRules()) {
+    core::BlockKeysOf(one, 0, rule, k, &keys);
+    for (uint64_t key : keys) {
+      std::pair<uint8_t, uint64_t> tagged{static_cast<uint8_t>(64 + static_cast<int>(rule)), key};
+      if (std::find(out->begin(), out->end(), tagged) == out->end()) out->push_back(tagged);
+    }
+  }
+}
+
+// Scores `row` against stored records `rids`.
+Result<std::vector<Candidate>> ScoreAgainst(const Getter& get, const core::FsModel& model, const core::MatchRow& row,
+                                            const std::vector<uint64_t>& rids, const kernels::KernelTable& k,
+                                            bool explain) {
+  std::vector<Candidate> out;
+  if (rids.empty()) return out;
+  core::MatchTable t;
+  t.Append(row);
+  for (uint64_t rid : rids) {
+    DOPPEL_ASSIGN_OR_RETURN(auto raw, get(kRecords, keys::Record(rid)));
+    if (!raw) return Status::Corruption("record " + std::to_string(rid) + " is missing");
+    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(*raw));
+    t.Append(rec.match);
+    Candidate c;
+    c.rid = rid;
+    c.id = rec.id;
+    out.push_back(std::move(c));
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  for (uint32_t j = 1; j < t.size(); ++j) pairs.emplace_back(0, j);
+  core::PairLevels levels;
+  core::ComputeLevels(t, pairs, k, &levels);
+  for (size_t j = 0; j < out.size(); ++j) {
+    out[j].score = core::Score(model, levels, j, 0, static_cast<uint32_t>(j + 1), nullptr,
+                               explain ? &out[j].parts : nullptr);
+  }
+  return out;
+}
+
+std::string MergeDetail(const std::string& record, const std::vector<Candidate>& evidence) {
+  core::JsonWriter j(false);
+  j.BeginObject().Field("record", record).Key("matched").BeginArray();
+  for (const auto& c : evidence) {
+    j.BeginObject().Field("entity", c.entity).Field("record", c.id).Field("probability", c.score.probability);
+    j.Field("weight", c.score.weight).EndObject();
+  }
+  j.EndArray().EndObject();
+  return j.str();
+}
+
 struct Store::WriteGroup::Impl {
   Store::Impl* store;
   // What this group wrote, per column family: the value, or nullopt for a
@@ -527,6 +650,13 @@ struct Store::WriteGroup::Impl {
     return std::optional<EntityValue>(std::move(e));
   }
 
+  // An entity's members: as this request has them, else as stored.
+  Result<std::vector<uint64_t>> MembersOf(uint64_t eid, const std::map<uint64_t, EntityValue>& touched) {
+    if (auto it = touched.find(eid); it != touched.end()) return it->second.members;
+    DOPPEL_ASSIGN_OR_RETURN(auto v, LoadEntity(eid));
+    return v ? v->members : std::vector<uint64_t>{};
+  }
+
   Result<PostingList> LoadPostings(uint8_t kind, uint64_t hash) {
     DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kBlocks, keys::Block(kind, hash)));
     if (!v) return PostingList{};
@@ -540,9 +670,16 @@ struct Store::WriteGroup::Impl {
   }
 
   // Moves every member of `from` into `to` and leaves a redirect behind.
-  Status MergeEntity(uint64_t from, uint64_t to, EntityValue& survivor, const Actor& actor, const std::string& cause) {
-    DOPPEL_ASSIGN_OR_RETURN(auto old, LoadEntity(from));
-    EntityValue redirect = old ? std::move(*old) : EntityValue{};
+  Status MergeEntity(uint64_t from, uint64_t to, EntityValue& survivor, const Actor& actor, const std::string& cause,
+                     std::string detail = {}, const EntityValue* staged_from = nullptr) {
+    EntityValue redirect;
+    if (staged_from != nullptr) {
+      redirect = *staged_from;
+    } else {
+      DOPPEL_ASSIGN_OR_RETURN(auto old, LoadEntity(from));
+      if (old) redirect = std::move(*old);
+    }
+    std::vector<uint64_t> moved = redirect.members;
     for (uint64_t rid : redirect.members) {
       Put(kMembership, keys::Member(rid), EncodeU64(to));
       survivor.members.push_back(rid);
@@ -555,7 +692,10 @@ struct Store::WriteGroup::Impl {
     survivor.merged_from.insert(survivor.merged_from.end(), redirect.merged_from.begin(), redirect.merged_from.end());
     Put(kEntities, keys::Entity(from), EncodeEntity(redirect));
     --counters.entities;
-    AddEvent({0, actor.time_ms, "merge", actor.name, actor.source, {cause}, {to, from}});
+    HistoryEvent ev{0, actor.time_ms, "merge", actor.name, actor.source, {cause}, {to, from}};
+    ev.detail = std::move(detail);
+    ev.moved = std::move(moved);
+    AddEvent(std::move(ev));
     return Status::Ok();
   }
 
@@ -603,6 +743,7 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
   Impl& g = *impl_;
   if (g.done) return Status::Internal("ingest into a committed group");
   const StoreOptions& options = g.store->options;
+  const kernels::KernelTable& kernels = kernels::GetKernels(kernels::ChooseBackend().backend);
   std::vector<IngestOutcome> outcomes;
   outcomes.reserve(records.size());
   // Entities this request touched, with their new state; written at the end.
@@ -627,7 +768,10 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     rec.source = actor.source;
     rec.fields = in.fields;
     rec.values = core::MemberSnapshot::From(nr, actor.time_ms);
-    for (core::ExactKey kind : options.keys) {
+    rec.match = core::MatchRow::From(nr);
+    const bool fuzzy = options.model != nullptr;
+    if (fuzzy) FuzzyKeys(rec.match, kernels, &rec.block_keys);
+    for (core::ExactKey kind : fuzzy ? std::vector<core::ExactKey>{} : options.keys) {
       core::ExactKeysOf(nr, kind, &key_values);
       for (const auto& k : key_values) {
         auto kind_tag = static_cast<uint8_t>(kind);
@@ -673,8 +817,10 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
       g.Put(kRecords, keys::RecordId(nr.id), Impl::EncodeU64(rec.rid));
     }
 
-    // Entities that share a key with this record; the record joins each list.
+    // Entities that share a key with this record (exact mode) or records
+    // that do (fuzzy mode, scored below); the record joins each list.
     std::set<uint64_t> linked;
+    std::vector<uint64_t> candidates;
     if (previous_entity != 0) linked.insert(previous_entity);
     for (const auto& [kind, hash] : rec.block_keys) {
       DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
@@ -693,12 +839,49 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
       }
       for (uint64_t other : p.rids) {
         if (other == rec.rid) continue;
+        if (fuzzy) {
+          candidates.push_back(other);
+          continue;
+        }
         DOPPEL_ASSIGN_OR_RETURN(uint64_t e, g.EntityOf(other));
         linked.insert(e);
       }
       if (!present) {
         p.rids.insert(std::upper_bound(p.rids.begin(), p.rids.end(), rec.rid), rec.rid);
         g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+      }
+    }
+
+    std::vector<Candidate> evidence;
+    if (fuzzy && !candidates.empty()) {
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+      if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
+      Getter get = [&](int f, const std::string& key) { return g.Get(f, key); };
+      DOPPEL_ASSIGN_OR_RETURN(std::vector<Candidate> scored,
+                              ScoreAgainst(get, *options.model, rec.match, candidates, kernels, false));
+      // The best match per entity.
+      std::map<uint64_t, Candidate> best;
+      for (auto& c : scored) {
+        if (c.score.probability < options.threshold) continue;
+        DOPPEL_ASSIGN_OR_RETURN(c.entity, g.EntityOf(c.rid));
+        auto it = best.find(c.entity);
+        if (it == best.end() || c.score.weight > it->second.score.weight) best[c.entity] = c;
+      }
+      // A record joins an entity only if it matches its members well on
+      // average, not just one of them (no chains through a single bridge).
+      for (auto& [eid, c] : best) {
+        DOPPEL_ASSIGN_OR_RETURN(std::vector<uint64_t> members, g.MembersOf(eid, touched));
+        if (members.size() > 1) {
+          if (members.size() > 20) members.resize(20);
+          DOPPEL_ASSIGN_OR_RETURN(std::vector<Candidate> all,
+                                  ScoreAgainst(get, *options.model, rec.match, members, kernels, false));
+          double sum = 0;
+          for (const auto& m : all) sum += m.score.probability;
+          if (sum / all.size() < options.link_threshold) continue;
+        }
+        linked.insert(eid);
+        evidence.push_back(c);
       }
     }
 
@@ -734,6 +917,169 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     DOPPEL_RETURN_IF_ERROR(g.RefreshGolden(eid, value, actor));
   }
   return outcomes;
+}
+
+Result<uint64_t> Store::WriteGroup::Merge(uint64_t a, uint64_t b, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("merge into a committed group");
+  // Follow redirects: merging an id that was merged already means its survivor.
+  auto live = [&](uint64_t id) -> Result<uint64_t> {
+    for (int hops = 0; hops < 64; ++hops) {
+      DOPPEL_ASSIGN_OR_RETURN(auto v, g.LoadEntity(id));
+      if (!v) return Status::NotFound("no entity " + std::to_string(id));
+      if (v->merged_into == 0) return id;
+      id = v->merged_into;
+    }
+    return Status::Corruption("entity " + std::to_string(id) + ": redirect loop");
+  };
+  DOPPEL_ASSIGN_OR_RETURN(uint64_t x, live(a));
+  DOPPEL_ASSIGN_OR_RETURN(uint64_t y, live(b));
+  if (x == y) return x;
+  uint64_t survivor_id = std::min(x, y), other = std::max(x, y);
+  DOPPEL_ASSIGN_OR_RETURN(auto survivor, g.LoadEntity(survivor_id));
+  core::JsonWriter detail(false);
+  detail.BeginObject().Field("manual", true).Field("reason", actor.source).EndObject();
+  DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, survivor_id, *survivor, actor, "", detail.str()));
+  std::sort(survivor->members.begin(), survivor->members.end());
+  DOPPEL_RETURN_IF_ERROR(g.RefreshGolden(survivor_id, *survivor, actor));
+  ++g.staged;
+  return survivor_id;
+}
+
+Result<uint64_t> Store::WriteGroup::Unmerge(uint64_t entity, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("unmerge in a committed group");
+  DOPPEL_ASSIGN_OR_RETURN(auto value, g.LoadEntity(entity));
+  if (!value) return Status::NotFound("no entity " + std::to_string(entity));
+  if (value->merged_into == 0) {
+    return Status::InvalidArgument("entity " + std::to_string(entity) + " was not merged into another");
+  }
+  const uint64_t survivor_id = value->merged_into;
+  // The merge event that absorbed this entity: the latest one naming both.
+  std::vector<uint64_t> seqs;
+  {
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(g.store->db->NewIterator(ro, g.store->cf[kHistory]));
+    std::string prefix = keys::EntityHistoryPrefix(entity);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      seqs.push_back(keys::GetU64(it->key().ToStringView(), prefix.size()));
+    }
+  }
+  std::optional<HistoryEvent> merge;
+  for (auto it = seqs.rbegin(); it != seqs.rend() && !merge; ++it) {
+    DOPPEL_ASSIGN_OR_RETURN(auto raw, g.Get(kHistory, keys::History(*it)));
+    if (!raw) continue;
+    DOPPEL_ASSIGN_OR_RETURN(HistoryEvent ev, DecodeEvent(*raw));
+    if (ev.op == "merge" && ev.entities.size() == 2 && ev.entities[0] == survivor_id && ev.entities[1] == entity) {
+      merge = std::move(ev);
+    }
+  }
+  if (!merge) return Status::NotFound("no merge of entity " + std::to_string(entity) + " in the history");
+  DOPPEL_ASSIGN_OR_RETURN(auto survivor, g.LoadEntity(survivor_id));
+  if (!survivor || survivor->merged_into != 0) {
+    return Status::InvalidArgument("entity " + std::to_string(survivor_id) +
+                                   " was merged again since; unmerge that first");
+  }
+  // Move back the records the merge brought that are still in the survivor.
+  std::vector<uint64_t> back;
+  for (uint64_t rid : merge->moved) {
+    DOPPEL_ASSIGN_OR_RETURN(uint64_t now, g.EntityOf(rid));
+    if (now == survivor_id) back.push_back(rid);
+  }
+  std::sort(back.begin(), back.end());
+  for (uint64_t rid : back) g.Put(kMembership, keys::Member(rid), Impl::EncodeU64(entity));
+  std::vector<uint64_t> keep;
+  for (uint64_t rid : survivor->members) {
+    if (!std::binary_search(back.begin(), back.end(), rid)) keep.push_back(rid);
+  }
+  survivor->members = std::move(keep);
+  survivor->merged_from.erase(std::remove(survivor->merged_from.begin(), survivor->merged_from.end(), entity),
+                              survivor->merged_from.end());
+  value->merged_into = 0;
+  value->members = back;
+  ++g.counters.entities;
+  DOPPEL_RETURN_IF_ERROR(g.RefreshGolden(survivor_id, *survivor, actor));
+  DOPPEL_RETURN_IF_ERROR(g.RefreshGolden(entity, *value, actor));
+  core::JsonWriter detail(false);
+  detail.BeginObject().Field("undoes_event", merge->seq).Field("records_moved_back", static_cast<uint64_t>(back.size()));
+  detail.EndObject();
+  HistoryEvent ev{0, actor.time_ms, "unmerge", actor.name, actor.source, {}, {survivor_id, entity}};
+  ev.detail = detail.str();
+  ev.moved = back;
+  g.AddEvent(std::move(ev));
+  ++g.staged;
+  return survivor_id;
+}
+
+Result<std::vector<Store::Resolution>> Store::Resolve(const std::vector<RecordInput>& records, bool explain) const {
+  const Impl& m = *impl_;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snap(
+      m.db->GetSnapshot(), [db = m.db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  ro.snapshot = snap.get();
+  Getter get = [&](int family, const std::string& key) -> Result<std::optional<std::string>> {
+    std::string value;
+    rocksdb::Status s = m.db->Get(ro, m.cf[family], key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    DOPPEL_RETURN_IF_ERROR(FromRocks(s, "resolve"));
+    return std::optional<std::string>(std::move(value));
+  };
+  const kernels::KernelTable& k = kernels::GetKernels(kernels::ChooseBackend().backend);
+  std::vector<Resolution> out;
+  for (const RecordInput& in : records) {
+    Resolution res;
+    core::MatchRow row = core::MatchRow::From(in.normalized);
+    std::vector<std::pair<uint8_t, uint64_t>> block_keys;
+    std::vector<std::string> values;
+    if (m.options.model) {
+      FuzzyKeys(row, k, &block_keys);
+    } else {
+      for (core::ExactKey kind : m.options.keys) {
+        core::ExactKeysOf(in.normalized, kind, &values);
+        for (const auto& v : values) {
+          auto tag = static_cast<uint8_t>(kind);
+          block_keys.emplace_back(tag, kernels::HashString(v, tag));
+        }
+      }
+    }
+    std::vector<uint64_t> rids;
+    for (const auto& [kind, hash] : block_keys) {
+      DOPPEL_ASSIGN_OR_RETURN(auto raw, get(kBlocks, keys::Block(kind, hash)));
+      if (!raw) continue;
+      DOPPEL_ASSIGN_OR_RETURN(PostingList p, DecodePostings(*raw));
+      if (!p.capped) rids.insert(rids.end(), p.rids.begin(), p.rids.end());
+    }
+    std::sort(rids.begin(), rids.end());
+    rids.erase(std::unique(rids.begin(), rids.end()), rids.end());
+    if (rids.size() > kMaxCandidates) rids.resize(kMaxCandidates);
+    if (m.options.model) {
+      DOPPEL_ASSIGN_OR_RETURN(std::vector<Candidate> scored, ScoreAgainst(get, *m.options.model, row, rids, k, explain));
+      const Candidate* best = nullptr;
+      for (const auto& c : scored) {
+        if (best == nullptr || c.score.weight > best->score.weight) best = &c;
+      }
+      if (best != nullptr) {
+        res.probability = best->score.probability;
+        res.matched_record = best->id;
+        res.explanation = best->parts;
+        if (best->score.probability >= m.options.threshold) {
+          DOPPEL_ASSIGN_OR_RETURN(auto member, get(kMembership, keys::Member(best->rid)));
+          if (member && member->size() == 8) res.entity = keys::GetU64(*member, 0);
+        }
+      }
+    } else if (!rids.empty()) {
+      DOPPEL_ASSIGN_OR_RETURN(auto member, get(kMembership, keys::Member(rids.front())));
+      DOPPEL_ASSIGN_OR_RETURN(auto raw, get(kRecords, keys::Record(rids.front())));
+      if (member && member->size() == 8) res.entity = keys::GetU64(*member, 0);
+      if (raw) {
+        DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(*raw));
+        res.matched_record = rec.id;
+      }
+      res.probability = 1.0;
+    }
+    out.push_back(std::move(res));
+  }
+  return out;
 }
 
 Status Store::WriteGroup::Commit() {

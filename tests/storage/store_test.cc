@@ -314,3 +314,94 @@ TEST_F(StoreTest, TooCommonKeysAreNotEvidence) {
 
 }  // namespace
 }  // namespace doppel::storage
+
+namespace doppel::storage {
+namespace {
+
+// A hand-made model: agreement is strong evidence, disagreement weak against.
+std::shared_ptr<const core::FsModel> SimpleModel() {
+  auto m = std::make_shared<core::FsModel>();
+  m->lambda = 1e-4;
+  for (size_t c = 0; c < core::kComparisonCount; ++c) {
+    const auto& info = core::InfoOf(static_cast<core::Comparison>(c));
+    size_t L = info.levels.size();
+    auto& cm = m->comparisons[c];
+    cm.m.assign(L, 0.1 / L);
+    cm.u.assign(L, 0.05 / L);
+    cm.m[0] = 0.1;
+    cm.u[0] = 0.9;
+    cm.m[L - 1] = 0.7;  // the strongest level (exact or its kin)
+    if (info.exact_level >= 0) cm.m[info.exact_level] = 0.7, cm.u[info.exact_level] = 0.01;
+  }
+  return m;
+}
+
+class FuzzyStoreTest : public StoreTest {};
+
+TEST_F(FuzzyStoreTest, FuzzyIngestResolveMergeAndExactUnmerge) {
+  StoreOptions o;
+  o.model = SimpleModel();
+  auto store = Store::Open(Db(), o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const char* header = "id;ФИО;Дата рождения;Телефон;E-mail\n";
+  auto first = Ingest(**store, std::string(header) +
+                                   "h1;Иванов Иван Иванович;12.03.1985;89123456789;\n"
+                                   "h2;Петрова Анна Сергеевна;01.02.1990;;anna.p@mail.ru\n");
+  ASSERT_EQ(first.size(), 2u);
+  // A typo in the surname and no phone: only fuzzy matching finds it.
+  auto second = Ingest(**store, std::string(header) + "h3;Иванoв Ивaн Ивановичъ;12.03.1985;;\n", 2000);
+  EXPECT_EQ(second[0].action, IngestAction::kJoined);
+  EXPECT_EQ(second[0].entity, first[0].entity);
+
+  // Resolve says the same without writing.
+  auto res = (*store)->Resolve(Inputs(std::string(header) + "x1;Ivanov Ivan;12.03.1985;;\n"
+                                                            "x2;Сидоров Пётр;05.05.1970;;\n"), true);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ((*res)[0].entity, first[0].entity);
+  EXPECT_GT((*res)[0].probability, 0.95);
+  EXPECT_FALSE((*res)[0].explanation.empty());
+  EXPECT_EQ((*res)[1].entity, 0u);
+  EXPECT_EQ((*store)->GetRecord("x1").status().code(), StatusCode::kNotFound);
+
+  // A manual merge, then the unmerge restores exactly the state before it.
+  auto before_a = (*store)->GetEntity(first[0].entity);
+  auto before_b = (*store)->GetEntity(first[1].entity);
+  ASSERT_TRUE(before_a.ok() && before_b.ok());
+  {
+    auto g = (*store)->BeginGroup();
+    auto survivor = g->Merge(first[1].entity, first[0].entity, {"operator", "same person per call", 3000});
+    ASSERT_TRUE(survivor.ok()) << survivor.status().ToString();
+    EXPECT_EQ(*survivor, std::min(first[0].entity, first[1].entity));
+    ASSERT_TRUE(g->Commit().ok());
+  }
+  uint64_t lo = std::min(first[0].entity, first[1].entity), hi = std::max(first[0].entity, first[1].entity);
+  auto merged = (*store)->GetEntity(hi);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->id, lo);
+  EXPECT_EQ(merged->members.size(), 3u);
+  {
+    auto g = (*store)->BeginGroup();
+    auto left = g->Unmerge(hi, {"operator", "not the same after all", 4000});
+    ASSERT_TRUE(left.ok()) << left.status().ToString();
+    ASSERT_TRUE(g->Commit().ok());
+  }
+  auto after_a = (*store)->GetEntity(first[0].entity);
+  auto after_b = (*store)->GetEntity(first[1].entity);
+  ASSERT_TRUE(after_a.ok() && after_b.ok());
+  EXPECT_EQ(after_a->id, first[0].entity);
+  EXPECT_EQ(after_b->id, first[1].entity);
+  EXPECT_EQ(after_a->members, before_a->members);
+  EXPECT_EQ(after_b->members, before_b->members);
+  EXPECT_EQ(after_a->golden.last, before_a->golden.last);
+  EXPECT_EQ(after_b->golden.emails, before_b->golden.emails);
+  EXPECT_EQ((*store)->Stats().entities, 2u);
+  bool saw_unmerge = false;
+  for (const auto& ev : after_b->history) saw_unmerge |= ev.op == "unmerge";
+  EXPECT_TRUE(saw_unmerge);
+  // Unmerging what is not merged is refused.
+  auto g = (*store)->BeginGroup();
+  EXPECT_EQ(g->Unmerge(first[0].entity, {"operator", "", 5000}).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace doppel::storage

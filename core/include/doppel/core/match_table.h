@@ -28,6 +28,19 @@ struct ListColumn {
   void FinishRow() { offsets.push_back(static_cast<uint32_t>(values.size())); }
 };
 
+// One record's matching features (a row of MatchTable), for storing with the
+// record and matching it again later without the raw input.
+struct MatchRow {
+  std::string id, first, last, middle;
+  bool first_initial = false, middle_initial = false;
+  uint8_t gender = 0;
+  int32_t birth_date = 0;
+  std::vector<uint64_t> phones, landlines, address_tokens;
+  std::string emails, dwelling, postcode, city, house, doc_id;
+
+  static MatchRow From(const NormalizedRecord& r);
+};
+
 struct MatchTable {
   StringColumn ids;
   StringColumn first, last, middle;  // ASCII keys; "" when unknown
@@ -43,12 +56,14 @@ struct MatchTable {
   StringColumn doc_id;
 
   size_t size() const { return ids.size(); }
-  void Append(const NormalizedRecord& r);
+  void Append(const MatchRow& row);
+  void Append(const NormalizedRecord& r) { Append(MatchRow::From(r)); }
   void Append(const std::vector<NormalizedRecord>& records) {
     for (const auto& r : records) Append(r);
   }
+  MatchRow Row(size_t i) const;
   // Copies row i of another table (to put two lists into one table).
-  void AppendRow(const MatchTable& from, size_t i);
+  void AppendRow(const MatchTable& from, size_t i) { Append(from.Row(i)); }
   // The emails of record i.
   std::vector<std::string_view> Emails(size_t i) const;
 };

@@ -25,14 +25,17 @@
 #include <vector>
 
 #include "doppel/core/exact_dedupe.h"
+#include "doppel/core/fs_model.h"
 #include "doppel/core/golden.h"
+#include "doppel/core/match_table.h"
 #include "doppel/core/normalize.h"
 #include "doppel/core/status.h"
 
 namespace doppel::storage {
 
-// The on-disk schema this build reads and writes.
-inline constexpr uint32_t kSchemaVersion = 1;
+// The on-disk schema this build reads and writes (2: records carry their
+// matching features).
+inline constexpr uint32_t kSchemaVersion = 2;
 
 struct StoreOptions {
   // Create the database when the path is empty or missing. Default: true.
@@ -49,6 +52,14 @@ struct StoreOptions {
   // be evidence (a call-centre number typed for everyone); it is ignored for
   // joining and counted. Default: 1000.
   size_t max_block_records = 1000;
+  // With a model, new records are matched fuzzily: the blocking rules'
+  // keys find stored candidates, the model scores them, and a record joins
+  // every entity it matches at `threshold` or above (merging them) when it
+  // also matches that entity's members on average at `link_threshold`.
+  // Without one, the exact keys decide. Default: none.
+  std::shared_ptr<const core::FsModel> model;
+  // Default: 0.95 and 0.3, as in `doppel dedupe`.
+  double threshold = 0.95, link_threshold = 0.3;
 
   Status Validate() const;
 };
@@ -74,6 +85,7 @@ struct StoredRecord {
   std::string source;
   std::vector<std::pair<std::string, std::string>> fields;
   core::MemberSnapshot values;
+  core::MatchRow match;  // the features fuzzy matching reads
   std::vector<std::pair<uint8_t, uint64_t>> block_keys;  // (key kind, hash)
   uint64_t entity = 0;   // filled by GetRecord
 };
@@ -97,11 +109,16 @@ struct IngestOutcome {
 struct HistoryEvent {
   uint64_t seq = 0;
   int64_t time_ms = 0;
-  std::string op;     // "ingest", "update", "merge"
+  std::string op;     // "ingest", "update", "merge", "unmerge"
   std::string actor;
   std::string source;
   std::vector<std::string> records;
   std::vector<uint64_t> entities;
+  // The evidence, as JSON: for a merge, the linking record's probability and
+  // level per field.
+  std::string detail{};
+  // For a merge: the records moved into the survivor (what an unmerge moves back).
+  std::vector<uint64_t> moved{};
 };
 
 struct EntityView {
@@ -135,6 +152,12 @@ class Store {
     ~WriteGroup();
     // Resolves and stages one request's records; outcomes are in input order.
     Result<std::vector<IngestOutcome>> Ingest(const std::vector<RecordInput>& records, const Actor& actor);
+    // Merges two entities by hand (the older id survives).
+    Result<uint64_t> Merge(uint64_t a, uint64_t b, const Actor& actor);
+    // Undoes the merge that absorbed `entity`: the records it brought go back
+    // to it (those still in the survivor), both golden records are rebuilt,
+    // and the history says so. Returns the survivor it left.
+    Result<uint64_t> Unmerge(uint64_t entity, const Actor& actor);
     // Records staged so far.
     size_t staged() const;
     // One synced atomic write of everything staged. On failure nothing is
@@ -151,6 +174,17 @@ class Store {
   std::unique_ptr<WriteGroup> BeginGroup();
 
   Result<StoredRecord> GetRecord(std::string_view id) const;
+
+  // What ingesting these records would do, without writing anything: for
+  // each, the best entity (0 if none) and its probability (needs a model;
+  // without one, exact keys give probability 1).
+  struct Resolution {
+    uint64_t entity = 0;
+    double probability = 0;
+    std::string matched_record;  // the member that matched best
+    std::vector<core::Contribution> explanation;
+  };
+  Result<std::vector<Resolution>> Resolve(const std::vector<RecordInput>& records, bool explain) const;
   Result<EntityView> GetEntity(uint64_t id, size_t max_history = 50) const;
   StoreStats Stats() const;
   const std::string& path() const;
