@@ -218,6 +218,50 @@ Result<IngestReply> Client::Ingest(const Batch& batch) {
   return Impl::DecodeIngest(h.get());
 }
 
+Result<std::string> Client::ResolveJson(const Batch& batch, bool explain) {
+  return impl_->CallJson("resolve", [&](Packer& p) {
+    // The batch map plus "explain": repack with one more key.
+    msgpack::sbuffer inner;
+    Packer q(inner);
+    Impl::PackBatch(q, batch);
+    msgpack::object_handle h = msgpack::unpack(inner.data(), inner.size());
+    const msgpack::object& m = h.get();
+    p.pack_map(m.via.map.size + 1);
+    for (uint32_t i = 0; i < m.via.map.size; ++i) {
+      p.pack(m.via.map.ptr[i].key);
+      p.pack(m.via.map.ptr[i].val);
+    }
+    Kv(p, "explain", explain);
+  });
+}
+
+Result<std::string> Client::ExplainJson(const std::string& id_l, const std::string& id_r) {
+  return impl_->CallJson("explain", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "id_l", id_l);
+    Kv(p, "id_r", id_r);
+  });
+}
+
+Result<std::string> Client::MergeJson(uint64_t a, uint64_t b, const std::string& reason) {
+  return impl_->CallJson("merge", [&](Packer& p) {
+    p.pack_map(2);
+    PackString(p, "entities");
+    p.pack_array(2);
+    p.pack_uint64(a);
+    p.pack_uint64(b);
+    Kv(p, "reason", reason);
+  });
+}
+
+Result<std::string> Client::UnmergeJson(uint64_t entity, const std::string& reason) {
+  return impl_->CallJson("unmerge", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "entity", entity);
+    Kv(p, "reason", reason);
+  });
+}
+
 Result<uint64_t> Client::SendIngest(const Batch& batch) {
   return impl_->Send("ingest", [&](Packer& p) { Impl::PackBatch(p, batch); });
 }

@@ -1082,6 +1082,24 @@ Result<std::vector<Store::Resolution>> Store::Resolve(const std::vector<RecordIn
   return out;
 }
 
+const core::FsModel* Store::model() const { return impl_->options.model.get(); }
+
+Result<std::pair<core::PairScore, std::vector<core::Contribution>>> Store::Explain(std::string_view id_a,
+                                                                                 std::string_view id_b) const {
+  if (!impl_->options.model) return Status::InvalidArgument("no match model loaded (start doppeld with --model)");
+  DOPPEL_ASSIGN_OR_RETURN(StoredRecord a, GetRecord(id_a));
+  DOPPEL_ASSIGN_OR_RETURN(StoredRecord b, GetRecord(id_b));
+  core::MatchTable t;
+  t.Append(a.match);
+  t.Append(b.match);
+  std::pair<uint32_t, uint32_t> pair{0, 1};
+  core::PairLevels levels;
+  core::ComputeLevels(t, std::span(&pair, 1), kernels::GetKernels(kernels::ChooseBackend().backend), &levels);
+  std::vector<core::Contribution> parts;
+  core::PairScore score = core::Score(*impl_->options.model, levels, 0, 0, 1, nullptr, &parts);
+  return std::make_pair(score, std::move(parts));
+}
+
 Status Store::WriteGroup::Commit() {
   Impl& g = *impl_;
   if (g.done) return Status::Internal("group committed twice");

@@ -113,3 +113,66 @@ TEST_F(CliServerTest, NoServerGivesAClearErrorNotAHang) {
 }
 
 }  // namespace
+
+namespace {
+
+// The server matching fuzzily with a model trained by `doppel dedupe`.
+TEST_F(CliServerTest, FuzzyIngestResolveExplainMergeUnmerge) {
+  ASSERT_EQ(Doppel("gen -q --rows 2000 --seed 3 --data-dir builtin --out " + P("g")).code, 0);
+  Ran dd = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("d"));
+  ASSERT_EQ(dd.code, 0) << dd.err;
+  ServerProcess server((dir_ / "db").string(), {"--model", (dir_ / "d/model.json").string()});
+  ASSERT_TRUE(server.Start()) << server.Log();
+  std::string ep = "--server " + server.endpoint();
+  Ran ing = Doppel("ingest -q " + ep + " " + P("g/base.csv"));
+  ASSERT_EQ(ing.code, 0) << ing.err;
+  // About 400 of the 2,000 rows are duplicates; fuzzy matching finds them.
+  auto count = [&](const std::string& what) {
+    size_t at = ing.out.find(what + " ");
+    return at == std::string::npos ? -1L : std::stol(ing.out.substr(at + what.size() + 1));
+  };
+  long joined = count("joined") + count("merged");
+  EXPECT_GT(joined, 330) << ing.out;
+  EXPECT_LT(joined, 470) << ing.out;
+
+  // Resolve a damaged copy of a stored record without storing it.
+  std::ifstream base(dir_ / "g/base.csv");
+  std::string header, row;
+  std::getline(base, header);
+  std::getline(base, row);
+  std::string id = row.substr(0, row.find(';'));
+  std::ofstream(dir_ / "probe.csv") << header << "\nprobe-1" << row.substr(row.find(';')) << "\n";
+  Ran res = Doppel("resolve " + ep + " --explain " + P("probe.csv"));
+  ASSERT_EQ(res.code, 0) << res.err;
+  EXPECT_NE(res.out.find("\"matched_records\": [\n    \"" + id + "\""), std::string::npos) << res.out;
+  EXPECT_NE(res.out.find("\"explanations\""), std::string::npos);
+
+  // Explain two stored records.
+  Ran ex = Doppel("explain " + ep + " 1 2");
+  ASSERT_EQ(ex.code, 0) << ex.err;
+  EXPECT_NE(ex.out.find("\"prior_weight\""), std::string::npos) << ex.out;
+
+  // Merge entities 1 and 2 by hand, then undo it.
+  Ran before = Doppel("get " + ep + " --entity 2");
+  ASSERT_EQ(before.code, 0) << before.err;
+  Ran merge = Doppel("merge " + ep + " 1 2 --reason 'operator call'");
+  ASSERT_EQ(merge.code, 0) << merge.err;
+  EXPECT_NE(merge.out.find("\"entity\": 1"), std::string::npos) << merge.out;
+  Ran redirected = Doppel("get " + ep + " --entity 2");
+  EXPECT_NE(redirected.out.find("\"id\": 1"), std::string::npos) << redirected.out;
+  Ran unmerge = Doppel("unmerge " + ep + " 2 --reason 'not the same'");
+  ASSERT_EQ(unmerge.code, 0) << unmerge.err;
+  Ran after = Doppel("get " + ep + " --entity 2");
+  auto members = [](const std::string& json) {
+    size_t a = json.find("\"members\""), b = json.find(']', a);
+    return json.substr(a, b - a);
+  };
+  EXPECT_EQ(members(after.out), members(before.out));
+  EXPECT_NE(after.out.find("\"op\": \"unmerge\""), std::string::npos) << after.out;
+  Ran again = Doppel("unmerge " + ep + " 2");
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("bad_request"), std::string::npos) << again.err;
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+}  // namespace

@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/match_input.h"
+#include "doppel/service/client.h"
 #include "doppel/core/matcher.h"
 #include "doppel/core/writers.h"
 
@@ -26,12 +27,24 @@ Result<core::FsModel> ModelFor(const std::string& model_path, const core::MatchT
 }
 
 struct ExplainFlags {
-  std::string input, id1, id2, model_path;
+  std::vector<std::string> args;  // INPUT ID1 ID2, or with --server: ID1 ID2
+  std::string input, id1, id2, model_path, server;
   bool json = false;
   InputFlags in;
 };
 
-int RunExplain(const ExplainFlags& f) {
+int RunExplain(ExplainFlags f) {
+  if (!f.server.empty()) {
+    if (f.args.size() != 2) return Fail("with --server give two stored record ids");
+    auto client = service::Client::Connect(f.server);
+    if (!client.ok()) return Fail(client.status());
+    auto r = (*client)->ExplainJson(f.args[0], f.args[1]);
+    if (!r.ok()) return Fail(r.status());
+    std::fwrite(r->data(), 1, r->size(), stdout);
+    return kExitOk;
+  }
+  if (f.args.size() != 3) return Fail("give INPUT ID1 ID2 (or --server ENDPOINT ID1 ID2)");
+  f.input = f.args[0], f.id1 = f.args[1], f.id2 = f.args[2];
   auto config = f.in.Resolve();
   if (!config.ok()) return Fail(config.status());
   const kernels::KernelTable& k = ChooseKernels(*config);
@@ -240,9 +253,9 @@ int RunLink(const LinkFlags& f) {
 Command RegisterExplain(CLI::App& app) {
   auto f = std::make_shared<ExplainFlags>();
   CLI::App* sub = app.add_subcommand("explain", "Show what each field adds to the match weight of two records");
-  sub->add_option("input", f->input, "The file holding both records")->required();
-  sub->add_option("id1", f->id1, "A record id")->required();
-  sub->add_option("id2", f->id2, "Another record id")->required();
+  sub->add_option("args", f->args, "INPUT ID1 ID2: the file holding both records and their ids (with --server: ID1 ID2)")
+      ->required();
+  sub->add_option("--server", f->server, "Ask doppeld about two stored records instead");
   sub->add_option("--model", f->model_path, "A model.json from doppel dedupe (default: train on the input)");
   sub->add_flag("--json", f->json, "Print JSON");
   f->in.Register(sub);

@@ -232,6 +232,80 @@ Command RegisterStats(CLI::App& app) {
   };
 }
 
+Command RegisterResolve(CLI::App& app) {
+  struct Flags {
+    std::string server = kDefaultServer, input;
+    bool explain = false;
+    InputFlags in;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand("resolve", "Which stored entity each record of a file belongs to (nothing is written)");
+  sub->add_option("input", f->input, "CSV or NDJSON file (up to the server's row limit)")->required();
+  sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  sub->add_flag("--explain", f->explain, "Add each match's weight per field");
+  f->in.Register(sub);
+  return [f] {
+    auto config = f->in.Resolve();
+    if (!config.ok()) return Fail(config.status());
+    auto source = storage::OpenFileSource(f->input);
+    if (!source.ok()) return Fail(source.status());
+    auto reader = core::OpenReader(std::move(*source), config->reader);
+    if (!reader.ok()) return Fail(reader.status());
+    service::Batch b;
+    core::RecordBatch batch;
+    std::vector<core::Reject> rejects;
+    while (true) {
+      auto more = (*reader)->Next(&batch, &rejects);
+      if (!more.ok()) return Fail(more.status());
+      if (!*more) break;
+      if (b.columns.empty()) b.columns = batch.column_names, b.data.resize(batch.num_columns());
+      for (size_t c = 0; c < batch.num_columns() && c < b.data.size(); ++c) {
+        for (size_t r = 0; r < batch.num_rows(); ++r) b.data[c].emplace_back(batch.Value(r, c));
+      }
+    }
+    for (const auto& o : config->columns) b.map.emplace_back(std::string(core::RoleName(o.role)), o.column);
+    for (const auto& r : rejects) std::fprintf(stderr, "doppel: line %llu rejected: %s\n", static_cast<unsigned long long>(r.line), r.reason.c_str());
+    auto client = service::Client::Connect(f->server);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson((*client)->ResolveJson(b, f->explain));
+  };
+}
+
+Command RegisterMerge(CLI::App& app) {
+  struct Flags {
+    std::string server = kDefaultServer, reason;
+    uint64_t a = 0, b = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand("merge", "Merge two entities by hand (the older id survives; undo with unmerge)");
+  sub->add_option("a", f->a, "An entity")->required();
+  sub->add_option("b", f->b, "Another entity")->required();
+  sub->add_option("--reason", f->reason, "Why, for the history");
+  sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  return [f] {
+    auto client = service::Client::Connect(f->server);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson((*client)->MergeJson(f->a, f->b, f->reason));
+  };
+}
+
+Command RegisterUnmerge(CLI::App& app) {
+  struct Flags {
+    std::string server = kDefaultServer, reason;
+    uint64_t entity = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* sub = app.add_subcommand("unmerge", "Undo the merge that absorbed an entity: its records go back to it");
+  sub->add_option("entity", f->entity, "The entity that was merged away")->required();
+  sub->add_option("--reason", f->reason, "Why, for the history");
+  sub->add_option("--server", f->server, "doppeld endpoint (default: tcp://127.0.0.1:5555)");
+  return [f] {
+    auto client = service::Client::Connect(f->server);
+    if (!client.ok()) return Fail(client.status());
+    return PrintJson((*client)->UnmergeJson(f->entity, f->reason));
+  };
+}
+
 Command RegisterBackup(CLI::App& app) {
   auto args = std::make_shared<std::pair<std::string, std::string>>();
   CLI::App* sub = app.add_subcommand("backup", "Back up a database (stop doppeld first, or back up a copy)");

@@ -109,5 +109,8 @@ Command RegisterRestore(CLI::App& app);
 Command RegisterExplain(CLI::App& app);
 Command RegisterBlocking(CLI::App& app);
 Command RegisterLink(CLI::App& app);
+Command RegisterResolve(CLI::App& app);
+Command RegisterMerge(CLI::App& app);
+Command RegisterUnmerge(CLI::App& app);
 
 }  // namespace doppel::cli

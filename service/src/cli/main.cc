@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterExplain);
   add(doppel::cli::RegisterBlocking);
   add(doppel::cli::RegisterLink);
+  add(doppel::cli::RegisterResolve);
+  add(doppel::cli::RegisterMerge);
+  add(doppel::cli::RegisterUnmerge);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

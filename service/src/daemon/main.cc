@@ -4,8 +4,11 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "doppel/core/config.h"
+#include "doppel/core/fs_model.h"
 #include "doppel/service/server.h"
 
 namespace {
@@ -30,6 +33,8 @@ int main(int argc, char** argv) {
   int max_request_mb = 64;
   std::string region = "RU";
   bool no_sync = false;
+  std::string model_path;
+  double threshold = 0.95;
   CLI::App app{"doppeld: the Doppel server (ZeroMQ + MessagePack, see docs/protocol.md)"};
   app.set_version_flag("--version", std::string("doppeld ") + DOPPEL_VERSION);
   app.add_option("--db", o.db_path, "Database directory (default: var/doppel)");
@@ -40,6 +45,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-rows", o.max_rows, "Rows per ingest or dedupe request (default: 100000)");
   app.add_option("--region", region, "Default phone region (default: RU)");
   app.add_option("--endpoint-file", o.endpoint_file, "Write the bound endpoint to this file once listening");
+  app.add_option("--model", model_path, "A model.json (from doppel dedupe): match new records fuzzily (default: exact keys)");
+  app.add_option("--threshold", threshold, "Match probability that joins a record to an entity (default: 0.95)");
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
     app.parse(argc, argv);
@@ -52,6 +59,23 @@ int main(int argc, char** argv) {
   o.normalize.birth_date.today = Today();
   o.normalize.other_dates.today = Today();
   o.store.sync = !no_sync;
+  if (!model_path.empty()) {
+    std::ifstream f(model_path);
+    std::stringstream text;
+    text << f.rdbuf();
+    auto model = doppel::core::FsModel::FromJson(text.str());
+    if (!f || !model.ok()) {
+      std::fprintf(stderr, "doppeld: %s: %s\n", model_path.c_str(),
+                   f ? model.status().message().c_str() : "cannot read the file");
+      return 1;
+    }
+    o.store.model = std::make_shared<doppel::core::FsModel>(std::move(*model));
+  }
+  if (!(threshold > 0 && threshold < 1)) {
+    std::fprintf(stderr, "doppeld: --threshold must be strictly between 0 and 1\n");
+    return 2;
+  }
+  o.store.threshold = threshold;
 
   auto server = doppel::service::Server::Create(o);
   if (!server.ok()) {
@@ -66,7 +90,8 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  std::fprintf(stderr, "doppeld: listening on %s, database %s%s\n", (*server)->endpoint().c_str(), o.db_path.c_str(),
+  std::fprintf(stderr, "doppeld: listening on %s, database %s, %s matching%s\n", (*server)->endpoint().c_str(),
+               o.db_path.c_str(), o.store.model ? "fuzzy" : "exact-key",
                no_sync ? " (no-sync: writes are NOT durable)" : "");
   doppel::Status s = (*server)->Run();
   g_server = nullptr;

@@ -122,8 +122,35 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
     return;
   }
   std::vector<std::vector<storage::IngestOutcome>> outcomes(jobs.size());
+  std::vector<uint64_t> entity_results(jobs.size(), 0);
   for (size_t i = 0; i < jobs.size(); ++i) {
-    auto out = group->Ingest(jobs[i].inputs, jobs[i].actor);
+    Result<std::vector<storage::IngestOutcome>> out = std::vector<storage::IngestOutcome>{};
+    if (jobs[i].kind != IngestJob::Kind::kIngest) {
+      auto r = jobs[i].kind == IngestJob::Kind::kMerge ? group->Merge(jobs[i].entity_a, jobs[i].entity_b, jobs[i].actor)
+                                                       : group->Unmerge(jobs[i].entity_a, jobs[i].actor);
+      if (r.ok()) entity_results[i] = *r;
+      else out = r.status();
+    } else {
+      out = group->Ingest(jobs[i].inputs, jobs[i].actor);
+    }
+    if (!out.ok() && (out.status().code() == StatusCode::kNotFound ||
+                      out.status().code() == StatusCode::kInvalidArgument)) {
+      // The request is wrong, not the store: answer it and drop the group
+      // (it may hold part of nothing, but retrying keeps things simple).
+      group.reset();
+      for (size_t j = 0; j < jobs.size(); ++j) {
+        if (j == i) {
+          ErrorCode code = out.status().code() == StatusCode::kNotFound ? ErrorCode::kNotFound : ErrorCode::kBadRequest;
+          error_reply(jobs[j], code, out.status().message());
+          continue;
+        }
+        std::vector<IngestJob> one;
+        one.push_back(std::move(jobs[j]));
+        RunGroup(one);
+        jobs[j] = std::move(one[0]);
+      }
+      return;
+    }
     if (!out.ok()) {
       // A failed job may have staged part of itself: drop the whole group
       // and retry the jobs one at a time, so only the culprit fails.
@@ -145,8 +172,19 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
   Status s = group->Commit();
   group.reset();
   for (size_t i = 0; i < jobs.size(); ++i) {
-    if (!s.ok()) error_reply(jobs[i], code_of(s), "the write was not made durable: " + s.message());
-    else jobs[i].reply = IngestReply(jobs[i], outcomes[i]);
+    if (!s.ok()) {
+      error_reply(jobs[i], code_of(s), "the write was not made durable: " + s.message());
+    } else if (jobs[i].kind == IngestJob::Kind::kIngest) {
+      jobs[i].reply = IngestReply(jobs[i], outcomes[i]);
+    } else {
+      uint64_t result = entity_results[i];
+      bool merge = jobs[i].kind == IngestJob::Kind::kMerge;
+      jobs[i].reply = EncodeOkReply(jobs[i].id, [&](Packer& p) {
+        p.pack_map(merge ? 1 : 2);
+        Kv(p, merge ? "entity" : "survivor", result);
+        if (!merge) Kv(p, "restored", jobs[i].entity_a);
+      });
+    }
   }
 }
 

@@ -15,7 +15,10 @@ int64_t NowMs() {
 }
 
 ServerCounters::ServerCounters() {
-  for (const char* op : {"health", "stats", "ingest", "dedupe", "get_record", "get_entity", "unknown"}) by_op[op] = 0;
+  for (const char* op : {"health", "stats", "ingest", "resolve", "dedupe", "get_record", "get_entity", "explain",
+                         "merge", "unmerge", "unknown"}) {
+    by_op[op] = 0;
+  }
 }
 
 void ServerCounters::CountOp(std::string_view op) {
@@ -309,14 +312,95 @@ std::optional<std::string> Handler::Handle(Job& job) {
         }
       });
     }
-    if (*op == "ingest" || *op == "dedupe") {
+    auto pack_parts = [](Packer& p, const std::vector<core::Contribution>& parts) {
+      p.pack_array(static_cast<uint32_t>(parts.size()));
+      for (const auto& c : parts) {
+        p.pack_map(3);
+        Kv(p, "comparison", core::InfoOf(c.comparison).name);
+        Kv(p, "level", core::LevelName(c.comparison, c.level));
+        Kv(p, "weight", c.weight);
+      }
+    };
+    if (*op == "explain") {
+      const msgpack::object* a = args ? Find(*args, "id_l") : nullptr;
+      const msgpack::object* b = args ? Find(*args, "id_r") : nullptr;
+      auto ia = a ? ScalarText(*a) : std::nullopt, ib = b ? ScalarText(*b) : std::nullopt;
+      if (!ia || !ib || ia->empty() || ib->empty()) return fail(ErrorCode::kBadRequest, "explain needs args.id_l and args.id_r");
+      auto e = store_.Explain(*ia, *ib);
+      if (!e.ok()) return fail_status(e.status());
+      return EncodeOkReply(job.id, [&](Packer& p) {
+        p.pack_map(4);
+        Kv(p, "prior_weight", core::PriorWeight(*store_.model()));
+        PackString(p, "comparisons");
+        pack_parts(p, e->second);
+        Kv(p, "weight", e->first.weight);
+        Kv(p, "probability", e->first.probability);
+      });
+    }
+    if (*op == "merge" || *op == "unmerge") {
+      IngestJob wj;
+      wj.envelope = job.envelope;
+      wj.id = job.id;
+      auto reason = args ? AsString(Find(*args, "reason")) : std::nullopt;
+      wj.actor = {*op == "merge" ? "merge" : "unmerge", std::string(reason.value_or("")), NowMs()};
+      if (*op == "merge") {
+        const msgpack::object* ents = args ? Find(*args, "entities") : nullptr;
+        if (ents == nullptr || ents->type != msgpack::type::ARRAY || ents->via.array.size != 2) {
+          return fail(ErrorCode::kBadRequest, "merge needs args.entities: [a, b]");
+        }
+        auto x = AsUint(&ents->via.array.ptr[0]), y = AsUint(&ents->via.array.ptr[1]);
+        if (!x || !y) return fail(ErrorCode::kBadRequest, "merge: entity ids are numbers");
+        wj.kind = IngestJob::Kind::kMerge;
+        wj.entity_a = *x, wj.entity_b = *y;
+      } else {
+        auto x = args ? AsUint(Find(*args, "entity")) : std::nullopt;
+        if (!x) return fail(ErrorCode::kBadRequest, "unmerge needs args.entity (the merged-away entity)");
+        wj.kind = IngestJob::Kind::kUnmerge;
+        wj.entity_a = *x;
+      }
+      committer_.Submit(std::move(wj));
+      return std::nullopt;
+    }
+    if (*op == "ingest" || *op == "dedupe" || *op == "resolve") {
       const bool ingest = *op == "ingest";
-      auto decoded = DecodeBatch(args, options_, ingest);
+      auto decoded = DecodeBatch(args, options_, ingest || *op == "resolve");
       if (!decoded.ok()) return fail_status(decoded.status());
       core::NormalizeOptions normalize = options_.normalize;
       normalize.threads = 1;  // requests already run in parallel on the workers
       std::vector<core::NormalizedRecord> records;
       core::NormalizeBatch(decoded->batch, decoded->map, normalize, &records);
+      if (*op == "resolve") {
+        bool explain = false;
+        if (const msgpack::object* e = Find(*args, "explain"); e && e->type == msgpack::type::BOOLEAN) {
+          explain = e->via.boolean;
+        }
+        std::vector<storage::RecordInput> inputs(records.size());
+        for (size_t r = 0; r < records.size(); ++r) inputs[r].normalized = std::move(records[r]);
+        auto res = store_.Resolve(inputs, explain);
+        if (!res.ok()) return fail_status(res.status());
+        return EncodeOkReply(job.id, [&](Packer& p) {
+          p.pack_map(explain ? 6 : 5);
+          PackString(p, "ids");
+          p.pack_array(static_cast<uint32_t>(inputs.size()));
+          for (const auto& in : inputs) PackString(p, in.normalized.id);
+          PackString(p, "entities");
+          p.pack_array(static_cast<uint32_t>(res->size()));
+          for (const auto& x : *res) p.pack_uint64(x.entity);
+          PackString(p, "probabilities");
+          p.pack_array(static_cast<uint32_t>(res->size()));
+          for (const auto& x : *res) p.pack_double(x.probability);
+          PackString(p, "matched_records");
+          p.pack_array(static_cast<uint32_t>(res->size()));
+          for (const auto& x : *res) PackString(p, x.matched_record);
+          PackString(p, "rejects");
+          PackRejects(p, decoded->rejects);
+          if (explain) {
+            PackString(p, "explanations");
+            p.pack_array(static_cast<uint32_t>(res->size()));
+            for (const auto& x : *res) pack_parts(p, x.explanation);
+          }
+        });
+      }
       if (!ingest) {
         core::ExactDeduper dd(core::ExactDedupeOptions{options_.store.keys},
                               kernels::GetKernels(kernels::ChooseBackend().backend));
@@ -354,7 +438,8 @@ std::optional<std::string> Handler::Handle(Job& job) {
       return std::nullopt;
     }
     return fail(ErrorCode::kBadRequest,
-                "unknown op '" + std::string(*op) + "' (ops: health, stats, ingest, dedupe, get_record, get_entity)");
+                "unknown op '" + std::string(*op) +
+                    "' (ops: health, stats, ingest, resolve, dedupe, get_record, get_entity, explain, merge, unmerge)");
   } catch (const msgpack::unpack_error& e) {
     return fail(ErrorCode::kBadRequest, std::string("malformed MessagePack: ") + e.what());
   } catch (const msgpack::type_error& e) {

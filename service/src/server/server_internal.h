@@ -54,7 +54,12 @@ struct ServerCounters {
   void CountOp(std::string_view op);
 };
 
+// A write the commit thread performs: an ingest (records), or a manual merge
+// or unmerge of entities.
 struct IngestJob {
+  enum class Kind : uint8_t { kIngest, kMerge, kUnmerge };
+  Kind kind = Kind::kIngest;
+  uint64_t entity_a = 0, entity_b = 0;  // merge: both; unmerge: a
   Envelope envelope;
   RequestId id;
   std::vector<storage::RecordInput> inputs;

@@ -53,6 +53,11 @@ class Client {
   Result<std::string> GetRecordJson(const std::string& id);
   Result<std::string> GetEntityJson(uint64_t id);
   Result<IngestReply> Ingest(const Batch& batch);
+  // Matching against the stored base (fuzzy when doppeld has a model).
+  Result<std::string> ResolveJson(const Batch& batch, bool explain);
+  Result<std::string> ExplainJson(const std::string& id_l, const std::string& id_r);
+  Result<std::string> MergeJson(uint64_t a, uint64_t b, const std::string& reason);
+  Result<std::string> UnmergeJson(uint64_t entity, const std::string& reason);
 
   // Pipelined ingest: Send returns the request id; Receive waits for the
   // next reply (any order) and returns its id with that request's outcome

@@ -185,6 +185,10 @@ class Store {
     std::vector<core::Contribution> explanation;
   };
   Result<std::vector<Resolution>> Resolve(const std::vector<RecordInput>& records, bool explain) const;
+  // The model's explanation of two stored records (needs a model).
+  Result<std::pair<core::PairScore, std::vector<core::Contribution>>> Explain(std::string_view id_a,
+                                                                              std::string_view id_b) const;
+  const core::FsModel* model() const;
   Result<EntityView> GetEntity(uint64_t id, size_t max_history = 50) const;
   StoreStats Stats() const;
   const std::string& path() const;
