@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "doppel/core/address.h"
+#include "doppel/core/comparison.h"
+#include "doppel/core/match_table.h"
 #include "doppel/core/date.h"
 #include "doppel/core/email.h"
 #include "doppel/core/name.h"
@@ -110,6 +112,35 @@ void BM_CsvReader(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 100000);
 }
 BENCHMARK(BM_CsvReader)->Unit(benchmark::kMillisecond);
+
+// Comparison levels (Jaro-Winkler through the kernel table included) over
+// candidate pairs of a generated-like table: pairs per second.
+void BM_ComparePairs(benchmark::State& state) {
+  MatchTable t;
+  const char* lasts[] = {"Иванов", "Петров", "Сидорова", "Кузнецова", "Smith", "Ivanoff"};
+  const char* firsts[] = {"Иван", "Пётр", "Анна", "Мария", "John", "Alexey"};
+  for (int i = 0; i < 2000; ++i) {
+    NormalizedRecord r;
+    r.id = std::to_string(i);
+    r.name = NormalizeName({"", lasts[i % 6], firsts[(i / 6) % 6], ""});
+    r.birth_date = NormalizeDate(std::to_string(1950 + i % 50) + "-0" + std::to_string(1 + i % 9) + "-1" +
+                                 std::to_string(i % 9));
+    r.phones.push_back(NormalizePhone("8916" + std::to_string(1000000 + i % 500)));
+    r.emails.push_back(NormalizeEmail("user" + std::to_string(i % 300) + "@mail.ru"));
+    t.Append(r);
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  for (uint32_t i = 0; i + 1 < t.size(); ++i)
+    for (uint32_t j = i + 1; j < t.size() && j < i + 50; ++j) pairs.emplace_back(i, j);
+  const auto& k = doppel::kernels::GetKernels(doppel::kernels::Backend::kReference);
+  PairLevels levels;
+  for (auto _ : state) {
+    ComputeLevels(t, pairs, k, &levels);
+    benchmark::DoNotOptimize(levels.levels[0].data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(pairs.size()));
+}
+BENCHMARK(BM_ComparePairs)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

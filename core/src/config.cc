@@ -159,6 +159,46 @@ Status ApplyDedupe(const Table& t, std::string_view src, JobConfig* c) {
   return Status::Ok();
 }
 
+Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "match", src,
+                                   {"blocking", "max_block", "threshold", "link_threshold", "survivorship"}));
+  if (const auto* arr = t.get_as<toml::array>("blocking")) {
+    std::vector<BlockingRule> rules;
+    for (const auto& item : *arr) {
+      auto s = item.value<std::string>();
+      if (!s) return Status::InvalidArgument(Where(src, item) + ": blocking rules are strings");
+      auto rule = ParseBlockingRule(*s);
+      if (!rule.ok()) return Status::InvalidArgument(Where(src, item) + ": " + rule.status().message());
+      rules.push_back(*rule);
+    }
+    if (rules.empty()) return Status::InvalidArgument(std::string(src) + ": [match] blocking needs at least one rule");
+    c->match.blocking.rules = rules;
+  }
+  int64_t n = 0;
+  if (t.contains("max_block")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "max_block", src, &n));
+    if (n < 2) return Status::InvalidArgument(std::string(src) + ": max_block must be at least 2");
+    c->match.blocking.max_block = static_cast<size_t>(n);
+  }
+  double d = 0;
+  if (t.contains("threshold")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "threshold", src, &d));
+    if (!(d > 0 && d < 1)) return Status::InvalidArgument(std::string(src) + ": threshold must be in (0, 1)");
+    c->match.cluster.threshold = d;
+  }
+  if (t.contains("link_threshold")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "link_threshold", src, &d));
+    if (!(d >= 0 && d < 1)) return Status::InvalidArgument(std::string(src) + ": link_threshold must be in [0, 1)");
+    c->match.cluster.link_threshold = d;
+  }
+  std::string s;
+  if (t.contains("survivorship")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "survivorship", src, &s));
+    DOPPEL_ASSIGN_OR_RETURN(c->survivorship, ParseSurvivorship(s));
+  }
+  return Status::Ok();
+}
+
 Status ApplyProfile(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "profile", src, {"examples", "stale_after_days"}));
   int64_t n = 0;
@@ -189,16 +229,17 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name,
     std::string_view k = key.str();
     if (t == nullptr) {
       return Status::InvalidArgument(Where(source_name, node) + ": '" + std::string(k) +
-                                     "' must be a section ([input], [columns], [normalize], [dedupe], [profile])");
+                                     "' must be a section ([input], [columns], [normalize], [dedupe], [match], [profile])");
     }
     if (k == "input") DOPPEL_RETURN_IF_ERROR(ApplyInput(*t, source_name, config));
     else if (k == "columns") DOPPEL_RETURN_IF_ERROR(ApplyColumns(*t, source_name, config));
     else if (k == "normalize") DOPPEL_RETURN_IF_ERROR(ApplyNormalize(*t, source_name, config));
     else if (k == "dedupe") DOPPEL_RETURN_IF_ERROR(ApplyDedupe(*t, source_name, config));
     else if (k == "profile") DOPPEL_RETURN_IF_ERROR(ApplyProfile(*t, source_name, config));
+    else if (k == "match") DOPPEL_RETURN_IF_ERROR(ApplyMatch(*t, source_name, config));
     else {
       return Status::InvalidArgument(Where(source_name, node) + ": unknown section [" + std::string(k) +
-                                     "] (known: input, columns, normalize, dedupe, profile)");
+                                     "] (known: input, columns, normalize, dedupe, match, profile)");
     }
   }
   return config->Validate();

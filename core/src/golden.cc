@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <type_traits>
 
 namespace doppel::core {
 
@@ -28,19 +29,32 @@ MemberSnapshot MemberSnapshot::From(const NormalizedRecord& r, int64_t seen_at) 
   m.birth_date = r.birth_date.ymd();
   if (r.doc_id.verdict.usable()) m.doc_id = r.doc_id.normalized;
   m.seen_at = seen_at;
+  m.verified = r.last_verified.ymd();
   m.record_id = r.id;
   return m;
 }
 
+Result<Survivorship> ParseSurvivorship(std::string_view name) {
+  if (name == "most_frequent") return Survivorship::kMostFrequent;
+  if (name == "most_recently_verified") return Survivorship::kMostRecentlyVerified;
+  if (name == "most_complete") return Survivorship::kMostComplete;
+  if (name == "most_recent") return Survivorship::kMostRecent;
+  return Status::InvalidArgument("unknown survivorship rule '" + std::string(name) +
+                                 "' (most_frequent, most_recently_verified, most_complete, most_recent)");
+}
+
 namespace {
 
-// Votes for one value: how many members carry it and the latest of them.
+// Votes for one value: how many members carry it, the latest of them, the
+// latest verification among them.
 struct Votes {
   uint32_t count = 0;
   int64_t latest = INT64_MIN;
+  int32_t verified = 0;
   std::string latest_id;
   void Add(const MemberSnapshot& m) {
     ++count;
+    verified = std::max(verified, m.verified);
     if (m.seen_at > latest || (m.seen_at == latest && m.record_id > latest_id)) {
       latest = m.seen_at;
       latest_id = m.record_id;
@@ -52,18 +66,42 @@ bool Better(const Votes& a, const Votes& b) {
   return std::tie(a.count, a.latest, a.latest_id) > std::tie(b.count, b.latest, b.latest_id);
 }
 
-// The value most members agree on (ties: the most recent), and the record it
-// was taken from.
+template <typename T>
+size_t Completeness(const T& v) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return v.size();
+  } else if constexpr (std::is_integral_v<T>) {
+    return v != 0;
+  } else {
+    return std::get<0>(v).size() + std::get<1>(v).size() + std::get<2>(v).size();
+  }
+}
+
+// The winning value under `rule` (ties: most frequent, then latest), and the
+// record it was taken from.
 template <typename T, typename Get>
-T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::string* from) {
+T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::string* from,
+       Survivorship rule = Survivorship::kMostFrequent) {
   std::map<T, Votes> votes;
   for (const auto& m : members) {
     const T& v = get(m);
     if (v != none) votes[v].Add(m);
   }
+  auto key = [&](const std::pair<const T, Votes>& kv) {
+    const Votes& v = kv.second;
+    switch (rule) {
+      case Survivorship::kMostRecentlyVerified: return std::make_tuple(static_cast<int64_t>(v.verified), static_cast<int64_t>(v.count), v.latest);
+      case Survivorship::kMostComplete: return std::make_tuple(static_cast<int64_t>(Completeness(kv.first)), static_cast<int64_t>(v.count), v.latest);
+      case Survivorship::kMostRecent: return std::make_tuple(v.latest, static_cast<int64_t>(v.count), int64_t{0});
+      case Survivorship::kMostFrequent: break;
+    }
+    return std::make_tuple(static_cast<int64_t>(v.count), v.latest, int64_t{0});
+  };
   const std::pair<const T, Votes>* best = nullptr;
   for (const auto& kv : votes) {
-    if (best == nullptr || Better(kv.second, best->second)) best = &kv;
+    if (best == nullptr || key(kv) > key(*best) || (key(kv) == key(*best) && kv.second.latest_id > best->second.latest_id)) {
+      best = &kv;
+    }
   }
   if (best == nullptr) return none;
   *from = best->second.latest_id;
@@ -85,7 +123,7 @@ std::vector<std::string> Union(std::span<const MemberSnapshot> members,
 
 }  // namespace
 
-GoldenRecord BuildGolden(std::span<const MemberSnapshot> members) {
+GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, Survivorship rule) {
   GoldenRecord g;
   g.members = static_cast<uint32_t>(members.size());
   // The name is chosen as a whole (surname, first name and patronymic from
@@ -93,13 +131,14 @@ GoldenRecord BuildGolden(std::span<const MemberSnapshot> members) {
   using Name = std::tuple<std::string, std::string, std::string, std::string>;
   Name name = Pick<Name>(
       members, [](const MemberSnapshot& m) { return Name{m.last, m.first, m.middle, m.gender}; }, Name{},
-      &g.name_from);
+      &g.name_from, rule);
   std::tie(g.last, g.first, g.middle, g.gender) = name;
   g.address = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.address; }, std::string(),
-                                &g.address_from);
-  g.birth_date = Pick<int32_t>(members, [](const MemberSnapshot& m) { return m.birth_date; }, 0, &g.birth_date_from);
+                                &g.address_from, rule);
+  g.birth_date =
+      Pick<int32_t>(members, [](const MemberSnapshot& m) { return m.birth_date; }, 0, &g.birth_date_from, rule);
   g.doc_id = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.doc_id; }, std::string(),
-                               &g.doc_id_from);
+                               &g.doc_id_from, rule);
   g.phones = Union(members, &MemberSnapshot::phones);
   g.emails = Union(members, &MemberSnapshot::emails);
   return g;

@@ -102,6 +102,7 @@ void WriteSnapshot(codec::Writer& w, const core::MemberSnapshot& m) {
   w.Svarint(m.birth_date);
   w.Str(m.doc_id);
   w.Svarint(m.seen_at);
+  w.Svarint(m.verified);
 }
 
 void WriteU64s(codec::Writer& w, const std::vector<uint64_t>& v) {
@@ -159,6 +160,7 @@ void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
   m->birth_date = static_cast<int32_t>(r.Svarint());
   m->doc_id = r.Str();
   m->seen_at = r.Svarint();
+  m->verified = static_cast<int32_t>(r.Svarint());
 }
 
 }  // namespace
@@ -595,12 +597,26 @@ Result<std::vector<Candidate>> ScoreAgainst(const Getter& get, const core::FsMod
   return out;
 }
 
-std::string MergeDetail(const std::string& record, const std::vector<Candidate>& evidence) {
+// The evidence of a merge: the linking record, the model that scored it, and
+// for each entity it matched the best member with its weight per field.
+std::string MergeDetail(const std::string& record, const std::vector<Candidate>& evidence, const core::FsModel* model) {
   core::JsonWriter j(false);
-  j.BeginObject().Field("record", record).Key("matched").BeginArray();
+  j.BeginObject().Field("record", record);
+  if (model != nullptr) {
+    char fingerprint[20];
+    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
+                  static_cast<unsigned long long>(kernels::HashString(model->ToJson())));
+    j.Field("model", std::string(fingerprint));
+  }
+  j.Key("matched").BeginArray();
   for (const auto& c : evidence) {
     j.BeginObject().Field("entity", c.entity).Field("record", c.id).Field("probability", c.score.probability);
-    j.Field("weight", c.score.weight).EndObject();
+    j.Field("weight", c.score.weight).Key("fields").BeginObject();
+    for (const auto& part : c.parts) {
+      j.Key(core::InfoOf(part.comparison).name).BeginObject();
+      j.Field("level", core::LevelName(part.comparison, part.level)).Field("weight", part.weight).EndObject();
+    }
+    j.EndObject().EndObject();
   }
   j.EndArray().EndObject();
   return j.str();
@@ -859,7 +875,7 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
       if (candidates.size() > kMaxCandidates) candidates.resize(kMaxCandidates);
       Getter get = [&](int f, const std::string& key) { return g.Get(f, key); };
       DOPPEL_ASSIGN_OR_RETURN(std::vector<Candidate> scored,
-                              ScoreAgainst(get, *options.model, rec.match, candidates, kernels, false));
+                              ScoreAgainst(get, *options.model, rec.match, candidates, kernels, /*explain=*/true));
       // The best match per entity.
       std::map<uint64_t, Candidate> best;
       for (auto& c : scored) {
@@ -897,7 +913,12 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     DOPPEL_ASSIGN_OR_RETURN(EntityValue * survivor, entity_state(entity));
     for (uint64_t other : linked) {
       if (other == entity) continue;
-      DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, entity, *survivor, actor, nr.id));
+      // An entity this request touched has its current members here, not
+      // yet in the store.
+      auto staged = touched.find(other);
+      DOPPEL_RETURN_IF_ERROR(g.MergeEntity(other, entity, *survivor, actor, nr.id,
+                                           MergeDetail(nr.id, evidence, options.model.get()),
+                                           staged == touched.end() ? nullptr : &staged->second));
       touched.erase(other);
       out.merged.push_back(other);
       out.action = IngestAction::kMerged;

@@ -59,6 +59,32 @@ TEST(Config, ErrorsNameTheFileLineAndKey) {
   EXPECT_FALSE(ApplyConfigToml("[dedupe]\nkeys = \"phone\"\n", "x.toml", &c).ok());
 }
 
+TEST(Config, MatchSection) {
+  JobConfig c;
+  Status s = ApplyConfigToml(R"(
+[match]
+blocking = ["phone", "minhash"]
+max_block = 50
+threshold = 0.9
+link_threshold = 0.5
+survivorship = "most_recently_verified"
+)", "m.toml", &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(c.match.blocking.rules.size(), 2u);
+  EXPECT_EQ(c.match.blocking.rules[1], BlockingRule::kMinHash);
+  EXPECT_EQ(c.match.blocking.max_block, 50u);
+  EXPECT_DOUBLE_EQ(c.match.cluster.threshold, 0.9);
+  EXPECT_DOUBLE_EQ(c.match.cluster.link_threshold, 0.5);
+  EXPECT_EQ(c.survivorship, Survivorship::kMostRecentlyVerified);
+
+  Status bad = ApplyConfigToml("[match]\nblocking = [\"phone\", \"shoe\"]\n", "m.toml", &c);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("m.toml:2"), std::string::npos) << bad.ToString();
+  EXPECT_NE(bad.message().find("shoe"), std::string::npos);
+  EXPECT_FALSE(ApplyConfigToml("[match]\nthreshold = 1.5\n", "m.toml", &c).ok());
+  EXPECT_FALSE(ApplyConfigToml("[match]\nsurvivorship = \"newest\"\n", "m.toml", &c).ok());
+}
+
 TEST(Config, ParseDay) {
   EXPECT_EQ(*ParseDay("2026-12-04"), 20261204);
   EXPECT_EQ(*ParseDay("20261204"), 20261204);

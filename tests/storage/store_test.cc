@@ -1,6 +1,7 @@
 // The RocksDB store on a real database in a temporary directory.
 #include "doppel/storage/store.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
@@ -124,6 +125,27 @@ TEST_F(StoreTest, ALinkingRecordMergesEntitiesIntoTheOlderId) {
   bool saw_merge = false;
   for (const auto& ev : old->history) saw_merge |= ev.op == "merge";
   EXPECT_TRUE(saw_merge);
+}
+
+TEST_F(StoreTest, AMergeInsideOneRequestKeepsEveryMember) {
+  // Both entities are created by this same request, so their members are
+  // staged, not yet in the store, when the third row links them.
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  auto out = Ingest(**store, std::string(kHeader) +
+                                 "m1;Орлов Павел;89995550001;;\n"
+                                 "m2;Орлов П.;;pavel.orlov@mail.ru;\n"
+                                 "m4;Орлов Павел;89995550001;;\n"
+                                 "m3;Орлов Павел;89995550001;pavel.orlov@mail.ru;\n");
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[3].action, IngestAction::kMerged);
+  auto e = (*store)->GetEntity(out[1].entity);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  std::vector<std::string> members = e->members;
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
+  EXPECT_EQ(e->golden.members, 4u);
+  EXPECT_EQ((*store)->Stats().entities, 1u);
 }
 
 TEST_F(StoreTest, ReingestIsUnchangedOrANewVersion) {

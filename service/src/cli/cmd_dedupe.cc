@@ -23,6 +23,7 @@ struct DedupeFlags {
   std::string model_path, truth_path, truth_columns;
   double threshold = -1;
   double pairs_min_probability = 0.5;
+  std::string survivorship;
   InputFlags in;
 };
 
@@ -158,8 +159,14 @@ int RunFuzzy(const DedupeFlags& f) {
   if (!f.keys.empty()) return Fail("--keys applies to --exact only");
   if (Status s = storage::MakeDirs(f.out_dir); !s.ok()) return Fail(s);
   const kernels::KernelTable& kernels = ChooseKernels(*config);
-  core::MatcherOptions mo;
+  core::MatcherOptions mo = config->match;
   mo.threads = config->normalize.threads;
+  core::Survivorship survivorship = config->survivorship;
+  if (!f.survivorship.empty()) {
+    auto s = core::ParseSurvivorship(f.survivorship);
+    if (!s.ok()) return Fail(s.status());
+    survivorship = *s;
+  }
   if (f.threshold >= 0) {
     if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
     mo.cluster.threshold = f.threshold;
@@ -255,7 +262,7 @@ int RunFuzzy(const DedupeFlags& f) {
     if (by_entity[e].empty()) continue;
     std::vector<core::MemberSnapshot> members;
     for (uint32_t i : by_entity[e]) members.push_back(snapshots[i]);
-    core::GoldenRecord g = core::BuildGolden(members);
+    core::GoldenRecord g = core::BuildGolden(members, survivorship);
     auto join = [](const std::vector<std::string>& v) {
       std::string s;
       for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
@@ -352,6 +359,8 @@ Command RegisterDedupe(CLI::App& app) {
   sub->add_option("--truth", f->truth_path, "Train m-probabilities from labels: CSV of record id and true entity id");
   sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
   sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
+  sub->add_option("--survivorship", f->survivorship,
+                  "Golden values: most_frequent, most_recently_verified, most_complete or most_recent (default: most_frequent)");
   f->in.Register(sub);
   return [f] { return RunDedupe(*f); };
 }

@@ -58,7 +58,7 @@ int RunExplain(ExplainFlags f) {
   int64_t a = find(f.id1), b = find(f.id2);
   if (a < 0) return Fail("no record '" + f.id1 + "' in " + f.input);
   if (b < 0) return Fail("no record '" + f.id2 + "' in " + f.input);
-  core::MatcherOptions mo;
+  core::MatcherOptions mo = config->match;
   mo.threads = config->normalize.threads;
   auto model = ModelFor(f.model_path, loaded->table, mo, k);
   if (!model.ok()) return Fail(model.status());
@@ -148,14 +148,14 @@ int RunBlocking(const BlockingFlags& f) {
   auto is_true = [&](std::pair<uint32_t, uint32_t> p) {
     return !entity[p.first].empty() && entity[p.first] == entity[p.second];
   };
-  core::BlockingOptions all;
+  const core::BlockingOptions& all = config->match.blocking;
   std::vector<std::pair<uint32_t, uint32_t>> cumulative;
   std::printf("Blocking %s: %s records, %s possible pairs\n\n", f.input.c_str(), core::WithThousands(t.size()).c_str(),
               core::WithThousands(static_cast<uint64_t>(t.size()) * (t.size() - 1) / 2).c_str());
   std::printf("  %-16s %12s %12s %12s%s\n", "rule", "pairs", "new", "cumulative",
               have_truth ? "   rule recall  cumulative recall" : "");
   for (core::BlockingRule rule : all.rules) {
-    core::BlockingOptions one;
+    core::BlockingOptions one = all;
     one.rules = {rule};
     one.training_pairs_per_rule = 0;
     core::CandidatePairs c = core::GenerateCandidates(t, one, k);
@@ -192,7 +192,7 @@ int RunLink(const LinkFlags& f) {
   if (!config.ok()) return Fail(config.status());
   if (Status s = storage::MakeDirs(f.out_dir); !s.ok()) return Fail(s);
   const kernels::KernelTable& k = ChooseKernels(*config);
-  core::MatcherOptions mo;
+  core::MatcherOptions mo = config->match;
   mo.threads = config->normalize.threads;
   if (f.threshold >= 0) mo.cluster.threshold = f.threshold;
   Progress progress("link", f.in.quiet);

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "doppel/core/exact_dedupe.h"
+#include "doppel/core/golden.h"
+#include "doppel/core/matcher.h"
 #include "doppel/core/normalize.h"
 #include "doppel/core/profile.h"
 #include "doppel/core/reader.h"
@@ -27,6 +29,10 @@ struct JobConfig {
   bool infer_roles = true;
   NormalizeOptions normalize;
   ExactDedupeOptions exact;
+  // Fuzzy matching: blocking rules and caps, threshold, chain protection.
+  MatcherOptions match;
+  // How golden records pick single values. Default: most frequent.
+  Survivorship survivorship = Survivorship::kMostFrequent;
   ProfileOptions profile;
   // Kernel backend: auto, reference, simd or cuda. Default: "" (DOPPEL_BACKEND, else auto).
   std::string backend;

@@ -1,11 +1,13 @@
 // Golden records: the best value of each field across an entity's members
 // (survivorship).
 //
-// Rules: for single-valued fields the value most members agree on wins, ties
-// go to the most recently seen member; phones and emails are the union of the
-// members' valid values, most frequent first (ties: most recent), capped. A
+// Single-valued fields follow a rule (most frequent by default; or the member
+// verified most recently, the most complete value, the member seen last);
+// ties fall to the next rules in that order, then the record id, so the
+// result depends only on the members, not their order. Phones and emails are
+// the union of the members' valid values, most frequent first, capped. A
 // member's values are already normalized and validated, so nothing invalid
-// survives. Pure; the result depends only on the members, not their order.
+// survives. Each single value names the record it came from.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "doppel/core/normalize.h"
+#include "doppel/core/status.h"
 
 namespace doppel::core {
 
@@ -26,6 +29,7 @@ struct MemberSnapshot {
   int32_t birth_date = 0;           // yyyymmdd, 0 when unknown
   std::string doc_id;
   int64_t seen_at = 0;              // when this version was ingested (ms since epoch)
+  int32_t verified = 0;             // last verification date (yyyymmdd), 0 if never
   std::string record_id;            // tie-break of last resort
 
   static MemberSnapshot From(const NormalizedRecord& r, int64_t seen_at);
@@ -45,6 +49,9 @@ struct GoldenRecord {
 // Phones and emails kept in a golden record at most. Default: 5.
 inline constexpr size_t kGoldenMaxContacts = 5;
 
-GoldenRecord BuildGolden(std::span<const MemberSnapshot> members);
+enum class Survivorship : uint8_t { kMostFrequent, kMostRecentlyVerified, kMostComplete, kMostRecent };
+Result<Survivorship> ParseSurvivorship(std::string_view name);  // most_frequent, most_recently_verified, ...
+
+GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, Survivorship rule = Survivorship::kMostFrequent);
 
 }  // namespace doppel::core

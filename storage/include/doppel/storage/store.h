@@ -34,8 +34,8 @@
 namespace doppel::storage {
 
 // The on-disk schema this build reads and writes (2: records carry their
-// matching features).
-inline constexpr uint32_t kSchemaVersion = 2;
+// matching features; 3: member snapshots carry their verification date).
+inline constexpr uint32_t kSchemaVersion = 3;
 
 struct StoreOptions {
   // Create the database when the path is empty or missing. Default: true.

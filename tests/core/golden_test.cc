@@ -1,0 +1,91 @@
+#include "doppel/core/golden.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace doppel::core {
+namespace {
+
+MemberSnapshot Member(std::string id, std::string middle, std::string address, int64_t seen, int32_t verified) {
+  MemberSnapshot m;
+  m.record_id = std::move(id);
+  m.last = "иванов";
+  m.first = "пётр";
+  m.middle = std::move(middle);
+  m.gender = "m";
+  m.address = std::move(address);
+  m.seen_at = seen;
+  m.verified = verified;
+  return m;
+}
+
+// Three versions of one client: two agree on an old address, the newest one
+// was verified most recently and carries the full patronymic.
+std::vector<MemberSnapshot> Members() {
+  std::vector<MemberSnapshot> ms = {
+      Member("a", "с", "москва, тверская 1", 100, 20200101),
+      Member("b", "с", "москва, тверская 1", 200, 20210101),
+      Member("c", "сергеевич", "казань, баумана 5", 300, 20260101),
+  };
+  ms[0].phones = {"+79161234567"};
+  ms[1].phones = {"+79161234567", "+79031112233"};
+  ms[2].phones = {"+79031112233"};
+  ms[1].phones.push_back("+74951234567");
+  ms[0].birth_date = 19800512;
+  ms[2].doc_id = "4510123456";
+  return ms;
+}
+
+TEST(Golden, MostFrequentTakesTheMajorityAndNamesItsSource) {
+  auto ms = Members();
+  GoldenRecord g = BuildGolden(ms, Survivorship::kMostFrequent);
+  EXPECT_EQ(g.members, 3u);
+  EXPECT_EQ(g.middle, "с");
+  EXPECT_EQ(g.address, "москва, тверская 1");
+  EXPECT_EQ(g.address_from, "b");  // the latest of the members that carry it
+  EXPECT_EQ(g.birth_date, 19800512);
+  EXPECT_EQ(g.birth_date_from, "a");
+  EXPECT_EQ(g.doc_id, "4510123456");  // a value only one member has still survives
+  EXPECT_EQ(g.doc_id_from, "c");
+  // Union of phones, the ones two members carry first.
+  ASSERT_EQ(g.phones.size(), 3u);
+  EXPECT_EQ(g.phones[2], "+74951234567");
+}
+
+TEST(Golden, OtherRulesPickTheVerifiedCompleteOrLatestValue) {
+  auto ms = Members();
+  GoldenRecord v = BuildGolden(ms, Survivorship::kMostRecentlyVerified);
+  EXPECT_EQ(v.address, "казань, баумана 5");
+  EXPECT_EQ(v.name_from, "c");
+  GoldenRecord c = BuildGolden(ms, Survivorship::kMostComplete);
+  EXPECT_EQ(c.middle, "сергеевич");
+  GoldenRecord r = BuildGolden(ms, Survivorship::kMostRecent);
+  EXPECT_EQ(r.address, "казань, баумана 5");
+  EXPECT_EQ(r.address_from, "c");
+}
+
+TEST(Golden, ResultDoesNotDependOnMemberOrder) {
+  auto ms = Members();
+  for (Survivorship rule : {Survivorship::kMostFrequent, Survivorship::kMostRecentlyVerified,
+                            Survivorship::kMostComplete, Survivorship::kMostRecent}) {
+    GoldenRecord a = BuildGolden(ms, rule);
+    std::reverse(ms.begin(), ms.end());
+    GoldenRecord b = BuildGolden(ms, rule);
+    EXPECT_EQ(a.address, b.address);
+    EXPECT_EQ(a.address_from, b.address_from);
+    EXPECT_EQ(a.middle, b.middle);
+    EXPECT_EQ(a.name_from, b.name_from);
+    EXPECT_EQ(a.phones, b.phones);
+  }
+}
+
+TEST(Golden, ParseSurvivorshipNamesTheChoicesOnError) {
+  EXPECT_EQ(*ParseSurvivorship("most_complete"), Survivorship::kMostComplete);
+  auto bad = ParseSurvivorship("newest");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("most_recently_verified"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace doppel::core
