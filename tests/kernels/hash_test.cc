@@ -1,6 +1,7 @@
 // DH64 on every available backend against the scalar definition.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,7 +13,17 @@ namespace doppel::kernels {
 namespace {
 
 TEST(Hash, KnownValuesAreStable) {
-  // Pinned: the hash is part of the storage format.
+  // Pinned: the hash is part of the storage format (posting-list keys).
+  const std::pair<const char*, uint64_t> known[] = {
+      {"", 0x0000000000000000ULL},           {"a", 0xb2e8ee6e05d78f0fULL},
+      {"ab", 0x9f0690f314e089daULL},         {"abc", 0x7bd73456a087d4dfULL},
+      {"abcd", 0xbc631ac5b2a26a4dULL},       {"abcde", 0x2679bb48ba9e205fULL},
+      {"abcdef", 0xaa46174123e1b597ULL},     {"abcdefg", 0xca3f9d30c80b36c3ULL},
+      {"abcdefgh", 0xbcde6ff81317bd2dULL},   {"abcdefghi", 0x3f5daa957f4ae156ULL},
+      {"иванов", 0xeed9f2e8e3c982aaULL},     {"ivanov|1985", 0x2a26a48d5f692747ULL},
+      {"+79161234567", 0xa26ed97386118d27ULL}, {"pavel.orlov@mail.ru", 0xc2eab17ebb51f28dULL},
+  };
+  for (const auto& [s, h] : known) EXPECT_EQ(HashString(s), h) << s;
   EXPECT_EQ(HashString(""), HashFinalize(0));
   EXPECT_NE(HashString("a"), HashString("b"));
   EXPECT_NE(HashString(std::string("\0", 1)), HashString(""));
@@ -29,6 +40,19 @@ TEST(Hash, NoCollisionsAmongShortStringsOfOneLength) {
     }
   std::sort(hashes.begin(), hashes.end());
   EXPECT_EQ(std::adjacent_find(hashes.begin(), hashes.end()), hashes.end());
+}
+
+TEST(Hash, TailLoadEqualsZeroPaddedCopy) {
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 1000; ++trial) {
+    char buf[8];
+    for (char& c : buf) c = static_cast<char>(rng());
+    for (size_t rem = 1; rem < 8; ++rem) {
+      uint64_t w = 0;
+      std::memcpy(&w, buf, rem);
+      ASSERT_EQ(LoadTail(buf, rem), w) << rem;
+    }
+  }
 }
 
 class HashBackends : public ::testing::TestWithParam<Backend> {};

@@ -43,6 +43,21 @@ DOPPEL_HD inline uint64_t HashStep(uint64_t h, uint64_t word) {
   return h ^ (h >> 31);
 }
 
+// The last 1..7 bytes as a zero-padded little-endian word, without a
+// variable-length memcpy (a library call; 6x slower on 12-byte keys): two
+// overlapping 4-byte loads, or three single bytes. Overlapping bytes land on
+// the same bit positions, so OR-ing them is exact.
+inline uint64_t LoadTail(const char* p, size_t rem) {
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  if (rem >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, b, 4);
+    std::memcpy(&hi, b + rem - 4, 4);
+    return uint64_t{lo} | (uint64_t{hi} << (8 * (rem - 4)));
+  }
+  return uint64_t{b[0]} | (uint64_t{b[rem / 2]} << (8 * (rem / 2))) | (uint64_t{b[rem - 1]} << (8 * (rem - 1)));
+}
+
 // The scalar definition of DH64 for one string.
 inline uint64_t HashBytes(const char* p, size_t len, uint64_t seed) {
   uint64_t h = seed ^ (static_cast<uint64_t>(len) * kHashLenMul);
@@ -52,11 +67,7 @@ inline uint64_t HashBytes(const char* p, size_t len, uint64_t seed) {
     std::memcpy(&w, p + i, 8);  // little-endian hosts only (x86-64, aarch64)
     h = HashStep(h, w);
   }
-  if (i < len) {
-    uint64_t w = 0;
-    std::memcpy(&w, p + i, len - i);
-    h = HashStep(h, w);
-  }
+  if (i < len) h = HashStep(h, LoadTail(p + i, len - i));
   return HashFinalize(h);
 }
 
