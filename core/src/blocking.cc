@@ -83,76 +83,102 @@ std::vector<BlockingRule> DefaultBlockingRules() {
   return all;
 }
 
-void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels::KernelTable& k,
-                 std::vector<uint64_t>* keys) {
-  keys->clear();
+namespace {
+
+// Calls emit(a, b, c) with the parts of each key record i has under `rule`
+// (every rule but MinHash, whose keys are band hashes of a signature).
+template <typename Emit>
+void EachKey(const MatchTable& t, size_t i, BlockingRule rule, Emit emit) {
   auto year = [&] { return t.birth_date[i] / 10000; };
   switch (rule) {
     case BlockingRule::kPhone:
-      for (uint64_t p : t.phones.Get(i)) keys->push_back(Key(rule, std::to_string(p)));
+      for (uint64_t p : t.phones.Get(i)) emit(std::to_string(p));
       break;
     case BlockingRule::kEmail:
-      for (auto e : t.Emails(i)) keys->push_back(Key(rule, e));
+      for (auto e : t.Emails(i)) emit(e);
       break;
     case BlockingRule::kDocId:
-      if (!t.doc_id.Get(i).empty()) keys->push_back(Key(rule, t.doc_id.Get(i)));
+      if (!t.doc_id.Get(i).empty()) emit(t.doc_id.Get(i));
       break;
     case BlockingRule::kBirthDate:
       // With either initial, so a typo in one name still meets; without any
       // name the date alone would pair everyone born that day.
       if (t.birth_date[i] != 0) {
         std::string date = std::to_string(t.birth_date[i]);
-        if (!t.last.Get(i).empty()) keys->push_back(Key(rule, date, "L", t.last.Get(i).substr(0, 1)));
-        if (!t.first.Get(i).empty()) keys->push_back(Key(rule, date, "F", t.first.Get(i).substr(0, 1)));
+        if (!t.last.Get(i).empty()) emit(date, "L", t.last.Get(i).substr(0, 1));
+        if (!t.first.Get(i).empty()) emit(date, "F", t.first.Get(i).substr(0, 1));
       }
       break;
     case BlockingRule::kNameInitial: {
       std::string_view last = t.last.Get(i), first = t.first.Get(i);
       if (!last.empty() && !first.empty()) {
-        keys->push_back(Key(rule, NameSkeleton(last), std::string_view(NameSkeleton(first)).substr(0, 2)));
+        emit(NameSkeleton(last), std::string_view(NameSkeleton(first)).substr(0, 2));
       }
       break;
     }
     case BlockingRule::kSurnameYear:
       if (!t.last.Get(i).empty() && !t.first.Get(i).empty() && t.birth_date[i] != 0) {
-        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), t.first.Get(i).substr(0, 1), std::to_string(year())));
+        emit(NameSkeleton(t.last.Get(i)), t.first.Get(i).substr(0, 1), std::to_string(year()));
       }
       break;
     case BlockingRule::kFirstNameDate:
       if (!t.first.Get(i).empty() && !t.first_initial[i] && t.birth_date[i] != 0) {
-        keys->push_back(Key(rule, NameSkeleton(t.first.Get(i)), std::to_string(t.birth_date[i])));
+        emit(NameSkeleton(t.first.Get(i)), std::to_string(t.birth_date[i]));
       }
       break;
     case BlockingRule::kDwelling:
-      if (!t.dwelling.Get(i).empty()) keys->push_back(Key(rule, t.dwelling.Get(i)));
+      if (!t.dwelling.Get(i).empty()) emit(t.dwelling.Get(i));
       break;
     case BlockingRule::kPostcodeHouse:
       if (!t.postcode.Get(i).empty() && !t.house.Get(i).empty()) {
-        keys->push_back(Key(rule, t.postcode.Get(i), t.house.Get(i)));
+        emit(t.postcode.Get(i), t.house.Get(i));
       }
       break;
     case BlockingRule::kNameCity:
       if (!t.last.Get(i).empty() && !t.first.Get(i).empty() && !t.city.Get(i).empty()) {
-        keys->push_back(Key(rule, NameSkeleton(t.last.Get(i)), NameSkeleton(t.first.Get(i)), t.city.Get(i)));
+        emit(NameSkeleton(t.last.Get(i)), NameSkeleton(t.first.Get(i)), t.city.Get(i));
       }
       break;
     case BlockingRule::kNameSet: {
       std::string a = NameSkeleton(t.first.Get(i)), b = NameSkeleton(t.last.Get(i));
-      if (a.size() >= 2 && b.size() >= 2) keys->push_back(Key(rule, std::min(a, b), std::max(a, b)));
+      if (a.size() >= 2 && b.size() >= 2) emit(std::min(a, b), std::max(a, b));
       break;
     }
-    case BlockingRule::kMinHash: {
-      std::vector<uint64_t> grams;
-      Shingles(t, i, &grams);
-      if (grams.size() < 3) break;
-      uint32_t offsets[2] = {0, static_cast<uint32_t>(grams.size())};
-      uint32_t sig[kMinHashBands * kMinHashRows];
-      k.minhash(grams.data(), offsets, 1, kMinHashBands * kMinHashRows, sig);
-      BandKeys(sig, keys);
-      break;
-    }
+    case BlockingRule::kMinHash:
     case BlockingRule::kCount: break;
   }
+}
+
+}  // namespace
+
+void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels::KernelTable& k,
+                 std::vector<uint64_t>* keys) {
+  keys->clear();
+  if (rule == BlockingRule::kMinHash) {
+    std::vector<uint64_t> grams;
+    Shingles(t, i, &grams);
+    if (grams.size() < 3) return;
+    uint32_t offsets[2] = {0, static_cast<uint32_t>(grams.size())};
+    uint32_t sig[kMinHashBands * kMinHashRows];
+    k.minhash(grams.data(), offsets, 1, kMinHashBands * kMinHashRows, sig);
+    BandKeys(sig, keys);
+    return;
+  }
+  EachKey(t, i, rule, [&](std::string_view a, std::string_view b = {}, std::string_view c = {}) {
+    keys->push_back(Key(rule, a, b, c));
+  });
+}
+
+std::string BlockKeyText(const MatchTable& t, size_t i, BlockingRule rule, uint64_t key) {
+  std::string text = rule == BlockingRule::kMinHash ? "a MinHash band" : "?";
+  EachKey(t, i, rule, [&](std::string_view a, std::string_view b = {}, std::string_view c = {}) {
+    if (Key(rule, a, b, c) != key) return;
+    text = std::string(a);
+    for (std::string_view part : {b, c}) {
+      if (!part.empty()) text.append(" | ").append(part);
+    }
+  });
+  return text;
 }
 
 CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
@@ -203,7 +229,8 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
         if (size > cap) {
           ++stats.skipped_blocks;
           if (stats.skipped_examples.size() < 3) {
-            stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " block of " +
+            stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
+                                             BlockKeyText(t, keyed[b].second, rule, keyed[b].first) + "': " +
                                              std::to_string(size) + " records (first: " +
                                              std::string(t.ids.Get(keyed[b].second)) + ")");
           }

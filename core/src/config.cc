@@ -4,12 +4,18 @@
 
 #include <set>
 
+#include "doppel/core/unicode.h"
+
 namespace doppel::core {
 
 Status JobConfig::Validate() const {
   DOPPEL_RETURN_IF_ERROR(reader.Validate());
   DOPPEL_RETURN_IF_ERROR(normalize.Validate());
   DOPPEL_RETURN_IF_ERROR(exact.Validate());
+  if (survivorship.rule == Survivorship::kSourcePriority && survivorship.source_priority.empty()) {
+    return Status::InvalidArgument("survivorship source_priority needs [match] source_priority, the sources most "
+                                   "trusted first");
+  }
   return Status::Ok();
 }
 
@@ -161,7 +167,8 @@ Status ApplyDedupe(const Table& t, std::string_view src, JobConfig* c) {
 
 Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "match", src,
-                                   {"blocking", "max_block", "threshold", "link_threshold", "survivorship"}));
+                                   {"blocking", "max_block", "threshold", "link_threshold", "survivorship",
+                                    "source_priority"}));
   if (const auto* arr = t.get_as<toml::array>("blocking")) {
     std::vector<BlockingRule> rules;
     for (const auto& item : *arr) {
@@ -194,7 +201,17 @@ Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
   std::string s;
   if (t.contains("survivorship")) {
     DOPPEL_RETURN_IF_ERROR(Get(t, "survivorship", src, &s));
-    DOPPEL_ASSIGN_OR_RETURN(c->survivorship, ParseSurvivorship(s));
+    DOPPEL_ASSIGN_OR_RETURN(c->survivorship.rule, ParseSurvivorship(s));
+  }
+  if (t.contains("source_priority")) {
+    const auto* arr = t.get_as<toml::array>("source_priority");
+    if (arr == nullptr) return Status::InvalidArgument(std::string(src) + ": [match] source_priority is a list of strings");
+    c->survivorship.source_priority.clear();
+    for (const auto& item : *arr) {
+      auto v = item.value<std::string>();
+      if (!v) return Status::InvalidArgument(Where(src, item) + ": sources are strings");
+      c->survivorship.source_priority.push_back(Fold(Trim(*v)));
+    }
   }
   return Status::Ok();
 }

@@ -30,6 +30,7 @@ MemberSnapshot MemberSnapshot::From(const NormalizedRecord& r, int64_t seen_at) 
   if (r.doc_id.verdict.usable()) m.doc_id = r.doc_id.normalized;
   m.seen_at = seen_at;
   m.verified = r.last_verified.ymd();
+  m.source = r.source;
   m.record_id = r.id;
   return m;
 }
@@ -39,22 +40,27 @@ Result<Survivorship> ParseSurvivorship(std::string_view name) {
   if (name == "most_recently_verified") return Survivorship::kMostRecentlyVerified;
   if (name == "most_complete") return Survivorship::kMostComplete;
   if (name == "most_recent") return Survivorship::kMostRecent;
+  if (name == "source_priority") return Survivorship::kSourcePriority;
   return Status::InvalidArgument("unknown survivorship rule '" + std::string(name) +
-                                 "' (most_frequent, most_recently_verified, most_complete, most_recent)");
+                                 "' (most_frequent, most_recently_verified, most_complete, most_recent, "
+                                 "source_priority)");
 }
 
 namespace {
 
 // Votes for one value: how many members carry it, the latest of them, the
-// latest verification among them.
+// latest verification among them, the most trusted source among them
+// (higher is more trusted).
 struct Votes {
   uint32_t count = 0;
   int64_t latest = INT64_MIN;
   int32_t verified = 0;
+  int64_t trust = INT64_MIN;
   std::string latest_id;
-  void Add(const MemberSnapshot& m) {
+  void Add(const MemberSnapshot& m, int64_t member_trust = 0) {
     ++count;
     verified = std::max(verified, m.verified);
+    trust = std::max(trust, member_trust);
     if (m.seen_at > latest || (m.seen_at == latest && m.record_id > latest_id)) {
       latest = m.seen_at;
       latest_id = m.record_id;
@@ -79,13 +85,21 @@ size_t Completeness(const T& v) {
 
 // The winning value under `rule` (ties: most frequent, then latest), and the
 // record it was taken from.
+// How much a member's source is trusted: the first listed source is trusted
+// most; unlisted sources least.
+int64_t Trust(const MemberSnapshot& m, const std::vector<std::string>& priority) {
+  auto it = std::find(priority.begin(), priority.end(), m.source);
+  return -static_cast<int64_t>(it - priority.begin());
+}
+
 template <typename T, typename Get>
 T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::string* from,
-       Survivorship rule = Survivorship::kMostFrequent) {
+       const SurvivorshipOptions& options) {
+  const Survivorship rule = options.rule;
   std::map<T, Votes> votes;
   for (const auto& m : members) {
     const T& v = get(m);
-    if (v != none) votes[v].Add(m);
+    if (v != none) votes[v].Add(m, Trust(m, options.source_priority));
   }
   auto key = [&](const std::pair<const T, Votes>& kv) {
     const Votes& v = kv.second;
@@ -93,6 +107,7 @@ T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::str
       case Survivorship::kMostRecentlyVerified: return std::make_tuple(static_cast<int64_t>(v.verified), static_cast<int64_t>(v.count), v.latest);
       case Survivorship::kMostComplete: return std::make_tuple(static_cast<int64_t>(Completeness(kv.first)), static_cast<int64_t>(v.count), v.latest);
       case Survivorship::kMostRecent: return std::make_tuple(v.latest, static_cast<int64_t>(v.count), int64_t{0});
+      case Survivorship::kSourcePriority: return std::make_tuple(v.trust, static_cast<int64_t>(v.count), v.latest);
       case Survivorship::kMostFrequent: break;
     }
     return std::make_tuple(static_cast<int64_t>(v.count), v.latest, int64_t{0});
@@ -123,7 +138,7 @@ std::vector<std::string> Union(std::span<const MemberSnapshot> members,
 
 }  // namespace
 
-GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, Survivorship rule) {
+GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, const SurvivorshipOptions& rule) {
   GoldenRecord g;
   g.members = static_cast<uint32_t>(members.size());
   // The name is chosen as a whole (surname, first name and patronymic from

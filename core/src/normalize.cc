@@ -126,6 +126,7 @@ void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const Normaliz
     r.birth_date = NormalizeDate(First(batch, map, Role::kBirthDate, row), options.birth_date);
     r.doc_id = NormalizeDocId(First(batch, map, Role::kDocId, row));
     r.last_verified = NormalizeDate(First(batch, map, Role::kLastVerified, row), options.other_dates);
+    r.source = Fold(Trim(First(batch, map, Role::kSource, row)));
   }
 }
 

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
     "passthrough", "record_id", "full_name", "last_name", "first_name", "middle_name", "phone",
     "email",       "address",   "postcode",  "region",    "city",       "street",      "house",
     "flat",        "birth_date", "doc_id",   "gender",    "created",    "last_verified", "last_purchase",
-    "purchases",   "revenue",   "channel"};
+    "purchases",   "revenue",   "channel",   "source"};
 
 // A header reduced to letters and digits, folded: "E-mail" -> "email",
 // "Дата рождения" -> "датарождения", "date_of_birth" -> "dateofbirth".
@@ -70,6 +70,7 @@ const std::unordered_map<std::string, Role>& ExactHeaders() {
                            "заказов"});
     add(Role::kRevenue, {"revenue", "ltv", "total_spent", "сумма", "сумма покупок", "выручка", "оборот"});
     add(Role::kChannel, {"channel", "preferred_channel", "канал", "канал связи", "предпочтительный канал"});
+    add(Role::kSource, {"source", "data_source", "source_system", "источник", "источник данных", "система-источник"});
     return m;
   }();
   return *map;

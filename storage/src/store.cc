@@ -63,6 +63,9 @@ std::string_view IngestActionName(IngestAction a) {
 Status StoreOptions::Validate() const {
   if (keys.empty()) return Status::InvalidArgument("the store needs at least one exact key");
   if (max_block_records < 1) return Status::InvalidArgument("max_block_records must be positive");
+  if (survivorship.rule == core::Survivorship::kSourcePriority && survivorship.source_priority.empty()) {
+    return Status::InvalidArgument("survivorship source_priority needs the sources, most trusted first");
+  }
   return Status::Ok();
 }
 
@@ -103,6 +106,7 @@ void WriteSnapshot(codec::Writer& w, const core::MemberSnapshot& m) {
   w.Str(m.doc_id);
   w.Svarint(m.seen_at);
   w.Svarint(m.verified);
+  w.Str(m.source);
 }
 
 void WriteU64s(codec::Writer& w, const std::vector<uint64_t>& v) {
@@ -161,6 +165,7 @@ void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
   m->doc_id = r.Str();
   m->seen_at = r.Svarint();
   m->verified = static_cast<int32_t>(r.Svarint());
+  m->source = r.Str();
 }
 
 }  // namespace
@@ -723,7 +728,7 @@ struct Store::WriteGroup::Impl {
       DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, LoadRecord(rid));
       members.push_back(std::move(rec.values));
     }
-    value.golden = core::BuildGolden(members);
+    value.golden = core::BuildGolden(members, store->options.survivorship);
     value.updated_ms = actor.time_ms;
     Put(kEntities, keys::Entity(eid), EncodeEntity(value));
     return Status::Ok();

@@ -67,7 +67,8 @@ blocking = ["phone", "minhash"]
 max_block = 50
 threshold = 0.9
 link_threshold = 0.5
-survivorship = "most_recently_verified"
+survivorship = "source_priority"
+source_priority = ["CRM", "call_centre"]
 )", "m.toml", &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(c.match.blocking.rules.size(), 2u);
@@ -75,7 +76,11 @@ survivorship = "most_recently_verified"
   EXPECT_EQ(c.match.blocking.max_block, 50u);
   EXPECT_DOUBLE_EQ(c.match.cluster.threshold, 0.9);
   EXPECT_DOUBLE_EQ(c.match.cluster.link_threshold, 0.5);
-  EXPECT_EQ(c.survivorship, Survivorship::kMostRecentlyVerified);
+  EXPECT_EQ(c.survivorship.rule, Survivorship::kSourcePriority);
+  EXPECT_EQ(c.survivorship.source_priority, (std::vector<std::string>{"crm", "call_centre"}));
+  JobConfig d;
+  Status lonely = ApplyConfigToml("[match]\nsurvivorship = \"source_priority\"\n", "m.toml", &d);
+  EXPECT_FALSE(lonely.ok());  // which sources? the error says to list them
 
   Status bad = ApplyConfigToml("[match]\nblocking = [\"phone\", \"shoe\"]\n", "m.toml", &c);
   ASSERT_FALSE(bad.ok());

@@ -65,10 +65,24 @@ TEST(Golden, OtherRulesPickTheVerifiedCompleteOrLatestValue) {
   EXPECT_EQ(r.address_from, "c");
 }
 
+TEST(Golden, SourcePriorityTrustsTheListedSourcesInOrder) {
+  auto ms = Members();
+  ms[0].source = "web";
+  ms[1].source = "web";
+  ms[2].source = "crm";
+  SurvivorshipOptions o{Survivorship::kSourcePriority, {"crm", "web"}};
+  GoldenRecord g = BuildGolden(ms, o);
+  EXPECT_EQ(g.address, "казань, баумана 5");  // one crm record beats two web ones
+  EXPECT_EQ(g.address_from, "c");
+  EXPECT_EQ(g.birth_date_from, "a");  // only the web records have a birth date: it survives
+  o.source_priority = {"web"};       // crm unlisted: below web
+  EXPECT_EQ(BuildGolden(ms, o).address, "москва, тверская 1");
+}
+
 TEST(Golden, ResultDoesNotDependOnMemberOrder) {
   auto ms = Members();
   for (Survivorship rule : {Survivorship::kMostFrequent, Survivorship::kMostRecentlyVerified,
-                            Survivorship::kMostComplete, Survivorship::kMostRecent}) {
+                            Survivorship::kMostComplete, Survivorship::kMostRecent, Survivorship::kSourcePriority}) {
     GoldenRecord a = BuildGolden(ms, rule);
     std::reverse(ms.begin(), ms.end());
     GoldenRecord b = BuildGolden(ms, rule);

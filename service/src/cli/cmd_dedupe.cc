@@ -10,6 +10,7 @@
 #include "doppel/core/exact_dedupe.h"
 #include "doppel/core/golden.h"
 #include "doppel/core/matcher.h"
+#include "doppel/core/unicode.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
 
@@ -24,6 +25,7 @@ struct DedupeFlags {
   double threshold = -1;
   double pairs_min_probability = 0.5;
   std::string survivorship;
+  std::vector<std::string> source_priority;
   InputFlags in;
 };
 
@@ -161,11 +163,19 @@ int RunFuzzy(const DedupeFlags& f) {
   const kernels::KernelTable& kernels = ChooseKernels(*config);
   core::MatcherOptions mo = config->match;
   mo.threads = config->normalize.threads;
-  core::Survivorship survivorship = config->survivorship;
+  core::SurvivorshipOptions survivorship = config->survivorship;
   if (!f.survivorship.empty()) {
     auto s = core::ParseSurvivorship(f.survivorship);
     if (!s.ok()) return Fail(s.status());
-    survivorship = *s;
+    survivorship.rule = *s;
+  }
+  if (!f.source_priority.empty()) {
+    survivorship.source_priority.clear();
+    for (const auto& src : f.source_priority) survivorship.source_priority.push_back(core::Fold(core::Trim(src)));
+  }
+  if (survivorship.rule == core::Survivorship::kSourcePriority && survivorship.source_priority.empty()) {
+    return Fail("--survivorship source_priority needs --source-priority (or [match] source_priority), the sources "
+                "most trusted first");
   }
   if (f.threshold >= 0) {
     if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
@@ -325,6 +335,12 @@ int RunFuzzy(const DedupeFlags& f) {
                  std::string(core::BlockingRuleName(rs.rule)).c_str(),
                  static_cast<unsigned long long>(rs.skipped_blocks), rs.skipped_examples.front().c_str());
   }
+  if (m.model.trained_by == "em" && (m.model.iterations == 0 || m.model.lambda <= 0)) {
+    std::fprintf(stderr,
+                 "dedupe: warning: %s candidate pairs are too few to train a model, so nothing was joined; train "
+                 "on a larger base (or doppel gen) and pass its model.json with --model\n",
+                 core::WithThousands(m.candidates.pairs.size()).c_str());
+  }
   std::printf("Fuzzy dedupe of %s\n", f.input.c_str());
   std::printf("  records   %s (%s rejected, see %s/rejects.csv)\n", core::WithThousands(table.size()).c_str(),
               core::WithThousands(rejected).c_str(), f.out_dir.c_str());
@@ -360,7 +376,11 @@ Command RegisterDedupe(CLI::App& app) {
   sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
   sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
   sub->add_option("--survivorship", f->survivorship,
-                  "Golden values: most_frequent, most_recently_verified, most_complete or most_recent (default: most_frequent)");
+                  "Golden values: most_frequent, most_recently_verified, most_complete, most_recent or "
+                  "source_priority (default: most_frequent)");
+  sub->add_option("--source-priority", f->source_priority,
+                  "Sources (the column with role 'source'), most trusted first, comma-separated: crm,call_centre,web")
+      ->delimiter(',');
   f->in.Register(sub);
   return [f] { return RunDedupe(*f); };
 }

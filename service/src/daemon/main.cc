@@ -9,6 +9,8 @@
 
 #include "doppel/core/config.h"
 #include "doppel/core/fs_model.h"
+#include "doppel/core/golden.h"
+#include "doppel/core/unicode.h"
 #include "doppel/service/server.h"
 
 namespace {
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
   bool no_sync = false;
   std::string model_path;
   double threshold = 0.95;
+  std::string survivorship;
+  std::vector<std::string> source_priority;
   CLI::App app{"doppeld: the Doppel server (ZeroMQ + MessagePack, see docs/protocol.md)"};
   app.set_version_flag("--version", std::string("doppeld ") + DOPPEL_VERSION);
   app.add_option("--db", o.db_path, "Database directory (default: var/doppel)");
@@ -47,6 +51,11 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint-file", o.endpoint_file, "Write the bound endpoint to this file once listening");
   app.add_option("--model", model_path, "A model.json (from doppel dedupe): match new records fuzzily (default: exact keys)");
   app.add_option("--threshold", threshold, "Match probability that joins a record to an entity (default: 0.95)");
+  app.add_option("--survivorship", survivorship,
+                 "Golden values: most_frequent, most_recently_verified, most_complete, most_recent or "
+                 "source_priority (default: most_frequent)");
+  app.add_option("--source-priority", source_priority, "Sources, most trusted first, comma-separated: crm,web")
+      ->delimiter(',');
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
     app.parse(argc, argv);
@@ -76,6 +85,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.store.threshold = threshold;
+  if (!survivorship.empty()) {
+    auto rule = doppel::core::ParseSurvivorship(survivorship);
+    if (!rule.ok()) {
+      std::fprintf(stderr, "doppeld: --survivorship: %s\n", rule.status().message().c_str());
+      return 2;
+    }
+    o.store.survivorship.rule = *rule;
+  }
+  for (const auto& src : source_priority) {
+    o.store.survivorship.source_priority.push_back(doppel::core::Fold(doppel::core::Trim(src)));
+  }
 
   auto server = doppel::service::Server::Create(o);
   if (!server.ok()) {

@@ -60,7 +60,7 @@ struct RuleStats {
   uint64_t pairs = 0;       // pairs this rule produces
   uint64_t new_pairs = 0;   // pairs no earlier rule produced
   uint64_t skipped_blocks = 0;
-  std::vector<std::string> skipped_examples;  // "rule key (N records)"
+  std::vector<std::string> skipped_examples;  // "rule 'key': N records (first: id)"
 };
 
 struct CandidatePairs {
@@ -75,6 +75,10 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
 // matching against a stored base.
 void BlockKeysOf(const MatchTable& t, size_t i, BlockingRule rule, const kernels::KernelTable& k,
                  std::vector<uint64_t>* keys);
+
+// The readable value behind one of record i's keys under `rule`, parts
+// joined by " | " (e.g. "ivanov | i | 1985"), to name an oversized block.
+std::string BlockKeyText(const MatchTable& t, size_t i, BlockingRule rule, uint64_t key);
 
 // MinHash LSH shape: kMinHashBands bands of kMinHashRows values. Two records
 // with Jaccard similarity J share a band with probability 1 - (1 - J^rows)^bands

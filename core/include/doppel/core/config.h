@@ -32,7 +32,7 @@ struct JobConfig {
   // Fuzzy matching: blocking rules and caps, threshold, chain protection.
   MatcherOptions match;
   // How golden records pick single values. Default: most frequent.
-  Survivorship survivorship = Survivorship::kMostFrequent;
+  SurvivorshipOptions survivorship;
   ProfileOptions profile;
   // Kernel backend: auto, reference, simd or cuda. Default: "" (DOPPEL_BACKEND, else auto).
   std::string backend;

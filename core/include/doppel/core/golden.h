@@ -30,6 +30,7 @@ struct MemberSnapshot {
   std::string doc_id;
   int64_t seen_at = 0;              // when this version was ingested (ms since epoch)
   int32_t verified = 0;             // last verification date (yyyymmdd), 0 if never
+  std::string source;               // the source system, folded; empty when unknown
   std::string record_id;            // tie-break of last resort
 
   static MemberSnapshot From(const NormalizedRecord& r, int64_t seen_at);
@@ -49,9 +50,26 @@ struct GoldenRecord {
 // Phones and emails kept in a golden record at most. Default: 5.
 inline constexpr size_t kGoldenMaxContacts = 5;
 
-enum class Survivorship : uint8_t { kMostFrequent, kMostRecentlyVerified, kMostComplete, kMostRecent };
-Result<Survivorship> ParseSurvivorship(std::string_view name);  // most_frequent, most_recently_verified, ...
+enum class Survivorship : uint8_t {
+  kMostFrequent,
+  kMostRecentlyVerified,
+  kMostComplete,
+  kMostRecent,
+  kSourcePriority,  // the value from the most trusted source, by a ranked list
+};
+// most_frequent, most_recently_verified, most_complete, most_recent, source_priority
+Result<Survivorship> ParseSurvivorship(std::string_view name);
 
-GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, Survivorship rule = Survivorship::kMostFrequent);
+struct SurvivorshipOptions {
+  Survivorship rule = Survivorship::kMostFrequent;
+  // For kSourcePriority: sources, most trusted first (folded, as in
+  // MemberSnapshot::source). A source not listed ranks below every listed one.
+  std::vector<std::string> source_priority;
+};
+
+GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, const SurvivorshipOptions& options = {});
+inline GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, Survivorship rule) {
+  return BuildGolden(members, SurvivorshipOptions{rule, {}});
+}
 
 }  // namespace doppel::core

@@ -53,6 +53,7 @@ struct NormalizedRecord {
   DateResult birth_date;
   DocIdResult doc_id;
   DateResult last_verified;
+  std::string source;  // the source system, folded ("crm", "web"); empty when unknown
   // Which roles had any non-empty text (for fill rates).
   bool has_phone_text = false;
   bool has_email_text = false;

@@ -40,6 +40,7 @@ enum class Role : uint8_t {
   kPurchases,
   kRevenue,
   kChannel,
+  kSource,      // the system a record came from (CRM, web form, call centre)
   kRoleCount
 };
 inline constexpr size_t kRoleCount = static_cast<size_t>(Role::kRoleCount);

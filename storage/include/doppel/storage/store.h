@@ -34,7 +34,8 @@
 namespace doppel::storage {
 
 // The on-disk schema this build reads and writes (2: records carry their
-// matching features; 3: member snapshots carry their verification date).
+// matching features; 3: member snapshots carry their verification date and
+// source).
 inline constexpr uint32_t kSchemaVersion = 3;
 
 struct StoreOptions {
@@ -60,6 +61,8 @@ struct StoreOptions {
   std::shared_ptr<const core::FsModel> model;
   // Default: 0.95 and 0.3, as in `doppel dedupe`.
   double threshold = 0.95, link_threshold = 0.3;
+  // How golden records pick single values. Default: most frequent.
+  core::SurvivorshipOptions survivorship;
 
   Status Validate() const;
 };
