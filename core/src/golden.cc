@@ -124,7 +124,7 @@ T Pick(std::span<const MemberSnapshot> members, Get get, const T& none, std::str
 }
 
 std::vector<std::string> Union(std::span<const MemberSnapshot> members,
-                               const std::vector<std::string> MemberSnapshot::*field) {
+                               const std::vector<std::string> MemberSnapshot::*field, std::vector<std::string>* from) {
   std::map<std::string, Votes> votes;
   for (const auto& m : members) {
     for (const auto& v : m.*field) votes[v].Add(m);
@@ -132,7 +132,11 @@ std::vector<std::string> Union(std::span<const MemberSnapshot> members,
   std::vector<std::pair<std::string, Votes>> ranked(votes.begin(), votes.end());
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return Better(a.second, b.second); });
   std::vector<std::string> out;
-  for (size_t i = 0; i < ranked.size() && i < kGoldenMaxContacts; ++i) out.push_back(ranked[i].first);
+  from->clear();
+  for (size_t i = 0; i < ranked.size() && i < kGoldenMaxContacts; ++i) {
+    out.push_back(ranked[i].first);
+    from->push_back(ranked[i].second.latest_id);
+  }
   return out;
 }
 
@@ -154,8 +158,8 @@ GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, const Survivor
       Pick<int32_t>(members, [](const MemberSnapshot& m) { return m.birth_date; }, 0, &g.birth_date_from, rule);
   g.doc_id = Pick<std::string>(members, [](const MemberSnapshot& m) { return m.doc_id; }, std::string(),
                                &g.doc_id_from, rule);
-  g.phones = Union(members, &MemberSnapshot::phones);
-  g.emails = Union(members, &MemberSnapshot::emails);
+  g.phones = Union(members, &MemberSnapshot::phones, &g.phones_from);
+  g.emails = Union(members, &MemberSnapshot::emails, &g.emails_from);
   return g;
 }
 

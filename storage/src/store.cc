@@ -19,6 +19,7 @@
 
 #include "codec.h"
 #include "doppel/core/blocking.h"
+#include "doppel/core/unicode.h"
 #include "doppel/core/writers.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/storage/keys.h"
@@ -29,7 +30,7 @@ namespace doppel::storage {
 namespace {
 
 constexpr uint8_t kRecordFormat = 2;
-constexpr uint8_t kEntityFormat = 1;
+constexpr uint8_t kEntityFormat = 2;  // 2: golden values name their records
 constexpr uint8_t kEventFormat = 2;
 constexpr uint8_t kCountersFormat = 1;
 // Stored records scored per new record at most (the most specific keys
@@ -243,6 +244,12 @@ std::string EncodeEntity(const EntityValue& e) {
   w.Svarint(g.birth_date);
   w.Str(g.doc_id);
   w.Varint(g.members);
+  w.Str(g.name_from);
+  w.Str(g.birth_date_from);
+  w.Str(g.address_from);
+  w.Str(g.doc_id_from);
+  w.Strs(g.phones_from);
+  w.Strs(g.emails_from);
   return std::move(w.str());
 }
 
@@ -271,6 +278,12 @@ Result<EntityValue> DecodeEntity(std::string_view s) {
   g.birth_date = static_cast<int32_t>(r.Svarint());
   g.doc_id = r.Str();
   g.members = static_cast<uint32_t>(r.Varint());
+  g.name_from = r.Str();
+  g.birth_date_from = r.Str();
+  g.address_from = r.Str();
+  g.doc_id_from = r.Str();
+  g.phones_from = r.Strs();
+  g.emails_from = r.Strs();
   if (!r.ok() || !r.done()) return Status::Corruption("entity: damaged value");
   return e;
 }
@@ -789,6 +802,8 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     rec.source = actor.source;
     rec.fields = in.fields;
     rec.values = core::MemberSnapshot::From(nr, actor.time_ms);
+    // Without a source column, the request's source ranks the record.
+    if (rec.values.source.empty()) rec.values.source = core::Fold(actor.source);
     rec.match = core::MatchRow::From(nr);
     const bool fuzzy = options.model != nullptr;
     if (fuzzy) FuzzyKeys(rec.match, kernels, &rec.block_keys);

@@ -42,6 +42,8 @@ def main():
             entity = c.get_entity(reply["entities"][0])
             assert entity["members"] == ["py-1", "py-2"], entity
             assert entity["golden"]["phones"] == ["+79123456789"], entity
+            assert entity["golden"]["from"]["phones"] == ["py-2"], entity
+            assert entity["golden"]["from"]["name"] in ("py-1", "py-2"), entity
             record = c.get_record("py-2")
             assert record["source"] == "python-test", record
             assert record["normalized"]["emails"] == ["ivan@gmail.com"], record

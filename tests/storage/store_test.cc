@@ -52,10 +52,11 @@ class StoreTest : public ::testing::Test {
     return out;
   }
 
-  static std::vector<IngestOutcome> Ingest(Store& store, const std::string& csv, int64_t time = 1000) {
+  static std::vector<IngestOutcome> Ingest(Store& store, const std::string& csv, int64_t time = 1000,
+                                           const std::string& source = "unit") {
     auto group = store.BeginGroup();
     EXPECT_NE(group, nullptr);
-    auto out = group->Ingest(Inputs(csv), Actor{"test", "unit", time});
+    auto out = group->Ingest(Inputs(csv), Actor{"test", source, time});
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     Status s = group->Commit();
     EXPECT_TRUE(s.ok()) << s.ToString();
@@ -146,6 +147,27 @@ TEST_F(StoreTest, AMergeInsideOneRequestKeepsEveryMember) {
   EXPECT_EQ(members, (std::vector<std::string>{"m1", "m2", "m3", "m4"}));
   EXPECT_EQ(e->golden.members, 4u);
   EXPECT_EQ((*store)->Stats().entities, 1u);
+}
+
+TEST_F(StoreTest, SourcePriorityFollowsTheRequestSource) {
+  StoreOptions o;
+  o.survivorship = {core::Survivorship::kSourcePriority, {"crm", "web"}};
+  auto store = Store::Open(Db(), o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto web = Ingest(**store, std::string(kHeader) +
+                                 "w1;Лебедев Андрей;89990001122;;\n"
+                                 "w2;Лебедев Андрей;89990001122;;\n", 1000, "Web");
+  auto crm = Ingest(**store, std::string(kHeader) + "c1;Лебедев Андрей Ильич;89990001122;;\n", 2000, "crm");
+  ASSERT_EQ(crm[0].entity, web[0].entity);
+  auto e = (*store)->GetEntity(web[0].entity);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->golden.middle, "Ильич");  // from the trusted source, though outvoted
+  EXPECT_EQ(e->golden.name_from, "c1");
+  EXPECT_EQ(e->golden.phones_from, (std::vector<std::string>{"c1"}));  // the latest record with it
+  // Without the sources the rule is refused.
+  StoreOptions bad;
+  bad.survivorship.rule = core::Survivorship::kSourcePriority;
+  EXPECT_FALSE(Store::Open(Db() + "2", bad).ok());
 }
 
 TEST_F(StoreTest, ReingestIsUnchangedOrANewVersion) {

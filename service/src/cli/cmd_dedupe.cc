@@ -267,7 +267,7 @@ int RunFuzzy(const DedupeFlags& f) {
   std::vector<std::vector<uint32_t>> by_entity(table.size());
   for (uint32_t i = 0; i < table.size(); ++i) by_entity[m.entity_of[i]].push_back(i);
   buf = "entity_id,members,last_name,first_name,middle_name,gender,birth_date,phones,emails,address,doc_id,"
-        "name_from,birth_date_from,address_from\n";
+        "name_from,birth_date_from,address_from,doc_id_from,phones_from,emails_from\n";
   for (uint32_t e = 0; e < table.size(); ++e) {
     if (by_entity[e].empty()) continue;
     std::vector<core::MemberSnapshot> members;
@@ -282,7 +282,8 @@ int RunFuzzy(const DedupeFlags& f) {
     for (uint32_t i : by_entity[e]) member_ids += (member_ids.empty() ? "" : " ") + std::string(table.ids.Get(i));
     std::string dob = g.birth_date ? std::to_string(g.birth_date) : "";
     core::AppendCsvRow(buf, {table.ids.Get(e), member_ids, g.last, g.first, g.middle, g.gender, dob, join(g.phones),
-                             join(g.emails), g.address, g.doc_id, g.name_from, g.birth_date_from, g.address_from});
+                             join(g.emails), g.address, g.doc_id, g.name_from, g.birth_date_from, g.address_from,
+                             g.doc_id_from, join(g.phones_from), join(g.emails_from)});
     if (buf.size() > (1u << 20)) (*golden_file)->Write(buf), buf.clear();
   }
   (*golden_file)->Write(buf);

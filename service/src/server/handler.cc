@@ -145,7 +145,7 @@ void PackRejects(Packer& p, const std::vector<std::pair<uint64_t, std::string>>&
 }
 
 void PackGolden(Packer& p, const core::GoldenRecord& g) {
-  p.pack_map(10);
+  p.pack_map(11);
   Kv(p, "last_name", g.last);
   Kv(p, "first_name", g.first);
   Kv(p, "middle_name", g.middle);
@@ -156,6 +156,15 @@ void PackGolden(Packer& p, const core::GoldenRecord& g) {
   Kv(p, "birth_date", g.birth_date);
   Kv(p, "doc_id", g.doc_id);
   Kv(p, "members", g.members);
+  // The record each value came from.
+  PackString(p, "from");
+  p.pack_map(6);
+  Kv(p, "name", g.name_from);
+  Kv(p, "birth_date", g.birth_date_from);
+  Kv(p, "address", g.address_from);
+  Kv(p, "doc_id", g.doc_id_from);
+  Kv(p, "phones", g.phones_from);
+  Kv(p, "emails", g.emails_from);
 }
 
 }  // namespace

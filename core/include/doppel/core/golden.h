@@ -43,8 +43,10 @@ struct GoldenRecord {
   int32_t birth_date = 0;
   std::string doc_id;
   uint32_t members = 0;
-  // The record each single value was taken from.
+  // The record each single value was taken from; for phones and emails, the
+  // latest record carrying each one (parallel to phones and emails).
   std::string name_from, birth_date_from, address_from, doc_id_from;
+  std::vector<std::string> phones_from, emails_from;
 };
 
 // Phones and emails kept in a golden record at most. Default: 5.
