@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/jaro.h"
 
 namespace {
 
@@ -51,6 +52,93 @@ void BM_HashStrings(benchmark::State& state, Backend backend) {
 BENCHMARK_CAPTURE(BM_HashStrings, reference, Backend::kReference)->Arg(8)->Arg(12)->Arg(24)->Arg(64);
 BENCHMARK_CAPTURE(BM_HashStrings, simd, Backend::kSimd)->Arg(8)->Arg(12)->Arg(24)->Arg(64);
 BENCHMARK_CAPTURE(BM_HashStrings, cuda, Backend::kCuda)->Arg(8)->Arg(12)->Arg(24)->Arg(64);
+
+// Candidate pairs of name-like keys: the right string is a light mutation of
+// the left (a substitution, a swap of neighbours, a dropped letter), as pairs
+// that survived blocking are. Lengths in [min, max].
+struct Pairs {
+  Strings strings;
+  std::vector<uint32_t> left, right;
+};
+
+Pairs MakePairs(size_t n, int min_len, int max_len) {
+  std::mt19937_64 rng(7);
+  Pairs p;
+  auto add = [&](const std::string& s) {
+    p.strings.bytes += s;
+    p.strings.offsets.push_back(p.strings.bytes.size());
+    return static_cast<uint32_t>(p.strings.offsets.size() - 2);
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const int len = min_len + static_cast<int>(rng() % (max_len - min_len + 1));
+    std::string a(len, 'a');
+    for (char& c : a) c = static_cast<char>('a' + rng() % 26);
+    std::string b = a;
+    switch (rng() % 4) {
+      case 0: b[rng() % b.size()] = static_cast<char>('a' + rng() % 26); break;
+      case 1: if (b.size() > 1) { size_t k = rng() % (b.size() - 1); std::swap(b[k], b[k + 1]); } break;
+      case 2: if (b.size() > 1) b.erase(rng() % b.size(), 1); break;
+      default: for (char& c : b) c = static_cast<char>('a' + rng() % 26);  // an unrelated string
+    }
+    p.left.push_back(add(a));
+    p.right.push_back(add(b));
+  }
+  return p;
+}
+
+void BM_JaroPairs(benchmark::State& state, Backend backend) {
+  if (!doppel::kernels::BackendAvailable(backend)) {
+    state.SkipWithError("backend not available here");
+    return;
+  }
+  const auto& k = doppel::kernels::GetKernels(backend);
+  Pairs p = MakePairs(size_t{1} << state.range(2), static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  std::vector<doppel::kernels::JaroCounts> out(p.left.size());
+  for (auto _ : state) {
+    k.jaro_pairs(p.strings.bytes.data(), p.strings.offsets.data(), p.left.data(), p.right.data(), out.size(),
+                 out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(out.size()));
+  state.SetLabel(k.name);
+}
+
+BENCHMARK_CAPTURE(BM_JaroPairs, reference, Backend::kReference)->Args({5, 16, 12})->Args({5, 16, 16})->Args({17, 32, 16})->Args({33, 64, 16});
+BENCHMARK_CAPTURE(BM_JaroPairs, simd, Backend::kSimd)->Args({5, 16, 12})->Args({5, 16, 16})->Args({17, 32, 16})->Args({33, 64, 16});
+BENCHMARK_CAPTURE(BM_JaroPairs, cuda, Backend::kCuda)->Args({5, 16, 12})->Args({5, 16, 16})->Args({17, 32, 16})->Args({33, 64, 16});
+
+// MinHash signatures of k functions over records of about 15 tokens (the
+// 3-grams of a name and an email), as blocking computes them.
+void BM_MinHash(benchmark::State& state, Backend backend) {
+  if (!doppel::kernels::BackendAvailable(backend)) {
+    state.SkipWithError("backend not available here");
+    return;
+  }
+  const auto& k = doppel::kernels::GetKernels(backend);
+  const uint32_t functions = static_cast<uint32_t>(state.range(0));
+  std::mt19937_64 rng(3);
+  std::vector<uint64_t> tokens;
+  std::vector<uint32_t> offsets{0};
+  for (int r = 0; r < 4096; ++r) {
+    for (int t = 0, count = 8 + static_cast<int>(rng() % 15); t < count; ++t) tokens.push_back(rng());
+    offsets.push_back(static_cast<uint32_t>(tokens.size()));
+  }
+  const size_t n = offsets.size() - 1;
+  std::vector<uint32_t> sig(n * functions);
+  for (auto _ : state) {
+    k.minhash(tokens.data(), offsets.data(), n, functions, sig.data());
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+  state.counters["token_hashes/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(tokens.size()) * functions,
+      benchmark::Counter::kIsRate);
+  state.SetLabel(k.name);
+}
+
+BENCHMARK_CAPTURE(BM_MinHash, reference, Backend::kReference)->Arg(32)->Arg(128);
+BENCHMARK_CAPTURE(BM_MinHash, simd, Backend::kSimd)->Arg(32)->Arg(128);
+BENCHMARK_CAPTURE(BM_MinHash, cuda, Backend::kCuda)->Arg(32)->Arg(128);
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "doppel/core/name_data.h"
+#include "doppel/core/parallel.h"
 #include "doppel/core/unicode.h"
 #include "doppel/kernels/jaro.h"
 
@@ -77,8 +78,13 @@ bool IsNickname(std::string_view a, std::string_view b) {
   // Keys are ASCII; the dictionary is folded Cyrillic/English. Compare via the
   // dictionary's own keys: a diminutive of one is the other, or both share a
   // full form.
+  // Looked up by string_view: no allocation per pair.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string, std::vector<std::string>>;
+    auto* m = new std::unordered_map<std::string, std::vector<std::string>, Hash, std::equal_to<>>;
     for (const auto& d : Diminutives()) {
       std::string full = AsciiKeyOfFolded(d.full), dim = AsciiKeyOfFolded(d.diminutive);
       (*m)[dim].push_back(full);
@@ -86,8 +92,9 @@ bool IsNickname(std::string_view a, std::string_view b) {
     }
     return m;
   }();
-  auto fa = index->find(std::string(a));
-  auto fb = index->find(std::string(b));
+  auto fa = index->find(a);
+  if (fa == index->end()) return false;
+  auto fb = index->find(b);
   if (fa == index->end() || fb == index->end()) return false;
   for (const auto& x : fa->second) {
     if (std::find(fb->second.begin(), fb->second.end(), x) != fb->second.end()) return true;
@@ -146,15 +153,17 @@ double Jaccard(std::span<const uint64_t> a, std::span<const uint64_t> b) {
 
 // Where two records live, as one level: a shared dwelling, a similar street in
 // the same place, the same postcode, the same city, or none of these. A street
-// in a different city or postcode area is a different street.
-int8_t AddressLevelOf(const MatchTable& t, uint32_t a, uint32_t b) {
+// in a different city or postcode area is a different street. `cities_alike`:
+// both cities are known and equal, or Jaro-Winkler close (the caller runs
+// those comparisons in batches through the kernels).
+int8_t AddressLevelOf(const MatchTable& t, uint32_t a, uint32_t b, bool cities_alike) {
   auto ta = t.address_tokens.Get(a), tb = t.address_tokens.Get(b);
   std::string_view pa = t.postcode.Get(a), pb = t.postcode.Get(b), ca = t.city.Get(a), cb = t.city.Get(b);
   bool known_a = !ta.empty() || !pa.empty() || !ca.empty(), known_b = !tb.empty() || !pb.empty() || !cb.empty();
   if (!known_a || !known_b) return kNull;
   std::string_view da = t.dwelling.Get(a), db = t.dwelling.Get(b);
   if (!da.empty() && da == db) return kAddrDwelling;
-  bool same_city = !ca.empty() && !cb.empty() && (ca == cb || kernels::JaroWinkler(ca, cb) >= kJwField);
+  bool same_city = cities_alike;
   bool city_conflict = !ca.empty() && !cb.empty() && !same_city;
   bool same_postcode = !pa.empty() && pa == pb;
   bool postcode_conflict = !pa.empty() && !pb.empty() && pa.substr(0, 3) != pb.substr(0, 3);
@@ -194,8 +203,8 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
 
   // Names, cities and document ids: exact and null first, then Jaro-Winkler in
   // batches for the rest.
-  JwBatch jw_first(t.first, k), jw_last(t.last, k), jw_middle(t.middle, k), jw_doc(t.doc_id, k);
-  std::vector<uint32_t> need_first, need_last, need_middle, need_doc;
+  JwBatch jw_first(t.first, k), jw_last(t.last, k), jw_middle(t.middle, k), jw_doc(t.doc_id, k), jw_city(t.city, k);
+  std::vector<uint32_t> need_first, need_last, need_middle, need_doc, need_city;
   for (size_t p = 0; p < n; ++p) {
     auto [a, b] = pairs[p];
     std::string_view fa = t.first.Get(a), fb = t.first.Get(b), la = t.last.Get(a), lb = t.last.Get(b);
@@ -255,7 +264,12 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
       email[p] = level;
     }
 
-    address[p] = AddressLevelOf(t, a, b);
+    std::string_view ca = t.city.Get(a), cb = t.city.Get(b);
+    if (!ca.empty() && !cb.empty() && ca != cb) {
+      need_city.push_back(static_cast<uint32_t>(p)), jw_city.Add(a, b);
+    } else {
+      address[p] = AddressLevelOf(t, a, b, !ca.empty() && ca == cb);
+    }
     std::string_view doca = t.doc_id.Get(a), docb = t.doc_id.Get(b);
     if (!doca.empty() && !docb.empty()) {
       if (doca == docb) doc[p] = kSimpleExact;
@@ -276,6 +290,12 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   for (size_t i = 0; i < need_middle.size(); ++i) {
     middle[need_middle[i]] = jw_middle.result(i) >= kJwField ? kMiddleJw : kMiddleElse;
   }
+  jw_city.Run();
+  for (size_t i = 0; i < need_city.size(); ++i) {
+    auto [a, b] = pairs[need_city[i]];
+    address[need_city[i]] = AddressLevelOf(t, a, b, jw_city.result(i) >= kJwField);
+  }
+  // Needs the address level: after the city batch.
   for (size_t p = 0; p < n; ++p) {
     auto [a, b] = pairs[p];
     if (last[p] == kLastElse && t.gender[a] == 2 && t.gender[b] == 2 &&
@@ -287,6 +307,28 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   }
   jw_doc.Run();
   for (size_t i = 0; i < need_doc.size(); ++i) doc[need_doc[i]] = jw_doc.result(i) >= kJwField ? kSimpleJw : kSimpleElse;
+}
+
+void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                           const kernels::KernelTable& k, int threads, PairLevels* out) {
+  for (auto& v : out->levels) v.assign(pairs.size(), kNull);
+  ParallelFor(pairs.size(), ResolveThreads(threads), 4096, [&](size_t b, size_t e) {
+    PairLevels part;
+    ComputeLevels(t, pairs.subspan(b, e - b), k, &part);
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + b);
+    }
+  });
+}
+
+uint64_t LevelPattern(const PairLevels& levels, size_t k) {
+  static_assert(kComparisonCount * 4 <= 64);
+  uint64_t key = 0;
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const int8_t l = levels.levels[c][k];
+    key |= static_cast<uint64_t>(l == kNull ? 15 : l) << (4 * c);
+  }
+  return key;
 }
 
 }  // namespace doppel::core

@@ -84,6 +84,31 @@ PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a
   return s;
 }
 
+namespace {
+
+struct PatternCount {
+  uint64_t pattern;
+  uint64_t count;
+};
+
+// The distinct level patterns of `levels`, in ascending order (so sums over
+// them do not depend on the pairs' order), with how many pairs have each.
+std::vector<PatternCount> CountPatterns(const PairLevels& levels) {
+  std::vector<uint64_t> keys(levels.size());
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = LevelPattern(levels, i);
+  std::sort(keys.begin(), keys.end());
+  std::vector<PatternCount> out;
+  for (size_t i = 0; i < keys.size();) {
+    size_t j = i;
+    while (j < keys.size() && keys[j] == keys[i]) ++j;
+    out.push_back({keys[i], j - i});
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
 FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
                    const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
                    const kernels::KernelTable& k, const TrainOptions& options, const std::vector<uint8_t>* labels) {
@@ -107,7 +132,7 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   }
   model.random_pairs = random.size();
   PairLevels random_levels;
-  ComputeLevels(t, random, k, &random_levels);
+  ComputeLevelsParallel(t, random, k, options.threads, &random_levels);
 
   for (size_t c = 0; c < kComparisonCount; ++c) {
     const size_t L = InfoOf(static_cast<Comparison>(c)).levels.size();
@@ -167,8 +192,27 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
     return model;
   }
 
+  // Weights by level, refreshed whenever m moves (no log2 per pair).
+  std::array<std::vector<double>, kComparisonCount> weights;
+  auto refresh_weights = [&] {
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      weights[c].assign(model.comparisons[c].m.size(), 0);
+      if (!model.comparisons[c].used()) continue;
+      for (size_t l = 0; l < weights[c].size(); ++l) weights[c][l] = level_weight(c, static_cast<int8_t>(l));
+    }
+  };
+  auto pattern_weight = [&](uint64_t pattern, const std::array<bool, kComparisonCount>& skip) {
+    double w = 0;
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      const int8_t l = PatternLevel(pattern, c);
+      if (!skip[c] && model.comparisons[c].used() && l != kNull) w += weights[c][l];
+    }
+    return w;
+  };
+
   // EM, one session per blocking rule; each session estimates m for the
   // comparisons its rule did not look at, weighted by its expected matches.
+  // Pairs with the same levels are one pattern with a count.
   std::array<std::vector<double>, kComparisonCount> m_sum;
   std::array<double, kComparisonCount> m_weight{};
   for (const TrainingSet& session : sessions) {
@@ -177,35 +221,34 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
     std::array<bool, kComparisonCount> fixed{};
     for (Comparison c : session.blocked_on) fixed[static_cast<size_t>(c)] = true;
     PairLevels lv;
-    ComputeLevels(t, session.pairs, k, &lv);
+    ComputeLevelsParallel(t, session.pairs, k, options.threads, &lv);
+    const std::vector<PatternCount> patterns = CountPatterns(lv);
     double lambda = 0.5;
-    std::vector<double> p(session.pairs.size());
+    std::vector<double> p(patterns.size());
     double expected = 0;
+    const double total = static_cast<double>(session.pairs.size());
     for (int it = 0; it < options.max_iterations; ++it) {
+      refresh_weights();
       double prior = std::log2(lambda / (1 - lambda));
       expected = 0;
-      for (size_t i = 0; i < p.size(); ++i) {
-        double w = prior;
-        for (size_t c = 0; c < kComparisonCount; ++c) {
-          int8_t l = lv.levels[c][i];
-          if (!fixed[c] && model.comparisons[c].used() && l != kNull) w += level_weight(c, l);
-        }
-        expected += p[i] = ProbabilityOf(w);
+      for (size_t i = 0; i < patterns.size(); ++i) {
+        p[i] = ProbabilityOf(prior + pattern_weight(patterns[i].pattern, fixed));
+        expected += p[i] * patterns[i].count;
       }
       double change = 0;
       for (size_t c = 0; c < kComparisonCount; ++c) {
         ComparisonModel& cm = model.comparisons[c];
         if (fixed[c] || !cm.used()) continue;
         std::vector<double> acc(cm.m.size(), 0.01);
-        for (size_t i = 0; i < p.size(); ++i) {
-          int8_t l = lv.levels[c][i];
-          if (l != kNull) acc[l] += p[i];
+        for (size_t i = 0; i < patterns.size(); ++i) {
+          const int8_t l = PatternLevel(patterns[i].pattern, c);
+          if (l != kNull) acc[l] += p[i] * patterns[i].count;
         }
         normalize(acc);
         for (size_t l = 0; l < acc.size(); ++l) change = std::max(change, std::fabs(acc[l] - cm.m[l]));
         cm.m = acc;
       }
-      double next = std::clamp(expected / p.size(), 1e-6, 1 - 1e-6);
+      double next = std::clamp(expected / total, 1e-6, 1 - 1e-6);
       change = std::max(change, std::fabs(next - lambda));
       lambda = next;
       ++model.iterations;
@@ -228,18 +271,16 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   model.trained_by = "em";
 
   // The prior: matches among the candidates (blocking finds nearly all of
-  // them) over every possible pair, solved as a fixed point.
-  std::vector<double> w(pairs, 0);
-  for (size_t i = 0; i < pairs; ++i) {
-    for (size_t c = 0; c < kComparisonCount; ++c) {
-      int8_t l = candidates.levels[c][i];
-      if (model.comparisons[c].used() && l != kNull) w[i] += level_weight(c, l);
-    }
-  }
+  // them) over every possible pair, solved as a fixed point over the
+  // candidates' patterns.
+  refresh_weights();
+  const std::vector<PatternCount> patterns = CountPatterns(candidates);
+  std::vector<double> w(patterns.size());
+  for (size_t i = 0; i < patterns.size(); ++i) w[i] = pattern_weight(patterns[i].pattern, {});
   double lambda = std::clamp(pairs * 0.1 / all_pairs, 1e-12, 0.5);
   for (int it = 0; it < 100; ++it) {
     double prior = std::log2(lambda / (1 - lambda)), expected = 0;
-    for (size_t i = 0; i < pairs; ++i) expected += ProbabilityOf(prior + w[i]);
+    for (size_t i = 0; i < patterns.size(); ++i) expected += ProbabilityOf(prior + w[i]) * patterns[i].count;
     double next = std::clamp(expected / all_pairs, 1e-12, 0.5);
     if (std::fabs(next - lambda) <= 1e-9 * lambda) {
       lambda = next;

@@ -9,17 +9,13 @@
 
 namespace doppel::core {
 
-void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
-                           const kernels::KernelTable& k, int threads, PairLevels* out) {
-  for (auto& v : out->levels) v.assign(pairs.size(), kNull);
-  ParallelFor(pairs.size(), ResolveThreads(threads), 4096, [&](size_t b, size_t e) {
-    PairLevels part;
-    ComputeLevels(t, pairs.subspan(b, e - b), k, &part);
-    for (size_t c = 0; c < kComparisonCount; ++c) {
-      std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + b);
-    }
-  });
+namespace {
+TrainOptions TrainOptionsOf(const MatcherOptions& options) {
+  TrainOptions train = options.train;
+  train.threads = options.threads;
+  return train;
 }
+}  // namespace
 
 PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
                     const kernels::KernelTable& k, std::vector<Contribution>* explain, PairLevels* levels) {
@@ -35,7 +31,7 @@ FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernel
   CandidatePairs c = GenerateCandidates(t, options.blocking, k);
   PairLevels levels;
   ComputeLevelsParallel(t, c.pairs, k, options.threads, &levels);
-  FsModel m = TrainModel(t, c.pairs, levels, c.training, k, options.train);
+  FsModel m = TrainModel(t, c.pairs, levels, c.training, k, TrainOptionsOf(options));
   if (candidates != nullptr) *candidates = std::move(c);
   return m;
 }
@@ -89,9 +85,9 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   } else if (same_entity != nullptr) {
     std::vector<uint8_t> labels(pairs.size());
     for (size_t i = 0; i < pairs.size(); ++i) labels[i] = (*same_entity)(pairs[i].first, pairs[i].second);
-    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, options.train, &labels);
+    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options), &labels);
   } else {
-    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, options.train);
+    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options));
   }
   std::vector<TrainingSet>().swap(r.candidates.training);  // no longer needed
 

@@ -36,7 +36,7 @@ const GpuInfo& QueryGpu() {
 bool BackendAvailable(Backend b) {
   switch (b) {
     case Backend::kReference: return true;
-    case Backend::kSimd: return false;  // Highway kernels arrive with the SIMD issue
+    case Backend::kSimd: return true;  // Highway, with a scalar target at worst
     case Backend::kCuda: return QueryGpu().device_count > 0;
   }
   return false;
@@ -45,12 +45,20 @@ bool BackendAvailable(Backend b) {
 const KernelTable& GetKernels(Backend b) {
   static const KernelTable kReferenceTable{Backend::kReference, "reference", &reference::HashStrings,
                                            &reference::JaroPairs, &reference::MinHash};
+  static const std::string simd_name = "simd/" + CpuTargetName();
+  static const KernelTable kSimdTable{Backend::kSimd, simd_name.c_str(), &simd::HashStrings, &simd::JaroPairs,
+                                      &simd::MinHash};
   // Jaro-Winkler and MinHash on the GPU come with the CUDA issue; until then
   // the table uses the reference for them.
   static const KernelTable kCudaTable{Backend::kCuda, "cuda", &cuda::HashStrings, &reference::JaroPairs,
                                       &reference::MinHash};
   assert(BackendAvailable(b));
-  return b == Backend::kCuda ? kCudaTable : kReferenceTable;
+  switch (b) {
+    case Backend::kSimd: return kSimdTable;
+    case Backend::kCuda: return kCudaTable;
+    case Backend::kReference: break;
+  }
+  return kReferenceTable;
 }
 
 BackendChoice ChooseBackend(std::string_view request) {
@@ -84,7 +92,9 @@ BackendChoice ChooseBackend(std::string_view request) {
 }
 
 std::string CpuTargetName() {
-  int64_t targets = hwy::SupportedTargets();
+  // What dispatch picks: the best target this CPU supports among those
+  // compiled in (a CPU may support a better one, e.g. AVX3_DL, not built).
+  int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
   // The best target is the lowest set bit (Highway orders targets best-first).
   int64_t best = targets & -targets;
   return hwy::TargetName(best);

@@ -15,6 +15,15 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 }  // namespace reference
 
+namespace simd {
+// Highway kernels (kernels/cpu), dispatched at run time to the best target
+// this CPU supports.
+void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out);
+void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
+}  // namespace simd
+
 namespace cuda {
 // Defined in cuda/*.cu when built with CUDA, else in cuda/no_cuda.cc.
 void QueryDevice(GpuInfo* info);

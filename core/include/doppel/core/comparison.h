@@ -43,6 +43,19 @@ struct PairLevels {
 void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                    const kernels::KernelTable& k, PairLevels* out);
 
+// The same on several threads (0 = every core), with the same result.
+void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                           const kernels::KernelTable& k, int threads, PairLevels* out);
+
+// A pair's levels packed 4 bits per comparison (null = 15): pairs with one
+// pattern weigh the same, so training and the prior run over the distinct
+// patterns with their counts instead of over every pair.
+uint64_t LevelPattern(const PairLevels& levels, size_t k);
+inline int8_t PatternLevel(uint64_t pattern, size_t c) {
+  const auto l = static_cast<int8_t>((pattern >> (4 * c)) & 15);
+  return l == 15 ? kNull : l;
+}
+
 // Jaro-Winkler thresholds used by the levels above (for explanations).
 inline constexpr double kJwHigh = 0.92, kJwLow = 0.85, kJwField = 0.9;
 

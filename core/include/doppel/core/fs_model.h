@@ -72,6 +72,8 @@ struct TrainOptions {
   // Default: 50, 1e-6.
   int max_iterations = 50;
   double tolerance = 1e-6;
+  // Threads for computing the levels of training pairs; 0 = every core.
+  int threads = 0;
 };
 
 // Pairs one blocking rule produced, for one EM session.

@@ -47,10 +47,6 @@ struct MatchResult {
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
 };
 
-// Computes the levels of many pairs on several threads (same result as one).
-void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
-                           const kernels::KernelTable& k, int threads, PairLevels* out);
-
 // Runs the whole batch. With `model` the model is used as is (term
 // frequencies still come from this data); else it is trained here, from
 // `labels` (1 per candidate pair that is a true match) when given.

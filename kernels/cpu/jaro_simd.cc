@@ -1,0 +1,323 @@
+// Jaro-Winkler counts over candidate pairs with Highway, one pair per lane.
+//
+// Pairs are bucketed by their longer string: up to 16 bytes in uint16_t
+// lanes, 32 in uint32_t, 64 in uint64_t. A lane's bits stand for character
+// positions, so a block of pairs (as many as the vector has lanes: 32 pairs
+// of short names per AVX-512 vector) runs the scalar algorithm of
+// jaro_reference.cc in lockstep, without branches:
+//
+//   for each position i of a (uniform across lanes):
+//     R  = bits j where b[j] == a[i]                (equality row, kept)
+//     H, L slide the window [i - w, i + w] one step (shift and or)
+//     M  = R & window & ~used_b;  low = M & -M      (first free match in b)
+//     used_b |= low; matched_a |= (low != 0) << i
+//   transpositions: for each matched i in order, the lowest still-unpaired
+//     matched j of b; a mismatch when bit j of the row R_i is clear.
+//
+// This is exactly the reference's greedy (a in order, first free b in the
+// window), so the counts agree bit for bit; the tests check every target.
+// Characters sit transposed in small arrays (row i holds a[i] of every lane).
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "cpu/jaro_simd.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <hwy/aligned_allocator.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "doppel/kernels/jaro.h"
+#include "kernels_internal.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace doppel::kernels::simd {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <typename T>
+struct Block {
+  static constexpr size_t kBits = sizeof(T) * 8;
+  // The most lanes a vector of this target holds (AVX-512, uint16_t: 32).
+  static constexpr size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
+  HWY_ALIGN T a[kBits][kMaxLanes];  // a[i][lane]: character i of string a
+  HWY_ALIGN T b[kBits][kMaxLanes];
+  HWY_ALIGN T rows[kBits][kMaxLanes];
+  HWY_ALIGN T bit[kBits][kMaxLanes];  // bit[j][lane] = 1 << j
+  // Characters as bytes, transposed 16 strings at a time: ca[i][lane].
+  static constexpr size_t kStage = (kMaxLanes + 15) / 16 * 16;
+  HWY_ALIGN uint8_t ca[kBits][kStage];
+  HWY_ALIGN uint8_t cb[kBits][kStage];
+  HWY_ALIGN T len_a[kMaxLanes], len_b[kMaxLanes], window[kMaxLanes], high_init[kMaxLanes], mask_b[kMaxLanes];
+  HWY_ALIGN T matches[kMaxLanes], transpositions[kMaxLanes], prefix[kMaxLanes];
+};
+
+#if HWY_TARGET != HWY_SCALAR
+// Transposes 16 rows of 16 bytes: out[c * stride + r] = rows[r][c]. Four
+// rounds of interleaves, each doubling the unit (byte, 2, 4, 8 bytes).
+HWY_INLINE void Transpose16x16(const hn::Vec128<uint8_t> (&rows)[16], uint8_t* out, size_t stride) {
+  const hn::Full128<uint8_t> d8;
+  const hn::Full128<uint16_t> d16;
+  const hn::Full128<uint32_t> d32;
+  const hn::Full128<uint64_t> d64;
+  // After round 1, s1[2k + h] holds columns 8h..8h+7 of rows 2k, 2k+1 (2-byte units).
+  hn::Vec128<uint16_t> s1[16];
+  for (size_t k = 0; k < 8; ++k) {
+    s1[2 * k] = hn::BitCast(d16, hn::InterleaveLower(rows[2 * k], rows[2 * k + 1]));
+    s1[2 * k + 1] = hn::BitCast(d16, hn::InterleaveUpper(d8, rows[2 * k], rows[2 * k + 1]));
+  }
+  // s2[4m + q]: columns 4q..4q+3 of rows 4m..4m+3 (4-byte units).
+  hn::Vec128<uint32_t> s2[16];
+  for (size_t m = 0; m < 4; ++m) {
+    for (size_t h = 0; h < 2; ++h) {
+      const auto a = s1[4 * m + h], b = s1[4 * m + 2 + h];
+      s2[4 * m + 2 * h] = hn::BitCast(d32, hn::InterleaveLower(a, b));
+      s2[4 * m + 2 * h + 1] = hn::BitCast(d32, hn::InterleaveUpper(d16, a, b));
+    }
+  }
+  // s3[8n + o]: columns 2o, 2o+1 of rows 8n..8n+7 (8-byte units).
+  hn::Vec128<uint64_t> s3[16];
+  for (size_t n = 0; n < 2; ++n) {
+    for (size_t q = 0; q < 4; ++q) {
+      const auto a = s2[8 * n + q], b = s2[8 * n + 4 + q];
+      s3[8 * n + 2 * q] = hn::BitCast(d64, hn::InterleaveLower(a, b));
+      s3[8 * n + 2 * q + 1] = hn::BitCast(d64, hn::InterleaveUpper(d32, a, b));
+    }
+  }
+  for (size_t o = 0; o < 8; ++o) {
+    hn::Store(hn::BitCast(d8, hn::InterleaveLower(s3[o], s3[8 + o])), d8, out + (2 * o) * stride);
+    hn::Store(hn::BitCast(d8, hn::InterleaveUpper(d64, s3[o], s3[8 + o])), d8, out + (2 * o + 1) * stride);
+  }
+}
+
+// Bytes [16c, 16c + 16) of a string of `len` bytes at `at`; bytes past its
+// end are whatever follows it in the column (the kernel masks them out),
+// or zero where the column ends.
+HWY_INLINE hn::Vec128<uint8_t> Chunk(const char* bytes, uint64_t at, size_t len, size_t c, uint64_t limit) {
+  const hn::Full128<uint8_t> d8;
+  const uint64_t from = at + 16 * c;
+  if (from + 16 <= limit) return hn::LoadU(d8, reinterpret_cast<const uint8_t*>(bytes + from));
+  HWY_ALIGN uint8_t tmp[16] = {};
+  for (size_t i = 16 * c; i < len && i < 16 * c + 16; ++i) tmp[i - 16 * c] = static_cast<uint8_t>(bytes[at + i]);
+  return hn::Load(d8, tmp);
+}
+#endif
+
+// One pair, read once from the column: where its strings start, their
+// lengths (clamped to the bucket's width), and its index in the output.
+struct PairRef {
+  uint64_t a, b;
+  uint32_t k;
+  uint8_t len_a, len_b;
+};
+
+// Bits j < max_b where b[j] == ai, lane by lane: one compare and one
+// masked or per position, in four independent chains (a single chain would
+// wait on each or).
+template <class D, class V, typename T>
+HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
+  V r0 = hn::Zero(d), r1 = r0, r2 = r0, r3 = r0;
+  size_t j = 0;
+  for (; j + 4 <= max_b; j += 4) {
+    r0 = hn::IfThenElse(hn::Eq(ai, hn::Load(d, blk.b[j])), hn::Or(r0, hn::Load(d, blk.bit[j])), r0);
+    r1 = hn::IfThenElse(hn::Eq(ai, hn::Load(d, blk.b[j + 1])), hn::Or(r1, hn::Load(d, blk.bit[j + 1])), r1);
+    r2 = hn::IfThenElse(hn::Eq(ai, hn::Load(d, blk.b[j + 2])), hn::Or(r2, hn::Load(d, blk.bit[j + 2])), r2);
+    r3 = hn::IfThenElse(hn::Eq(ai, hn::Load(d, blk.b[j + 3])), hn::Or(r3, hn::Load(d, blk.bit[j + 3])), r3);
+  }
+  for (; j < max_b; ++j) {
+    r0 = hn::IfThenElse(hn::Eq(ai, hn::Load(d, blk.b[j])), hn::Or(r0, hn::Load(d, blk.bit[j])), r0);
+  }
+  return hn::Or(hn::Or(r0, r1), hn::Or(r2, r3));
+}
+
+template <typename T>
+void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, Block<T>& blk, JaroCounts* out) {
+  const hn::ScalableTag<T> d;
+  const size_t lanes = hn::Lanes(d);
+  HWY_DASSERT(lanes <= Block<T>::kMaxLanes);
+  // low_bits[l] = the l lowest bits set (all of them for l = kBits).
+  static constexpr auto low_bits = [] {
+    std::array<T, Block<T>::kBits + 1> m{};
+    for (size_t l = 1; l <= Block<T>::kBits; ++l) m[l] = static_cast<T>((m[l - 1] << 1) | 1);
+    return m;
+  }();
+  size_t max_a = 0, max_b = 0;
+  for (size_t p = 0; p < lanes; ++p) {
+    const size_t la = p < count ? refs[p].len_a : 0, lb = p < count ? refs[p].len_b : 0;
+    max_a = std::max(max_a, la);
+    max_b = std::max(max_b, lb);
+    const size_t half = std::max(la, lb) / 2;
+    const size_t w = half > 0 ? half - 1 : 0;  // the match window
+    blk.len_a[p] = static_cast<T>(la);
+    blk.len_b[p] = static_cast<T>(lb);
+    blk.window[p] = static_cast<T>(w);
+    blk.high_init[p] = low_bits[w];
+    blk.mask_b[p] = low_bits[lb];
+  }
+  // Characters into a[i][lane], b[j][lane]. Only positions below a lane's
+  // lengths are ever used (rows are masked by both lengths), so what lies
+  // past a string's end does not matter.
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (sizeof(T) <= 4) {
+    // 16 strings at a time: 16-byte loads, a byte transpose, then widened.
+    const hn::Rebind<uint8_t, decltype(d)> d8;
+    const size_t groups = (count + 15) / 16;
+    for (int side = 0; side < 2; ++side) {
+      const size_t max_len = side == 0 ? max_a : max_b;
+      uint8_t(*stage)[Block<T>::kStage] = side == 0 ? blk.ca : blk.cb;
+      for (size_t c = 0; c * 16 < max_len; ++c) {
+        for (size_t g = 0; g < groups; ++g) {
+          hn::Vec128<uint8_t> rows[16];
+          for (size_t r = 0; r < 16; ++r) {
+            const size_t p = 16 * g + r;
+            if (p >= count) {
+              rows[r] = hn::Zero(hn::Full128<uint8_t>());
+            } else if (side == 0) {
+              rows[r] = Chunk(bytes, refs[p].a, refs[p].len_a, c, limit);
+            } else {
+              rows[r] = Chunk(bytes, refs[p].b, refs[p].len_b, c, limit);
+            }
+          }
+          Transpose16x16(rows, &stage[16 * c][16 * g], Block<T>::kStage);
+        }
+      }
+      T(*wide)[Block<T>::kMaxLanes] = side == 0 ? blk.a : blk.b;
+      for (size_t i = 0; i < max_len; ++i) hn::Store(hn::PromoteTo(d, hn::LoadU(d8, stage[i])), d, wide[i]);
+    }
+  } else
+#endif
+  {
+    for (size_t p = 0; p < count; ++p) {
+      const auto* sa = reinterpret_cast<const unsigned char*>(bytes + refs[p].a);
+      const auto* sb = reinterpret_cast<const unsigned char*>(bytes + refs[p].b);
+      for (size_t i = 0, la = refs[p].len_a; i < la; ++i) blk.a[i][p] = sa[i];
+      for (size_t j = 0, lb = refs[p].len_b; j < lb; ++j) blk.b[j][p] = sb[j];
+    }
+  }
+
+  const auto zero = hn::Zero(d);
+  const auto one = hn::Set(d, T{1});
+  const auto len_a = hn::Load(d, blk.len_a);
+  const auto window = hn::Load(d, blk.window);
+  const auto mask_b = hn::Load(d, blk.mask_b);
+  auto high = hn::Load(d, blk.high_init);  // bits [0, w): [0, i + w] once shifted below
+  auto low_edge = zero;                     // bits [0, i - w - 1]
+  auto used_b = zero, matched_a = zero, matches = zero;
+  for (size_t i = 0; i < max_a; ++i) {
+    const auto ai = hn::Load(d, blk.a[i]);
+    auto row = EqualityRow(d, ai, blk, max_b);
+    const auto in_a = hn::Lt(hn::Set(d, static_cast<T>(i)), len_a);
+    row = hn::IfThenElseZero(in_a, hn::And(row, mask_b));
+    hn::Store(row, d, blk.rows[i]);
+    high = hn::Or(hn::ShiftLeft<1>(high), one);
+    low_edge = hn::Or(hn::ShiftLeft<1>(low_edge), hn::IfThenElseZero(hn::Gt(hn::Set(d, static_cast<T>(i)), window), one));
+    const auto free = hn::AndNot(used_b, hn::AndNot(low_edge, hn::And(row, high)));
+    const auto first = hn::And(free, hn::Sub(zero, free));
+    used_b = hn::Or(used_b, first);
+    const auto hit = hn::Ne(first, zero);
+    matched_a = hn::Or(matched_a, hn::IfThenElseZero(hit, hn::Set(d, static_cast<T>(T{1} << i))));
+    matches = hn::Sub(matches, hn::VecFromMask(d, hit));
+  }
+
+  // Transpositions: pair the i-th matched a with the lowest unpaired matched b.
+  auto unpaired_b = used_b, transpositions = zero;
+  for (size_t i = 0; i < max_a; ++i) {
+    const auto matched = hn::TestBit(matched_a, hn::Set(d, static_cast<T>(T{1} << i)));
+    const auto next_b = hn::And(unpaired_b, hn::Sub(zero, unpaired_b));
+    const auto same = hn::Ne(hn::And(hn::Load(d, blk.rows[i]), next_b), zero);
+    transpositions = hn::Sub(transpositions, hn::VecFromMask(d, hn::AndNot(same, matched)));
+    unpaired_b = hn::IfThenElse(matched, hn::Xor(unpaired_b, next_b), unpaired_b);
+  }
+
+  // Common prefix, at most 4: position i agrees when bit i of row i is set.
+  auto prefix = zero;
+  auto run = hn::Eq(zero, zero);
+  for (size_t i = 0; i < std::min<size_t>(4, max_a); ++i) {
+    run = hn::And(run, hn::TestBit(hn::Load(d, blk.rows[i]), hn::Set(d, static_cast<T>(T{1} << i))));
+    prefix = hn::Sub(prefix, hn::VecFromMask(d, run));
+  }
+
+  hn::Store(matches, d, blk.matches);
+  hn::Store(transpositions, d, blk.transpositions);
+  hn::Store(prefix, d, blk.prefix);
+  for (size_t p = 0; p < count; ++p) {
+    JaroCounts& c = out[refs[p].k];
+    c.len_a = static_cast<uint8_t>(blk.len_a[p]);
+    c.len_b = static_cast<uint8_t>(blk.len_b[p]);
+    c.matches = static_cast<uint8_t>(blk.matches[p]);
+    c.transpositions = static_cast<uint8_t>(blk.transpositions[p]);
+    c.prefix = static_cast<uint8_t>(blk.prefix[p]);
+  }
+}
+
+// Pairs waiting for a full block of one lane width.
+template <typename T>
+struct Pending {
+  hwy::AlignedFreeUniquePtr<Block<T>[]> block;
+  std::vector<PairRef> refs;
+  size_t lanes = 0;
+
+  void Add(const char* bytes, uint64_t limit, const PairRef& ref, JaroCounts* out) {
+    if (!block) {
+      lanes = hn::Lanes(hn::ScalableTag<T>());
+      block = hwy::AllocateAligned<Block<T>>(1);
+      for (size_t j = 0; j < Block<T>::kBits; ++j) std::fill_n(block[0].bit[j], lanes, static_cast<T>(T{1} << j));
+      refs.reserve(lanes);
+    }
+    refs.push_back(ref);
+    if (refs.size() == lanes) Flush(bytes, limit, out);
+  }
+  void Flush(const char* bytes, uint64_t limit, JaroCounts* out) {
+    if (!refs.empty()) RunBlock<T>(bytes, limit, refs.data(), refs.size(), block[0], out);
+    refs.clear();
+  }
+};
+
+void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right,
+                   size_t n, JaroCounts* out) {
+  // Pairs go to lanes of 16, 32 or 64 bits by their longer string (clamped
+  // to kJaroMaxLen, as the reference), in input order; a block runs as soon
+  // as it is full, so the strings it reads were just touched.
+  Pending<uint16_t> p16;
+  Pending<uint32_t> p32;
+  Pending<uint64_t> p64;
+  uint64_t limit = 0;  // the column reaches at least this far
+  for (size_t k = 0; k < n; ++k) {
+    const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
+    const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
+    limit = std::max({limit, end_a, end_b});
+    const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
+    const PairRef ref{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
+    const uint64_t longer = std::max(la, lb);
+    if (longer <= 16) {
+      p16.Add(bytes, limit, ref, out);
+    } else if (longer <= 32) {
+      p32.Add(bytes, limit, ref, out);
+    } else {
+      p64.Add(bytes, limit, ref, out);
+    }
+  }
+  p16.Flush(bytes, limit, out);
+  p32.Flush(bytes, limit, out);
+  p64.Flush(bytes, limit, out);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace doppel::kernels::simd
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace doppel::kernels::simd {
+
+HWY_EXPORT(JaroPairsImpl);
+
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out) {
+  HWY_DYNAMIC_DISPATCH(JaroPairsImpl)(bytes, offsets, left, right, n, out);
+}
+
+}  // namespace doppel::kernels::simd
+#endif
