@@ -33,24 +33,29 @@ TermFrequencies::TermFrequencies(const MatchTable& t) {
   for (size_t c = 0; c < kComparisonCount; ++c) {
     const StringColumn* col = TfColumn(t, static_cast<Comparison>(c));
     if (col == nullptr) continue;
-    Column& out = columns_[c];
-    out.hash_of.resize(t.size());
+    std::unordered_map<uint64_t, uint32_t> counts;
+    std::vector<uint64_t> hash_of(t.size());
+    double total = 0;
     for (size_t i = 0; i < t.size(); ++i) {
       std::string_view v = col->Get(i);
       if (v.empty()) continue;
-      uint64_t h = kernels::HashString(v, 0x7F);
-      out.hash_of[i] = h;
-      ++out.counts[h];
-      ++out.total;
+      hash_of[i] = kernels::HashString(v, 0x7F);
+      ++counts[hash_of[i]];
+      ++total;
+    }
+    if (total == 0) continue;
+    // Looked up for every scored pair: one array read, not a hash lookup.
+    Column& out = columns_[c];
+    out.share.assign(t.size(), 0.0);
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (!col->Get(i).empty()) out.share[i] = counts[hash_of[i]] / total;
     }
   }
 }
 
 double TermFrequencies::Of(Comparison c, uint32_t record) const {
   const Column& col = columns_[static_cast<size_t>(c)];
-  if (col.total == 0 || record >= col.hash_of.size()) return 0;
-  auto it = col.counts.find(col.hash_of[record]);
-  return it == col.counts.end() ? 0 : it->second / col.total;
+  return record < col.share.size() ? col.share[record] : 0.0;
 }
 
 double PriorWeight(const FsModel& m) { return std::log2(m.lambda / (1.0 - m.lambda)); }

@@ -98,9 +98,9 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   });
 
   // Clustering: links strongest first, each join checked on average.
-  std::unordered_map<uint64_t, double> known;
-  known.reserve(pairs.size() * 2);
-  for (size_t i = 0; i < pairs.size(); ++i) known.emplace(PairKey(pairs[i].first, pairs[i].second), r.scores[i].probability);
+  // Candidate pairs are sorted, so a cross pair's score is a binary search
+  // away; pairs blocking never proposed are scored on demand and kept.
+  std::unordered_map<uint64_t, double> on_demand;
   std::vector<size_t> edges;
   for (size_t i = 0; i < pairs.size(); ++i) {
     if (r.scores[i].probability >= options.cluster.threshold) edges.push_back(i);
@@ -109,33 +109,37 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
     if (r.scores[x].weight != r.scores[y].weight) return r.scores[x].weight > r.scores[y].weight;
     return pairs[x] < pairs[y];
   });
-  std::vector<uint32_t> parent(n);
+  // Union-find; each root's members as a linked list (head, next), in the
+  // order they joined.
+  constexpr uint32_t kEnd = UINT32_MAX;
+  std::vector<uint32_t> parent(n), next(n, kEnd), head(n), tail(n), size(n, 1);
   std::iota(parent.begin(), parent.end(), 0u);
-  std::vector<std::vector<uint32_t>> members(n);
-  for (uint32_t i = 0; i < n; ++i) members[i] = {i};
+  std::iota(head.begin(), head.end(), 0u);
+  std::iota(tail.begin(), tail.end(), 0u);
   auto find = [&](uint32_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
   auto probability = [&](uint32_t a, uint32_t b) {
-    auto it = known.find(PairKey(a, b));
-    if (it != known.end()) return it->second;
+    const std::pair<uint32_t, uint32_t> key{std::min(a, b), std::max(a, b)};
+    auto it = std::lower_bound(pairs.begin(), pairs.end(), key);
+    if (it != pairs.end() && *it == key) return r.scores[it - pairs.begin()].probability;
+    auto known = on_demand.find(PairKey(a, b));
+    if (known != on_demand.end()) return known->second;
     ++r.pairs_scored_on_demand;
     double p = ScorePair(t, a, b, r.model, &tf, k).probability;
-    known.emplace(PairKey(a, b), p);
+    on_demand.emplace(PairKey(a, b), p);
     return p;
   };
   for (size_t e : edges) {
     uint32_t ra = find(pairs[e].first), rb = find(pairs[e].second);
     if (ra == rb) continue;
-    const auto& A = members[ra];
-    const auto& B = members[rb];
-    if (A.size() > 1 || B.size() > 1) {
+    if (size[ra] > 1 || size[rb] > 1) {
       double sum = 0;
       size_t counted = 0;
-      for (size_t x = 0; x < A.size() && counted < options.cluster.max_cross_pairs; ++x) {
-        for (size_t y = 0; y < B.size() && counted < options.cluster.max_cross_pairs; ++y, ++counted) {
-          sum += probability(A[x], B[y]);
+      for (uint32_t x = head[ra]; x != kEnd && counted < options.cluster.max_cross_pairs; x = next[x]) {
+        for (uint32_t y = head[rb]; y != kEnd && counted < options.cluster.max_cross_pairs; y = next[y], ++counted) {
+          sum += probability(x, y);
         }
       }
       if (sum / counted < options.cluster.link_threshold) {
@@ -143,12 +147,13 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
         continue;
       }
     }
-    // The smaller index becomes the root: deterministic.
+    // The smaller index becomes the root: deterministic. Members keep their
+    // order: the root's, then the other's.
     if (rb < ra) std::swap(ra, rb);
     parent[rb] = ra;
-    auto& into = members[ra];
-    into.insert(into.end(), members[rb].begin(), members[rb].end());
-    std::vector<uint32_t>().swap(members[rb]);
+    next[tail[ra]] = head[rb];
+    tail[ra] = tail[rb];
+    size[ra] += size[rb];
   }
 
   // Entity id: the smallest record id of each cluster.

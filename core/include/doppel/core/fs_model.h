@@ -56,9 +56,7 @@ class TermFrequencies {
 
  private:
   struct Column {
-    std::unordered_map<uint64_t, uint32_t> counts;
-    std::vector<uint64_t> hash_of;  // per record
-    double total = 0;
+    std::vector<double> share;  // per record: the share of its value, 0 when empty
   };
   std::array<Column, kComparisonCount> columns_;
 };
