@@ -19,6 +19,10 @@ TEST(Jaro, TextbookValues) {
   EXPECT_DOUBLE_EQ(JaroWinkler("abc", "xyz"), 0.0);
   EXPECT_DOUBLE_EQ(JaroWinkler("", ""), 1.0);
   EXPECT_DOUBLE_EQ(JaroWinkler("a", ""), 0.0);
+  // Three out-of-order characters count as one transposition (rounded
+  // down, as strcmp95 and rapidfuzz: JaroWinkler.similarity gives 0.94848...).
+  EXPECT_EQ(JaroCountsOf("igwtlozxllch", "igwtlozhllch").transpositions, 3);
+  EXPECT_NEAR(JaroWinkler("igwtlozxllch", "igwtlozhllch"), 0.9484848484848484, 1e-12);
   JaroCounts c = JaroCountsOf("martha", "marhta");
   EXPECT_EQ(c.matches, 6);
   EXPECT_EQ(c.transpositions, 2);

@@ -33,7 +33,9 @@ inline double JaroWinkler(const JaroCounts& c) {
   if (c.len_a == 0 && c.len_b == 0) return 1.0;
   if (c.matches == 0) return 0.0;
   double m = c.matches;
-  double jaro = (m / c.len_a + m / c.len_b + (m - c.transpositions / 2.0) / m) / 3.0;
+  // Half the out-of-order characters, rounded down, as Winkler's strcmp95
+  // (and rapidfuzz, and DuckDB under Splink) count transpositions.
+  double jaro = (m / c.len_a + m / c.len_b + (m - c.transpositions / 2) / m) / 3.0;
   if (jaro <= 0.7) return jaro;
   return jaro + c.prefix * 0.1 * (1.0 - jaro);
 }
