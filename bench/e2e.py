@@ -18,11 +18,11 @@ import tempfile
 import time
 
 
-def run(cmd):
+def run(cmd, env=None):
     """Runs cmd; returns (wall seconds, peak RSS of that process in MiB, stdout)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
         out.seek(0)
@@ -51,6 +51,7 @@ def main():
     ap.add_argument("--work", default="var/bench")
     ap.add_argument("--micro", nargs="*", default=[])
     ap.add_argument("--service", help="service_bench JSON output")
+    ap.add_argument("--rapidfuzz", help="rapidfuzz_compare.py JSON output")
     ap.add_argument("--json", required=True)
     ap.add_argument("--markdown", required=True)
     a = ap.parse_args()
@@ -77,18 +78,26 @@ def main():
                     "mb_per_second": size_mb / wall, "peak_rss_mib": rss})
         print(f"bench: dedupe threads={threads} {wall:.2f} s", file=sys.stderr)
 
-    # Fuzzy dedupe (blocking, EM training, scoring, clustering), all cores only.
-    out = os.path.join(a.work, "fuzzy")
-    wall, rss, _ = run([a.doppel, "dedupe", base, "--out", out, "-q"])
-    with open(os.path.join(out, "summary.json")) as f:
-        fz = json.load(f)
-    e2e.append({"job": "dedupe (fuzzy)", "threads": cores, "seconds": wall, "records_per_second": a.rows / wall,
-                "mb_per_second": size_mb / wall, "peak_rss_mib": rss,
-                "candidate_pairs": fz["candidate_pairs"], "match_seconds": fz["match_seconds"],
-                "pairs_per_second": fz["pairs_per_second"]})
-    print(f"bench: fuzzy dedupe {wall:.2f} s", file=sys.stderr)
+    # Fuzzy dedupe (blocking, EM training, scoring, clustering), all cores,
+    # on the reference kernels and on the SIMD ones: same clusters, two times.
+    fuzzy = {}
+    for backend in ("reference", "simd"):
+        out = os.path.join(a.work, f"fuzzy-{backend}")
+        wall, rss, _ = run([a.doppel, "dedupe", base, "--out", out, "-q"],
+                           env=dict(os.environ, DOPPEL_BACKEND=backend))
+        with open(os.path.join(out, "summary.json")) as f:
+            fz = json.load(f)
+        with open(os.path.join(out, "clusters.csv"), "rb") as f:
+            fuzzy[backend] = f.read()
+        e2e.append({"job": f"dedupe (fuzzy, {fz['backend']})", "threads": cores, "seconds": wall,
+                    "records_per_second": a.rows / wall, "mb_per_second": size_mb / wall, "peak_rss_mib": rss,
+                    "candidate_pairs": fz["candidate_pairs"], "match_seconds": fz["match_seconds"],
+                    "read_normalize_seconds": fz["read_normalize_seconds"],
+                    "pairs_per_second": fz["pairs_per_second"], "backend": backend})
+        print(f"bench: fuzzy dedupe ({backend}) {wall:.2f} s", file=sys.stderr)
+    same_clusters = fuzzy["reference"] == fuzzy["simd"]
     ev = subprocess.run([a.doppel, "eval", "--json", "--truth", os.path.join(base_dir, "truth.csv"),
-                         os.path.join(out, "clusters.csv")], stdout=subprocess.PIPE, text=True)
+                         os.path.join(a.work, "fuzzy-simd", "clusters.csv")], stdout=subprocess.PIPE, text=True)
     fuzzy_eval = json.loads(ev.stdout) if ev.returncode == 0 else None
 
     micro = []
@@ -107,8 +116,13 @@ def main():
         with open(a.service) as f:
             service = json.load(f)
 
+    rapidfuzz = None
+    if a.rapidfuzz and os.path.exists(a.rapidfuzz):
+        with open(a.rapidfuzz) as f:
+            rapidfuzz = json.load(f)
+
     result = {
-        "service": service,
+        "service": service, "rapidfuzz": rapidfuzz, "fuzzy_same_clusters_reference_vs_simd": same_clusters,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": platform.node(), "cpu": cpu_name(), "cores": cores, "doppel": info,
         "rows": a.rows, "input_mb": size_mb, "end_to_end": e2e, "micro": micro, "fuzzy_eval": fuzzy_eval,
@@ -137,10 +151,16 @@ def main():
         lines.append(f"| {r['job']} | {r['threads']} | {r['seconds']:.2f} | {r['records_per_second']:,.0f} | "
                      f"{r['mb_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
     lines.append("")
-    for r in e2e:
-        if "candidate_pairs" in r:
-            lines.append(f"- fuzzy dedupe: {r['candidate_pairs']:,} candidate pairs, matching stage {r['match_seconds']:.1f} s "
-                         f"({r['pairs_per_second']:,.0f} pairs/s blocked, compared, scored and clustered)")
+    fz = {r["backend"]: r for r in e2e if "backend" in r}
+    for r in fz.values():
+        lines.append(f"- fuzzy dedupe on {r['job'].split(', ')[1][:-1]}: {r['candidate_pairs']:,} candidate pairs, "
+                     f"read and normalize {r['read_normalize_seconds']:.1f} s, matching {r['match_seconds']:.1f} s "
+                     f"({r['pairs_per_second']:,.0f} pairs/s blocked, compared, scored and clustered)")
+    if len(fz) == 2:
+        ref, simd = fz["reference"], fz["simd"]
+        lines.append(f"- fuzzy dedupe, SIMD / reference kernels: {ref['seconds'] / simd['seconds']:.2f}x end to end, "
+                     f"{ref['match_seconds'] / simd['match_seconds']:.2f}x on the matching stage; "
+                     f"clusters {'identical' if same_clusters else 'DIFFERENT'}")
     if fuzzy_eval:
         pw = fuzzy_eval["pairwise"]
         lines.append(f"- fuzzy dedupe accuracy against the generator's truth: pairwise P {pw['precision']:.4f} "
@@ -149,6 +169,19 @@ def main():
         one, many = rate(job, 1), rate(job, cores)
         if one and many and cores > 1:
             lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x")
+    for kernel, arg in (("BM_HashStrings", "/12"), ("BM_HashStrings", "/24"), ("BM_JaroPairs", "/5/16/16"),
+                        ("BM_JaroPairs", "/17/32/16"), ("BM_MinHash", "/32"), ("BM_MinHash", "/128")):
+        ref, simd = micro_rate(f"{kernel}/reference{arg}"), micro_rate(f"{kernel}/simd{arg}")
+        if ref and simd:
+            lines.append(f"- {kernel}{arg}: SIMD / reference = {simd / ref:.2f}x ({simd:,.0f} vs {ref:,.0f} items/s, one thread)")
+    if rapidfuzz and rapidfuzz.get("rapidfuzz"):
+        rf = rapidfuzz["rapidfuzz"]
+        one = rf["cpdist_workers_1"]["pairs_per_second"]
+        for name, b in rapidfuzz["doppel"]["backends"].items():
+            lines.append(f"- Jaro-Winkler on {rapidfuzz['pairs']:,} name-like pairs ({rapidfuzz['lengths'][0]}-"
+                         f"{rapidfuzz['lengths'][1]} chars), Doppel {name} one thread {b['pairs_per_second']:,.0f} pairs/s "
+                         f"= {b['pairs_per_second'] / one:.1f}x rapidfuzz {rf['version']} cpdist one thread ({one:,.0f}); "
+                         f"same similarities: {b.get('same_similarities')}")
     fast, slow = micro_rate("BM_PhoneFast"), micro_rate("BM_PhoneFullParse")
     if fast and slow:
         lines.append(f"- phone normalization: fast path / libphonenumber full parse = {fast / slow:.2f}x "

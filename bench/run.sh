@@ -2,8 +2,10 @@
 # All benchmarks in one run, so every ratio compares figures taken on the
 # same machine at the same time:
 #   - Google Benchmark suites (bm_kernels, bm_core)
+#   - Jaro-Winkler: Doppel's kernels vs rapidfuzz on the same pairs
 #   - end-to-end `doppel profile` and `doppel dedupe --exact` on a generated
-#     base (1M rows by default), with 1 thread and with all cores
+#     base (1M rows by default), with 1 thread and with all cores; fuzzy
+#     `doppel dedupe` on the reference and the SIMD kernels
 #   - doppeld: ingest through tcp and ipc against a direct library call, and
 #     get_entity latency under 4 concurrent clients (service_bench)
 # Writes bench/results/<date>-<host>.json and .md.
@@ -28,8 +30,13 @@ echo "bench: the server (ingest direct vs tcp vs ipc, get_entity latency)" >&2
 "$BUILD_DIR/bench/service_bench" --doppeld "$BUILD_DIR/service/doppeld" --rows "${DOPPEL_BENCH_SERVICE_ROWS:-100000}" \
   --clients 4 --seconds 5 --work "$WORK/service" --json "$WORK/service.json" >/dev/null
 
+echo "bench: Jaro-Winkler against rapidfuzz on the same pairs (rapidfuzz part skipped if not installed)" >&2
+python3 bench/rapidfuzz_compare.py --jaro-bench "$BUILD_DIR/bench/jaro_bench" --work "$WORK" \
+  --json "$WORK/rapidfuzz.json" >/dev/null
+
 echo "bench: end to end on $ROWS generated rows" >&2
 python3 bench/e2e.py --doppel "$BUILD_DIR/service/doppel" --rows "$ROWS" --work "$WORK" \
   --micro "$WORK/bm_kernels.json" "$WORK/bm_core.json" --service "$WORK/service.json" \
+  --rapidfuzz "$WORK/rapidfuzz.json" \
   --json "$OUT_DIR/$STAMP.json" --markdown "$OUT_DIR/$STAMP.md"
 echo "bench: wrote $OUT_DIR/$STAMP.json and $OUT_DIR/$STAMP.md" >&2

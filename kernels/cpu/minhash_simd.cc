@@ -30,13 +30,18 @@ void MinHashImpl(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint
   auto mins = hwy::AllocateAligned<uint64_t>(padded);
   for (size_t j = 0; j < padded; ++j) salts[j] = 0x9E3779B97F4A7C15ULL * (j + 1);
   for (size_t i = 0; i < n; ++i) {
-    for (size_t j = 0; j < padded; j += lanes) hn::Store(hn::Set(d, uint64_t{UINT32_MAX}), d, mins.get() + j);
-    for (uint32_t t = offsets[i]; t < offsets[i + 1]; ++t) {
-      const auto token = hn::Set(d, tokens[t]);
-      for (size_t j = 0; j < padded; j += lanes) {
-        const auto h = hn::ShiftRight<32>(Fmix64(d, hn::Xor(token, hn::Load(d, salts.get() + j))));
-        hn::Store(hn::Min(hn::Load(d, mins.get() + j), h), d, mins.get() + j);
+    // A vector of functions at a time, its running minimum in a register
+    // across the record's tokens.
+    for (size_t j = 0; j < padded; j += lanes) {
+      const auto salt = hn::Load(d, salts.get() + j);
+      auto m0 = hn::Set(d, uint64_t{UINT32_MAX}), m1 = m0;
+      uint32_t t = offsets[i];
+      for (; t + 2 <= offsets[i + 1]; t += 2) {  // two independent chains
+        m0 = hn::Min(m0, hn::ShiftRight<32>(Fmix64(d, hn::Xor(hn::Set(d, tokens[t]), salt))));
+        m1 = hn::Min(m1, hn::ShiftRight<32>(Fmix64(d, hn::Xor(hn::Set(d, tokens[t + 1]), salt))));
       }
+      if (t < offsets[i + 1]) m0 = hn::Min(m0, hn::ShiftRight<32>(Fmix64(d, hn::Xor(hn::Set(d, tokens[t]), salt))));
+      hn::Store(hn::Min(m0, m1), d, mins.get() + j);
     }
     uint32_t* sig = out + i * k;
     for (uint32_t j = 0; j < k; ++j) sig[j] = static_cast<uint32_t>(mins[j]);
