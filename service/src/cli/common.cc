@@ -3,7 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
 #include <ctime>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
@@ -109,6 +116,89 @@ void Progress::Done(uint64_t rows) {
                static_cast<unsigned long long>(rows), secs, secs > 0 ? rows / secs : 0.0);
 }
 
+namespace {
+
+// Reads batches on a thread of its own, two ahead of the consumer, so that
+// parsing the next chunk overlaps normalizing this one. Batches cycle
+// through a pool of three; the order is the file's.
+class ReadAhead {
+ public:
+  struct Item {
+    core::RecordBatch batch;
+    std::vector<core::Reject> rejects;
+    std::vector<std::string> names;  // the reader's columns after this batch
+    uint64_t bytes_read = 0, bytes_total = 0;
+    bool more = false;
+    Status status;
+  };
+
+  explicit ReadAhead(core::BatchReader& reader) : reader_(reader) {
+    for (auto& item : pool_) free_.push_back(&item);
+    thread_ = std::thread([this] { Produce(); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The next batch in file order; hand it back with Release when done.
+  Item* Next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !full_.empty(); });
+    Item* item = full_.front();
+    full_.pop_front();
+    return item;
+  }
+  void Release(Item* item) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      free_.push_back(item);
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void Produce() {
+    while (true) {
+      Item* item;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
+        if (stop_) return;
+        item = free_.front();
+        free_.pop_front();
+      }
+      item->rejects.clear();
+      auto more = reader_.Next(&item->batch, &item->rejects);
+      item->status = more.ok() ? Status::Ok() : more.status();
+      item->more = more.ok() && *more;
+      item->names = reader_.column_names();
+      item->bytes_read = reader_.bytes_read();
+      item->bytes_total = reader_.bytes_total();
+      const bool last = !item->more;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        full_.push_back(item);
+      }
+      cv_.notify_all();
+      if (last) return;
+    }
+  }
+
+  core::BatchReader& reader_;
+  std::array<Item, 3> pool_;
+  std::deque<Item*> free_, full_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 Result<PipelineResult> RunPipeline(
     const std::string& path, const core::JobConfig& config, Progress& progress,
     const std::function<Status(const core::FieldMap&, const std::vector<std::string>&)>& on_schema,
@@ -117,31 +207,35 @@ Result<PipelineResult> RunPipeline(
   PipelineResult out;
   DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
   DOPPEL_ASSIGN_OR_RETURN(out.reader, core::OpenReader(std::move(source), config.reader));
-  core::RecordBatch batch;
-  std::vector<core::Reject> rejects;
   std::vector<core::NormalizedRecord> records;
   size_t mapped_columns = SIZE_MAX;
   // NDJSON keys may first appear deep in the file: a --map naming one is
   // kept pending instead of failing, and reported if it never shows up.
   const bool ndjson = out.reader->format() == core::InputFormat::kNdjson;
-  while (true) {
-    rejects.clear();
-    DOPPEL_ASSIGN_OR_RETURN(bool more, out.reader->Next(&batch, &rejects));
-    const auto& names = out.reader->column_names();
-    if (names.size() != mapped_columns) {
-      DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles, ndjson));
-      DOPPEL_RETURN_IF_ERROR(on_schema(out.map, names));
-      mapped_columns = names.size();
+  {
+    ReadAhead ahead(*out.reader);
+    while (true) {
+      ReadAhead::Item* item = ahead.Next();
+      // Hands the item back however this iteration ends.
+      std::unique_ptr<ReadAhead::Item, std::function<void(ReadAhead::Item*)>> hold(
+          item, [&](ReadAhead::Item* it) { ahead.Release(it); });
+      DOPPEL_RETURN_IF_ERROR(item->status);
+      const auto& names = item->names;
+      if (names.size() != mapped_columns) {
+        DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles, ndjson));
+        DOPPEL_RETURN_IF_ERROR(on_schema(out.map, names));
+        mapped_columns = names.size();
+      }
+      if (!item->rejects.empty()) {
+        out.rejected += item->rejects.size();
+        on_rejects(item->rejects);
+      }
+      if (!item->more) break;
+      core::NormalizeBatch(item->batch, out.map, config.normalize, &records);
+      out.records += records.size();
+      on_batch(BatchView{item->batch, out.map, names, records});
+      progress.Update(out.records + out.rejected, item->bytes_read, item->bytes_total);
     }
-    if (!rejects.empty()) {
-      out.rejected += rejects.size();
-      on_rejects(rejects);
-    }
-    if (!more) break;
-    core::NormalizeBatch(batch, out.map, config.normalize, &records);
-    out.records += records.size();
-    on_batch(BatchView{batch, out.map, names, records});
-    progress.Update(out.records + out.rejected, out.reader->bytes_read(), out.reader->bytes_total());
   }
   if (ndjson) {
     const auto& names = out.reader->column_names();
