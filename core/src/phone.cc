@@ -3,6 +3,8 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <set>
 
 #include "doppel/core/unicode.h"
@@ -76,6 +78,50 @@ void Classify(const pn::PhoneNumber& number, PhoneResult* r) {
       break;
     default: r->verdict = Verdict::Invalid(Reason::kPhoneInvalid); break;
   }
+}
+
+// Russian and Kazakh (+7) numbers of ten national digits: libphonenumber's
+// type and region for them depend only on the first six digits (checked for
+// every six-digit prefix but 000000 against five suffixes each; the fast-path
+// property test keeps checking), so each prefix is classified once, by
+// libphonenumber, and remembered. Only valid results are kept; anything else
+// goes on to the full parse. Lock-free: a racing thread at worst classifies
+// a prefix twice and writes the same byte.
+class RuPrefixCache {
+ public:
+  bool Classify(uint64_t national, PhoneResult* r) {
+    const uint64_t prefix = national / 10000;
+    if (prefix == 0 || prefix >= kPrefixes) return false;
+    uint8_t v = entries_[prefix].load(std::memory_order_relaxed);
+    if (v == kUnfilled) {
+      PhoneResult full;
+      pn::PhoneNumber number;
+      number.set_country_code(7);
+      number.set_national_number(national);
+      doppel::core::Classify(number, &full);
+      v = kSlow;
+      if (full.verdict.usable() && (full.region == "RU" || full.region == "KZ")) {
+        v = static_cast<uint8_t>(1 + static_cast<int>(full.type) * 2 + (full.region == "KZ"));
+      }
+      entries_[prefix].store(v, std::memory_order_relaxed);
+    }
+    if (v == kSlow) return false;
+    r->e164 = "+7" + std::to_string(national);
+    r->type = static_cast<PhoneType>((v - 1) / 2);
+    r->region = (v - 1) % 2 ? "KZ" : "RU";
+    r->verdict = Verdict::Valid();
+    return true;
+  }
+
+ private:
+  static constexpr uint64_t kPrefixes = 1000000;
+  static constexpr uint8_t kUnfilled = 0, kSlow = 0xFF;
+  std::unique_ptr<std::atomic<uint8_t>[]> entries_{new std::atomic<uint8_t>[kPrefixes]()};
+};
+
+RuPrefixCache& RuPrefixes() {
+  static RuPrefixCache* cache = new RuPrefixCache;
+  return *cache;
 }
 
 // Checks shared by both paths; returns true when they decided the verdict.
@@ -182,11 +228,7 @@ PhoneResult NormalizePhone(std::string_view raw, const PhoneOptions& options) {
       if (eleven) national %= 10000000000ULL;  // drop the country code or trunk prefix
       PhoneResult r;
       if (Precheck(s, &r)) return r;
-      pn::PhoneNumber number;
-      number.set_country_code(7);
-      number.set_national_number(national);
-      Classify(number, &r);
-      if (r.verdict.usable()) return r;
+      if (RuPrefixes().Classify(national, &r)) return r;
     }
   }
   return NormalizePhoneSlow(raw, options);
