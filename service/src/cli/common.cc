@@ -118,21 +118,25 @@ void Progress::Done(uint64_t rows) {
 
 namespace {
 
-// Reads batches on a thread of its own, two ahead of the consumer, so that
-// parsing the next chunk overlaps normalizing this one. Batches cycle
-// through a pool of three; the order is the file's.
+// Reads and normalizes batches on a thread of its own (normalizing on the
+// pipeline's worker threads), up to two ahead of the consumer, so that the
+// consumer's work on one batch overlaps reading and normalizing the next.
+// Batches cycle through a pool of three; the order is the file's.
 class ReadAhead {
  public:
   struct Item {
     core::RecordBatch batch;
     std::vector<core::Reject> rejects;
-    std::vector<std::string> names;  // the reader's columns after this batch
+    std::vector<std::string> names;            // the reader's columns after this batch
+    std::shared_ptr<const core::FieldMap> map;  // the map this batch was normalized with
+    std::vector<core::NormalizedRecord> records;
     uint64_t bytes_read = 0, bytes_total = 0;
     bool more = false;
     Status status;
   };
 
-  explicit ReadAhead(core::BatchReader& reader) : reader_(reader) {
+  ReadAhead(core::BatchReader& reader, const core::JobConfig& config, bool ndjson)
+      : reader_(reader), config_(config), ndjson_(ndjson) {
     for (auto& item : pool_) free_.push_back(&item);
     thread_ = std::thread([this] { Produce(); });
   }
@@ -162,6 +166,8 @@ class ReadAhead {
 
  private:
   void Produce() {
+    std::shared_ptr<const core::FieldMap> map;
+    size_t mapped_columns = SIZE_MAX;
     while (true) {
       Item* item;
       {
@@ -172,13 +178,29 @@ class ReadAhead {
         free_.pop_front();
       }
       item->rejects.clear();
+      item->records.clear();
       auto more = reader_.Next(&item->batch, &item->rejects);
       item->status = more.ok() ? Status::Ok() : more.status();
       item->more = more.ok() && *more;
       item->names = reader_.column_names();
       item->bytes_read = reader_.bytes_read();
       item->bytes_total = reader_.bytes_total();
-      const bool last = !item->more;
+      if (item->status.ok() && item->names.size() != mapped_columns) {
+        // NDJSON keys may first appear deep in the file: a --map naming one
+        // is kept pending instead of failing.
+        auto built = core::FieldMap::Build(item->names, config_.columns, config_.infer_roles, ndjson_);
+        if (built.ok()) {
+          map = std::make_shared<const core::FieldMap>(std::move(*built));
+          mapped_columns = item->names.size();
+        } else {
+          item->status = built.status();
+        }
+      }
+      item->map = map;
+      if (item->status.ok() && item->more) {
+        core::NormalizeBatch(item->batch, *map, config_.normalize, &item->records);
+      }
+      const bool last = !item->more || !item->status.ok();
       {
         std::lock_guard<std::mutex> lock(mu_);
         full_.push_back(item);
@@ -189,6 +211,8 @@ class ReadAhead {
   }
 
   core::BatchReader& reader_;
+  const core::JobConfig& config_;
+  const bool ndjson_;
   std::array<Item, 3> pool_;
   std::deque<Item*> free_, full_;
   std::mutex mu_;
@@ -207,33 +231,28 @@ Result<PipelineResult> RunPipeline(
   PipelineResult out;
   DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
   DOPPEL_ASSIGN_OR_RETURN(out.reader, core::OpenReader(std::move(source), config.reader));
-  std::vector<core::NormalizedRecord> records;
-  size_t mapped_columns = SIZE_MAX;
-  // NDJSON keys may first appear deep in the file: a --map naming one is
-  // kept pending instead of failing, and reported if it never shows up.
   const bool ndjson = out.reader->format() == core::InputFormat::kNdjson;
   {
-    ReadAhead ahead(*out.reader);
+    ReadAhead ahead(*out.reader, config, ndjson);
+    const core::FieldMap* mapped = nullptr;
     while (true) {
       ReadAhead::Item* item = ahead.Next();
       // Hands the item back however this iteration ends.
       std::unique_ptr<ReadAhead::Item, std::function<void(ReadAhead::Item*)>> hold(
           item, [&](ReadAhead::Item* it) { ahead.Release(it); });
       DOPPEL_RETURN_IF_ERROR(item->status);
-      const auto& names = item->names;
-      if (names.size() != mapped_columns) {
-        DOPPEL_ASSIGN_OR_RETURN(out.map, core::FieldMap::Build(names, config.columns, config.infer_roles, ndjson));
-        DOPPEL_RETURN_IF_ERROR(on_schema(out.map, names));
-        mapped_columns = names.size();
+      if (item->map.get() != mapped) {
+        out.map = *item->map;
+        DOPPEL_RETURN_IF_ERROR(on_schema(out.map, item->names));
+        mapped = item->map.get();
       }
       if (!item->rejects.empty()) {
         out.rejected += item->rejects.size();
         on_rejects(item->rejects);
       }
       if (!item->more) break;
-      core::NormalizeBatch(item->batch, out.map, config.normalize, &records);
-      out.records += records.size();
-      on_batch(BatchView{item->batch, out.map, names, records});
+      out.records += item->records.size();
+      on_batch(BatchView{item->batch, out.map, item->names, item->records});
       progress.Update(out.records + out.rejected, item->bytes_read, item->bytes_total);
     }
   }
