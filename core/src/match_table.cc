@@ -124,18 +124,6 @@ MatchRow MatchTable::Row(size_t i) const {
   return row;
 }
 
-std::vector<std::string_view> MatchTable::Emails(size_t i) const {
-  std::vector<std::string_view> out;
-  std::string_view s = emails.Get(i);
-  while (!s.empty()) {
-    size_t nl = s.find('\n');
-    out.push_back(s.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    s.remove_prefix(nl + 1);
-  }
-  return out;
-}
-
 std::string NameSkeleton(std::string_view key) {
   std::string out;
   for (size_t i = 0; i < key.size() && out.size() < 6; ++i) {

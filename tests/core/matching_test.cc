@@ -147,3 +147,22 @@ TEST(Matcher, SameClustersWhateverTheThreadCount) {
 
 }  // namespace
 }  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+TEST(MatchTable, JoinedListSplitsWithoutAllocating) {
+  auto parts = [](std::string_view s) {
+    std::vector<std::string> out;
+    for (std::string_view p : JoinedList(s)) out.emplace_back(p);
+    return out;
+  };
+  EXPECT_EQ(parts(""), std::vector<std::string>{});
+  EXPECT_EQ(parts("a@x.ru"), std::vector<std::string>{"a@x.ru"});
+  EXPECT_EQ(parts("a@x.ru\nb@y.ru"), (std::vector<std::string>{"a@x.ru", "b@y.ru"}));
+  EXPECT_EQ(parts("a\n"), std::vector<std::string>{"a"});
+  EXPECT_EQ(parts("\na"), (std::vector<std::string>{"", "a"}));
+}
+
+}  // namespace
+}  // namespace doppel::core

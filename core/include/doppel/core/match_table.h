@@ -28,6 +28,44 @@ struct ListColumn {
   void FinishRow() { offsets.push_back(static_cast<uint32_t>(values.size())); }
 };
 
+// The parts of a '\n'-joined string, iterated without allocating (the emails
+// of a record, compared for millions of pairs).
+class JoinedList {
+ public:
+  explicit JoinedList(std::string_view joined) : joined_(joined) {}
+  class iterator {
+   public:
+    iterator() = default;  // the end
+    explicit iterator(std::string_view joined) : rest_(joined), done_(joined.empty()) {
+      if (!done_) Next();
+    }
+    std::string_view operator*() const { return part_; }
+    iterator& operator++() {
+      // A trailing '\n' ends the list; it does not add an empty part.
+      if (rest_.empty()) done_ = true;
+      else Next();
+      return *this;
+    }
+    bool operator==(const iterator& o) const {
+      return done_ == o.done_ && (done_ || part_.data() == o.part_.data());
+    }
+
+   private:
+    void Next() {
+      const size_t nl = rest_.find('\n');
+      part_ = rest_.substr(0, nl);
+      rest_ = nl == std::string_view::npos ? std::string_view() : rest_.substr(nl + 1);
+    }
+    std::string_view rest_, part_;
+    bool done_ = true;
+  };
+  iterator begin() const { return iterator(joined_); }
+  iterator end() const { return iterator(); }
+
+ private:
+  std::string_view joined_;
+};
+
 // One record's matching features (a row of MatchTable), for storing with the
 // record and matching it again later without the raw input.
 struct MatchRow {
@@ -65,7 +103,7 @@ struct MatchTable {
   // Copies row i of another table (to put two lists into one table).
   void AppendRow(const MatchTable& from, size_t i) { Append(from.Row(i)); }
   // The emails of record i.
-  std::vector<std::string_view> Emails(size_t i) const;
+  JoinedList Emails(size_t i) const { return JoinedList(emails.Get(i)); }
 };
 
 // A loose phonetic skeleton of an ASCII name key: first letter, then the
