@@ -1,6 +1,7 @@
 #include "doppel/core/matcher.h"
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 #include <unordered_map>
 
@@ -76,9 +77,17 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
                      const FsModel* model, const std::function<bool(uint32_t, uint32_t)>* same_entity) {
   MatchResult r;
   const size_t n = t.size();
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&](double* into) {
+    const auto now = std::chrono::steady_clock::now();
+    *into = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+  };
   r.candidates = GenerateCandidates(t, options.blocking, k);
+  lap(&r.seconds.blocking);
   const auto& pairs = r.candidates.pairs;
   ComputeLevelsParallel(t, pairs, k, options.threads, &r.levels);
+  lap(&r.seconds.comparisons);
 
   if (model != nullptr) {
     r.model = *model;
@@ -90,12 +99,14 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
     r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options));
   }
   std::vector<TrainingSet>().swap(r.candidates.training);  // no longer needed
+  lap(&r.seconds.training);
 
   TermFrequencies tf(t);
   r.scores.resize(pairs.size());
   ParallelFor(pairs.size(), ResolveThreads(options.threads), 8192, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) r.scores[i] = Score(r.model, r.levels, i, pairs[i].first, pairs[i].second, &tf);
   });
+  lap(&r.seconds.scoring);
 
   // Clustering: links strongest first, each join checked on average.
   // Candidate pairs are sorted, so a cross pair's score is a binary search
@@ -168,6 +179,7 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
     r.entity_of[i] = best[root];
     r.clusters += root == i;
   }
+  lap(&r.seconds.clustering);
   return r;
 }
 

@@ -75,7 +75,8 @@ double Field(const std::string& text, const std::string& label, const std::strin
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-  for (const char* cmd : {"", "profile", "dedupe", "gen", "eval", "info"}) {
+  for (const char* cmd : {"", "profile", "dedupe", "gen", "eval", "info", "bench", "ingest", "get", "health", "stats",
+                          "backup", "restore", "explain", "blocking", "link", "resolve", "merge", "unmerge"}) {
     Result r = Doppel(std::string(cmd) + " --help");
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << "\n" << r.out;
@@ -206,6 +207,23 @@ TEST_F(CliTest, NdjsonMapForAKeyThatAppearsLate) {
   EXPECT_NE(r.err.find("no record had the key 'never'"), std::string::npos) << r.err;
   std::string clusters = Slurp(dir_ / "o/clusters.csv");
   EXPECT_NE(clusters.find("22,21\n"), std::string::npos) << clusters;
+}
+
+TEST_F(CliTest, BenchTimesStagesOnBothBackendsWithTheSameResult) {
+  Result r = Doppel("bench -q --rows 3000 --backend reference,simd --data-dir builtin --work " + P("w") +
+                    " --json " + P("bench.json"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("reference"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("simd/"), std::string::npos) << r.out;
+  std::string json = Slurp(dir_ / "bench.json");
+  // Both runs found the same candidates and scored the same F1.
+  size_t first = json.find("\"candidate_pairs\""), second = json.find("\"candidate_pairs\"", first + 1);
+  ASSERT_NE(second, std::string::npos) << json;
+  EXPECT_EQ(json.substr(first, json.find(',', first) - first), json.substr(second, json.find(',', second) - second));
+  size_t f1 = json.find("\"pairwise_f1\"");
+  ASSERT_NE(f1, std::string::npos);
+  EXPECT_GT(std::atof(json.c_str() + json.find(':', f1) + 1), 0.9) << json;
+  EXPECT_TRUE(fs::exists(dir_ / "w" / "ru-3000-seed7" / "base.csv"));  // kept for the next run
 }
 
 TEST_F(CliTest, InfoNamesTheBackend) {

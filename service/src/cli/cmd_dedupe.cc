@@ -316,6 +316,10 @@ int RunFuzzy(const DedupeFlags& f) {
   j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
   j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);
   j.Field("pairs_per_second", match_seconds > 0 ? m.candidates.pairs.size() / match_seconds : 0.0);
+  j.Key("stage_seconds").BeginObject();
+  j.Field("blocking", m.seconds.blocking).Field("comparisons", m.seconds.comparisons);
+  j.Field("training", m.seconds.training).Field("scoring", m.seconds.scoring).Field("clustering", m.seconds.clustering);
+  j.EndObject();
   j.EndObject();
   auto summary = storage::AtomicFile::Create(f.out_dir + "/summary.json");
   if (!summary.ok()) return Fail(summary.status());

@@ -67,6 +67,32 @@ std::string DefaultDataDir() {
   return "";
 }
 
+}  // namespace
+
+Status GenerateBase(const core::GeneratorOptions& options, const std::string& data_dir_flag,
+                    const std::string& out_dir, Progress& progress, core::GeneratorStats* stats) {
+  std::string data_dir = data_dir_flag.empty() ? DefaultDataDir() : data_dir_flag;
+  if (data_dir == "builtin") data_dir.clear();
+  DOPPEL_ASSIGN_OR_RETURN(auto lists, core::LoadGeneratorLists(data_dir, options.locale));
+  progress.Note("lists from " + lists.source);
+  DOPPEL_RETURN_IF_ERROR(storage::MakeDirs(out_dir));
+  DOPPEL_ASSIGN_OR_RETURN(auto base_file, storage::AtomicFile::Create(out_dir + "/base.csv"));
+  DOPPEL_ASSIGN_OR_RETURN(auto truth_file, storage::AtomicFile::Create(out_dir + "/truth.csv"));
+  {
+    AtomicBuf base_buf(base_file.get()), truth_buf(truth_file.get());
+    std::ostream base(&base_buf), truth(&truth_buf);
+    DOPPEL_ASSIGN_OR_RETURN(*stats, core::Generate(options, lists, base, truth,
+                                                   [&](uint64_t rows) { progress.Update(rows); }));
+    base.flush();
+    truth.flush();
+  }
+  DOPPEL_RETURN_IF_ERROR(base_file->Commit());
+  DOPPEL_RETURN_IF_ERROR(truth_file->Commit());
+  return Status::Ok();
+}
+
+namespace {
+
 int RunGen(const GenFlags& f) {
   core::GeneratorOptions o;
   o.rows = f.rows;
@@ -83,30 +109,9 @@ int RunGen(const GenFlags& f) {
     o.today = *day;
   }
   if (Status s = o.Validate(); !s.ok()) return Fail(s);
-  std::string data_dir = f.data_dir.empty() ? DefaultDataDir() : f.data_dir;
-  if (data_dir == "builtin") data_dir.clear();
-  auto lists = core::LoadGeneratorLists(data_dir, o.locale);
-  if (!lists.ok()) return Fail(lists.status());
-  if (!f.quiet) std::fprintf(stderr, "gen: lists from %s\n", lists->source.c_str());
-  if (Status s = storage::MakeDirs(f.out_dir); !s.ok()) return Fail(s);
-
-  auto base_file = storage::AtomicFile::Create(f.out_dir + "/base.csv");
-  if (!base_file.ok()) return Fail(base_file.status());
-  auto truth_file = storage::AtomicFile::Create(f.out_dir + "/truth.csv");
-  if (!truth_file.ok()) return Fail(truth_file.status());
   core::GeneratorStats stats;
   Progress progress("gen", f.quiet);
-  {
-    AtomicBuf base_buf(base_file->get()), truth_buf(truth_file->get());
-    std::ostream base(&base_buf), truth(&truth_buf);
-    auto r = core::Generate(o, *lists, base, truth, [&](uint64_t rows) { progress.Update(rows); });
-    if (!r.ok()) return Fail(r.status());
-    stats = *r;
-    base.flush();
-    truth.flush();
-  }
-  if (Status s = (*base_file)->Commit(); !s.ok()) return Fail(s);
-  if (Status s = (*truth_file)->Commit(); !s.ok()) return Fail(s);
+  if (Status s = GenerateBase(o, f.data_dir, f.out_dir, progress, &stats); !s.ok()) return Fail(s);
   progress.Done(stats.rows);
   std::printf("Generated %s rows (%s entities: %s duplicate rows, %s relatives, %s namesakes), locale %s, seed %llu\n",
               std::to_string(stats.rows).c_str(), std::to_string(stats.entities).c_str(),

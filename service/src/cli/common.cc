@@ -109,6 +109,10 @@ void Progress::Update(uint64_t rows, uint64_t bytes, uint64_t total_bytes) {
   printed_ = true;
 }
 
+void Progress::Note(const std::string& message) const {
+  if (!quiet_) std::fprintf(stderr, "%s: %s\n", what_.c_str(), message.c_str());
+}
+
 void Progress::Done(uint64_t rows) {
   if (quiet_) return;
   double secs = Seconds();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "doppel/core/config.h"
+#include "doppel/core/generator.h"
 #include "doppel/core/normalize.h"
 #include "doppel/core/reader.h"
 #include "doppel/kernels/backend.h"
@@ -54,6 +55,8 @@ class Progress {
   // Reports rows done, and bytes done of a total when known.
   void Update(uint64_t rows, uint64_t bytes = 0, uint64_t total_bytes = 0);
   void Done(uint64_t rows);
+  // A line "<what>: <message>" on stderr, unless quiet.
+  void Note(const std::string& message) const;
   double Seconds() const;
 
  private:
@@ -95,6 +98,13 @@ void AppendRejectRows(std::string& out, const std::vector<core::Reject>& rejects
 int32_t TodayFromClock();
 
 // Registration of each subcommand (one file each).
+// Generates a synthetic base into out_dir/base.csv and truth.csv (atomic
+// writes), reading reference lists from data_dir ("" = ../shared/data when
+// present, "builtin" = the small built-in lists). Shared by gen and bench.
+Status GenerateBase(const core::GeneratorOptions& options, const std::string& data_dir, const std::string& out_dir,
+                    Progress& progress, core::GeneratorStats* stats);
+
+Command RegisterBench(CLI::App& app);
 Command RegisterProfile(CLI::App& app);
 Command RegisterDedupe(CLI::App& app);
 Command RegisterGen(CLI::App& app);

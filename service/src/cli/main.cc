@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterResolve);
   add(doppel::cli::RegisterMerge);
   add(doppel::cli::RegisterUnmerge);
+  add(doppel::cli::RegisterBench);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -45,6 +45,10 @@ struct MatchResult {
   FsModel model;
   std::vector<uint32_t> entity_of; // per record: the record index whose id names its entity
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
+  // Wall seconds of each stage.
+  struct Stages {
+    double blocking = 0, comparisons = 0, training = 0, scoring = 0, clustering = 0;
+  } seconds;
 };
 
 // Runs the whole batch. With `model` the model is used as is (term
