@@ -134,7 +134,8 @@ HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
 }
 
 template <typename T>
-void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, Block<T>& blk, JaroCounts* out) {
+void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t count, Block<T>& blk,
+              JaroCounts* out) {
   const hn::ScalableTag<T> d;
   const size_t lanes = hn::Lanes(d);
   HWY_DASSERT(lanes <= Block<T>::kMaxLanes);
@@ -147,6 +148,7 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
   size_t max_a = 0, max_b = 0;
   for (size_t p = 0; p < lanes; ++p) {
     const size_t la = p < count ? refs[p].len_a : 0, lb = p < count ? refs[p].len_b : 0;
+    if (p < count) limit = std::max({limit, refs[p].a + la, refs[p].b + lb});
     max_a = std::max(max_a, la);
     max_b = std::max(max_b, lb);
     const size_t half = std::max(la, lb) / 2;
@@ -260,7 +262,7 @@ struct Pending {
   std::vector<PairRef> refs;
   size_t lanes = 0;
 
-  void Add(const char* bytes, uint64_t limit, const PairRef& ref, JaroCounts* out) {
+  void Add(const char* bytes, uint64_t& limit, const PairRef& ref, JaroCounts* out) {
     if (!block) {
       lanes = hn::Lanes(hn::ScalableTag<T>());
       block = hwy::AllocateAligned<Block<T>>(1);
@@ -270,7 +272,7 @@ struct Pending {
     refs.push_back(ref);
     if (refs.size() == lanes) Flush(bytes, limit, out);
   }
-  void Flush(const char* bytes, uint64_t limit, JaroCounts* out) {
+  void Flush(const char* bytes, uint64_t& limit, JaroCounts* out) {
     if (!refs.empty()) RunBlock<T>(bytes, limit, refs.data(), refs.size(), block[0], out);
     refs.clear();
   }
@@ -284,11 +286,12 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   Pending<uint16_t> p16;
   Pending<uint32_t> p32;
   Pending<uint64_t> p64;
-  uint64_t limit = 0;  // the column reaches at least this far
+  // The column reaches at least this far: the furthest end of a string a
+  // block has read so far (kept up to date by the blocks).
+  uint64_t limit = 0;
   for (size_t k = 0; k < n; ++k) {
     const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
     const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
-    limit = std::max({limit, end_a, end_b});
     const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
     const PairRef ref{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
     const uint64_t longer = std::max(la, lb);
