@@ -220,14 +220,14 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
     const auto first = hn::And(free, hn::Sub(zero, free));
     used_b = hn::Or(used_b, first);
     const auto hit = hn::Ne(first, zero);
-    matched_a = hn::Or(matched_a, hn::IfThenElseZero(hit, hn::Set(d, static_cast<T>(T{1} << i))));
+    matched_a = hn::Or(matched_a, hn::IfThenElseZero(hit, hn::Load(d, blk.bit[i])));
     matches = hn::Sub(matches, hn::VecFromMask(d, hit));
   }
 
   // Transpositions: pair the i-th matched a with the lowest unpaired matched b.
   auto unpaired_b = used_b, transpositions = zero;
   for (size_t i = 0; i < max_a; ++i) {
-    const auto matched = hn::TestBit(matched_a, hn::Set(d, static_cast<T>(T{1} << i)));
+    const auto matched = hn::TestBit(matched_a, hn::Load(d, blk.bit[i]));
     const auto next_b = hn::And(unpaired_b, hn::Sub(zero, unpaired_b));
     const auto same = hn::Ne(hn::And(hn::Load(d, blk.rows[i]), next_b), zero);
     transpositions = hn::Sub(transpositions, hn::VecFromMask(d, hn::AndNot(same, matched)));
@@ -238,7 +238,7 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
   auto prefix = zero;
   auto run = hn::Eq(zero, zero);
   for (size_t i = 0; i < std::min<size_t>(4, max_a); ++i) {
-    run = hn::And(run, hn::TestBit(hn::Load(d, blk.rows[i]), hn::Set(d, static_cast<T>(T{1} << i))));
+    run = hn::And(run, hn::TestBit(hn::Load(d, blk.rows[i]), hn::Load(d, blk.bit[i])));
     prefix = hn::Sub(prefix, hn::VecFromMask(d, run));
   }
 
