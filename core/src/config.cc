@@ -8,8 +8,18 @@
 
 namespace doppel::core {
 
+Status LoopConfig::Validate() const {
+  DOPPEL_RETURN_IF_ERROR(staleness.Validate());
+  DOPPEL_RETURN_IF_ERROR(segments.Validate());
+  if (default_utc_offset_minutes < -12 * 60 || default_utc_offset_minutes > 14 * 60) {
+    return Status::InvalidArgument("default_utc_offset_minutes must lie between -720 and 840");
+  }
+  return Status::Ok();
+}
+
 Status JobConfig::Validate() const {
   DOPPEL_RETURN_IF_ERROR(reader.Validate());
+  DOPPEL_RETURN_IF_ERROR(loop.Validate());
   DOPPEL_RETURN_IF_ERROR(normalize.Validate());
   DOPPEL_RETURN_IF_ERROR(exact.Validate());
   if (survivorship.rule == Survivorship::kSourcePriority && survivorship.source_priority.empty()) {
@@ -230,6 +240,88 @@ Status ApplyProfile(const Table& t, std::string_view src, JobConfig* c) {
   return Status::Ok();
 }
 
+Status ApplyStaleness(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "staleness", src,
+                                   {"phone_half_life_days", "email_half_life_days", "address_half_life_days",
+                                    "threshold", "max_unverified_days", "tolerated_stale_share"}));
+  StalenessPolicy& p = c->loop.staleness;
+  DOPPEL_RETURN_IF_ERROR(Get(t, "phone_half_life_days", src, &p.phone_half_life_days));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "email_half_life_days", src, &p.email_half_life_days));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "address_half_life_days", src, &p.address_half_life_days));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "threshold", src, &p.threshold));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "tolerated_stale_share", src, &p.tolerated_stale_share));
+  int64_t days = p.max_unverified_days;
+  DOPPEL_RETURN_IF_ERROR(Get(t, "max_unverified_days", src, &days));
+  p.max_unverified_days = static_cast<int>(days);
+  return Status::Ok();
+}
+
+Status ApplySegmentsSection(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "segments", src, {"mid_value", "high_value"}));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "mid_value", src, &c->loop.segments.mid_value));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "high_value", src, &c->loop.segments.high_value));
+  return Status::Ok();
+}
+
+Status ApplyPriority(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "priority", src, {"value", "staleness", "uncertainty"}));
+  PriorityWeights& w = c->loop.segments.weights;
+  DOPPEL_RETURN_IF_ERROR(Get(t, "value", src, &w.value));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "staleness", src, &w.staleness));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "uncertainty", src, &w.uncertainty));
+  return Status::Ok();
+}
+
+Status ApplyCallList(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "calllist", src, {"hours", "days", "default_utc_offset_minutes"}));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "hours", src, &c->loop.calling_hours));
+  DOPPEL_RETURN_IF_ERROR(Get(t, "days", src, &c->loop.calling_days));
+  int64_t offset = c->loop.default_utc_offset_minutes;
+  DOPPEL_RETURN_IF_ERROR(Get(t, "default_utc_offset_minutes", src, &offset));
+  c->loop.default_utc_offset_minutes = static_cast<int>(offset);
+  return Status::Ok();
+}
+
+// [[segment]] tables, in order; they replace the default rules.
+Status ApplySegmentRules(const toml::node& node, std::string_view src, JobConfig* c) {
+  const toml::array* arr = node.as_array();
+  if (arr == nullptr || !arr->is_array_of_tables()) {
+    return Status::InvalidArgument(Where(src, node) + ": 'segment' must be written as [[segment]] tables");
+  }
+  c->loop.segments.rules.clear();
+  for (const toml::node& el : *arr) {
+    const Table& t = *el.as_table();
+    DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "[segment]", src, {"name", "description", "when"}));
+    SegmentRule rule;
+    DOPPEL_RETURN_IF_ERROR(Get(t, "name", src, &rule.name));
+    DOPPEL_RETURN_IF_ERROR(Get(t, "description", src, &rule.description));
+    const toml::node* when = t.get("when");
+    std::vector<std::string> conditions;
+    if (when != nullptr && when->is_string()) {
+      conditions.push_back(*when->value<std::string>());
+    } else if (when != nullptr && when->is_array()) {
+      for (const toml::node& w : *when->as_array()) {
+        auto v = w.value<std::string>();
+        if (!v) return Status::InvalidArgument(Where(src, w) + ": conditions are strings like \"purchases >= 5\"");
+        conditions.push_back(*v);
+      }
+    } else {
+      return Status::InvalidArgument(Where(src, el) + ": segment '" + rule.name +
+                                     "' needs when = [\"condition\", ...]");
+    }
+    for (const auto& text : conditions) {
+      auto cond = ParseCondition(text);
+      if (!cond.ok()) return Status::InvalidArgument(Where(src, el) + ": " + cond.status().message());
+      rule.when.push_back(std::move(*cond));
+    }
+    if (rule.description.empty()) {
+      for (const auto& cond : rule.when) rule.description += (rule.description.empty() ? "" : " and ") + cond.text;
+    }
+    c->loop.segments.rules.push_back(std::move(rule));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name, JobConfig* config) {
@@ -244,6 +336,10 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name,
   for (const auto& [key, node] : root) {
     const Table* t = node.as_table();
     std::string_view k = key.str();
+    if (k == "segment") {
+      DOPPEL_RETURN_IF_ERROR(ApplySegmentRules(node, source_name, config));
+      continue;
+    }
     if (t == nullptr) {
       return Status::InvalidArgument(Where(source_name, node) + ": '" + std::string(k) +
                                      "' must be a section ([input], [columns], [normalize], [dedupe], [match], [profile])");
@@ -254,9 +350,14 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name,
     else if (k == "dedupe") DOPPEL_RETURN_IF_ERROR(ApplyDedupe(*t, source_name, config));
     else if (k == "profile") DOPPEL_RETURN_IF_ERROR(ApplyProfile(*t, source_name, config));
     else if (k == "match") DOPPEL_RETURN_IF_ERROR(ApplyMatch(*t, source_name, config));
+    else if (k == "staleness") DOPPEL_RETURN_IF_ERROR(ApplyStaleness(*t, source_name, config));
+    else if (k == "segments") DOPPEL_RETURN_IF_ERROR(ApplySegmentsSection(*t, source_name, config));
+    else if (k == "priority") DOPPEL_RETURN_IF_ERROR(ApplyPriority(*t, source_name, config));
+    else if (k == "calllist") DOPPEL_RETURN_IF_ERROR(ApplyCallList(*t, source_name, config));
     else {
       return Status::InvalidArgument(Where(source_name, node) + ": unknown section [" + std::string(k) +
-                                     "] (known: input, columns, normalize, dedupe, match, profile)");
+                                     "] (known: input, columns, normalize, dedupe, match, profile, staleness, "
+                                     "segment, segments, priority, calllist)");
     }
   }
   return config->Validate();

@@ -31,6 +31,7 @@ MemberSnapshot MemberSnapshot::From(const NormalizedRecord& r, int64_t seen_at) 
   m.seen_at = seen_at;
   m.verified = r.last_verified.ymd();
   m.source = r.source;
+  m.activity = r.activity;
   m.record_id = r.id;
   return m;
 }

@@ -13,6 +13,57 @@ Status NormalizeOptions::Validate() const {
   return Status::Ok();
 }
 
+int64_t ParseCount(std::string_view raw) {
+  std::string_view s = Trim(raw);
+  if (s.empty() || s.size() > 15) return -1;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+int64_t ParseAmountCents(std::string_view raw) {
+  std::string_view s = Trim(raw);
+  // Digits with spaces (or NBSP) between thousands, one decimal separator
+  // ('.' or ','), then an optional currency word or sign.
+  int64_t units = 0, cents = 0;
+  int digits = 0, decimals = -1;  // decimals: -1 before the separator
+  size_t i = 0;
+  for (; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= '0' && c <= '9') {
+      if (decimals < 0) {
+        if (++digits > 15) return -1;
+        units = units * 10 + (c - '0');
+      } else if (decimals < 2) {
+        cents = cents * 10 + (c - '0');
+        ++decimals;
+      } else {
+        return -1;  // three decimals: not money
+      }
+    } else if ((c == '.' || c == ',') && decimals < 0 && digits > 0) {
+      decimals = 0;
+    } else if (c == ' ' && decimals < 0 && digits > 0) {
+      continue;
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0 && decimals < 0) {
+      ++i;  // NBSP between thousands
+    } else {
+      break;
+    }
+  }
+  if (digits == 0) return -1;
+  // What follows may only be a currency: "руб", "руб.", "р.", "₽", "rub".
+  std::string rest = Fold(Trim(s.substr(i)));
+  if (!rest.empty() && rest != "руб" && rest != "руб." && rest != "р." && rest != "р" && rest != "₽" &&
+      rest != "rub" && rest != "rur") {
+    return -1;
+  }
+  if (decimals == 1) cents *= 10;
+  return units * 100 + cents;
+}
+
 DocIdResult NormalizeDocId(std::string_view raw) {
   DocIdResult r;
   std::string_view s = Trim(raw);
@@ -127,6 +178,11 @@ void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const Normaliz
     r.doc_id = NormalizeDocId(First(batch, map, Role::kDocId, row));
     r.last_verified = NormalizeDate(First(batch, map, Role::kLastVerified, row), options.other_dates);
     r.source = Fold(Trim(First(batch, map, Role::kSource, row)));
+    r.activity.created = NormalizeDate(First(batch, map, Role::kCreated, row), options.other_dates).ymd();
+    r.activity.last_purchase = NormalizeDate(First(batch, map, Role::kLastPurchase, row), options.other_dates).ymd();
+    r.activity.purchases = ParseCount(First(batch, map, Role::kPurchases, row));
+    r.activity.revenue_cents = ParseAmountCents(First(batch, map, Role::kRevenue, row));
+    r.activity.channel = Fold(Trim(First(batch, map, Role::kChannel, row)));
   }
 }
 

@@ -57,4 +57,20 @@ std::string History(uint64_t seq) { return Tagged('H', seq); }
 std::string EntityHistory(uint64_t eid, uint64_t seq) { return Tagged('h', eid, seq); }
 std::string EntityHistoryPrefix(uint64_t eid) { return Tagged('h', eid); }
 
+namespace {
+std::string KindValue(char tag, char kind, std::string_view value) {
+  std::string k{tag, kind};
+  k.append(value);
+  return k;
+}
+}  // namespace
+
+std::string Suppression(char kind, std::string_view value) { return KindValue(kSuppressionTag, kind, value); }
+std::string ContactState(char kind, std::string_view value) { return KindValue(kContactStateTag, kind, value); }
+std::string Survey(uint64_t eid) { return Tagged(kSurveyTag, eid); }
+std::string Outcome(uint64_t seq) { return Tagged(kOutcomeTag, seq); }
+std::string QualityPoint(int64_t time_ms, uint64_t seq) {
+  return Tagged(kQualityTag, static_cast<uint64_t>(time_ms), seq);
+}
+
 }  // namespace doppel::storage::keys

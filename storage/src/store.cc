@@ -29,7 +29,8 @@ namespace doppel::storage {
 
 namespace {
 
-constexpr uint8_t kRecordFormat = 2;
+// 2: records carry their matching features; 3: and their activity.
+constexpr uint8_t kRecordFormat = 3;
 constexpr uint8_t kEntityFormat = 2;  // 2: golden values name their records
 constexpr uint8_t kEventFormat = 2;
 constexpr uint8_t kCountersFormat = 1;
@@ -108,6 +109,12 @@ void WriteSnapshot(codec::Writer& w, const core::MemberSnapshot& m) {
   w.Svarint(m.seen_at);
   w.Svarint(m.verified);
   w.Str(m.source);
+  const core::Activity& a = m.activity;
+  w.Svarint(a.created);
+  w.Svarint(a.last_purchase);
+  w.Svarint(a.purchases);
+  w.Svarint(a.revenue_cents);
+  w.Str(a.channel);
 }
 
 void WriteU64s(codec::Writer& w, const std::vector<uint64_t>& v) {
@@ -154,7 +161,7 @@ void ReadMatchRow(codec::Reader& r, size_t limit, core::MatchRow* m) {
   for (std::string* s : {&m->emails, &m->dwelling, &m->postcode, &m->city, &m->house, &m->doc_id}) *s = r.Str();
 }
 
-void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
+void ReadSnapshot(codec::Reader& r, uint8_t format, core::MemberSnapshot* m) {
   m->last = r.Str();
   m->first = r.Str();
   m->middle = r.Str();
@@ -167,6 +174,13 @@ void ReadSnapshot(codec::Reader& r, core::MemberSnapshot* m) {
   m->seen_at = r.Svarint();
   m->verified = static_cast<int32_t>(r.Svarint());
   m->source = r.Str();
+  if (format < 3) return;  // written before records kept their activity
+  core::Activity& a = m->activity;
+  a.created = static_cast<int32_t>(r.Svarint());
+  a.last_purchase = static_cast<int32_t>(r.Svarint());
+  a.purchases = r.Svarint();
+  a.revenue_cents = r.Svarint();
+  a.channel = r.Str();
 }
 
 }  // namespace
@@ -196,7 +210,8 @@ std::string EncodeRecord(const StoredRecord& rec) {
 Result<StoredRecord> DecodeRecord(std::string_view s) {
   codec::Reader r(s);
   StoredRecord rec;
-  if (r.U8() != kRecordFormat) return Status::Corruption("record: unknown format");
+  const uint8_t format = r.U8();
+  if (format != 2 && format != kRecordFormat) return Status::Corruption("record: unknown format");
   rec.id = r.Str();
   rec.rid = r.Varint();
   rec.version = static_cast<uint32_t>(r.Varint());
@@ -206,7 +221,7 @@ Result<StoredRecord> DecodeRecord(std::string_view s) {
     std::string k = r.Str();
     rec.fields.emplace_back(std::move(k), r.Str());
   }
-  ReadSnapshot(r, &rec.values);
+  ReadSnapshot(r, format, &rec.values);
   rec.values.record_id = rec.id;
   ReadMatchRow(r, s.size(), &rec.match);
   rec.match.id = rec.id;
@@ -326,7 +341,8 @@ Result<HistoryEvent> DecodeEvent(std::string_view s) {
 
 const std::vector<std::string>& ColumnFamilyNames() {
   static const std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "meta", "records", "membership",
-                                                 "entities", "blocks", "suppression", "history"};
+                                                 "entities", "blocks", "suppression", "history",
+                                                 "contacts"};
   return names;
 }
 
@@ -387,6 +403,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     if (!ls.ok()) return FromRocks(ls, "cannot read " + path);
     for (const auto& name : ColumnFamilyNames()) {
       if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
+        if (name == "contacts") continue;  // schema 3: added below
         return Status::Corruption(path + " is not a Doppel database (no column family '" + name + "')");
       }
     }
@@ -417,9 +434,25 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Write(wo, &init), "cannot initialise " + path));
   } else if (!s.ok()) {
     return FromRocks(s, "cannot read the schema version");
+  } else if (version == "3") {
+    // Version 3 lacks only the contacts family: add it, then say so.
+    if (impl->cf[kContacts] == nullptr) {
+      rocksdb::ColumnFamilyHandle* h = nullptr;
+      DOPPEL_RETURN_IF_ERROR(FromRocks(
+          impl->db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(db_options), "contacts", &h), "upgrade"));
+      impl->handles.push_back(h);
+      impl->cf[kContacts] = h;
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    DOPPEL_RETURN_IF_ERROR(FromRocks(
+        impl->db->Put(wo, impl->cf[kMeta], "schema_version", std::to_string(kSchemaVersion)), "upgrade"));
   } else if (version != std::to_string(kSchemaVersion)) {
     return Status::InvalidArgument(path + " has schema version " + version + "; this build reads version " +
                                    std::to_string(kSchemaVersion) + " only");
+  }
+  for (auto* h : impl->cf) {
+    if (h == nullptr) return Status::Corruption(path + " is not a Doppel database (a column family is missing)");
   }
   std::string counters;
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
@@ -671,6 +704,17 @@ struct Store::WriteGroup::Impl {
     return keys::GetU64(*v, 0);
   }
 
+  // The entity an id leads to, following merge redirects.
+  Result<uint64_t> Live(uint64_t id) {
+    for (int hops = 0; hops < 64; ++hops) {
+      DOPPEL_ASSIGN_OR_RETURN(auto v, LoadEntity(id));
+      if (!v) return Status::NotFound("no entity " + std::to_string(id));
+      if (v->merged_into == 0) return id;
+      id = v->merged_into;
+    }
+    return Status::Corruption("entity " + std::to_string(id) + ": redirect loop");
+  }
+
   Result<StoredRecord> LoadRecord(uint64_t rid) {
     DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kRecords, keys::Record(rid)));
     if (!v) return Status::Corruption("record " + std::to_string(rid) + " is missing");
@@ -858,6 +902,10 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     std::set<uint64_t> linked;
     std::vector<uint64_t> candidates;
     if (previous_entity != 0) linked.insert(previous_entity);
+    if (in.attach_to != 0) {
+      DOPPEL_ASSIGN_OR_RETURN(uint64_t target, g.Live(in.attach_to));
+      linked.insert(target);
+    }
     for (const auto& [kind, hash] : rec.block_keys) {
       DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
       if (p.capped) {
@@ -964,17 +1012,8 @@ Result<uint64_t> Store::WriteGroup::Merge(uint64_t a, uint64_t b, const Actor& a
   Impl& g = *impl_;
   if (g.done) return Status::Internal("merge into a committed group");
   // Follow redirects: merging an id that was merged already means its survivor.
-  auto live = [&](uint64_t id) -> Result<uint64_t> {
-    for (int hops = 0; hops < 64; ++hops) {
-      DOPPEL_ASSIGN_OR_RETURN(auto v, g.LoadEntity(id));
-      if (!v) return Status::NotFound("no entity " + std::to_string(id));
-      if (v->merged_into == 0) return id;
-      id = v->merged_into;
-    }
-    return Status::Corruption("entity " + std::to_string(id) + ": redirect loop");
-  };
-  DOPPEL_ASSIGN_OR_RETURN(uint64_t x, live(a));
-  DOPPEL_ASSIGN_OR_RETURN(uint64_t y, live(b));
+  DOPPEL_ASSIGN_OR_RETURN(uint64_t x, g.Live(a));
+  DOPPEL_ASSIGN_OR_RETURN(uint64_t y, g.Live(b));
   if (x == y) return x;
   uint64_t survivor_id = std::min(x, y), other = std::max(x, y);
   DOPPEL_ASSIGN_OR_RETURN(auto survivor, g.LoadEntity(survivor_id));
@@ -1141,11 +1180,87 @@ Result<std::pair<core::PairScore, std::vector<core::Contribution>>> Store::Expla
   return std::make_pair(score, std::move(parts));
 }
 
+// ---- the actualization loop: writes ---------------------------------------------
+
+Result<uint64_t> Store::WriteGroup::LiveEntity(uint64_t id) { return impl_->Live(id); }
+
+Status Store::WriteGroup::Suppress(const core::Suppression& s, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("suppress in a committed group");
+  if (s.value.empty()) return Status::InvalidArgument("suppress: empty value");
+  g.Put(kSuppression, keys::Suppression(static_cast<char>(s.kind), s.value), EncodeSuppression(s));
+  core::JsonWriter detail(false);
+  detail.BeginObject().Field("kind", core::ContactKindName(s.kind)).Field("reason", core::SuppressReasonName(s.reason));
+  detail.EndObject();
+  HistoryEvent ev{0, actor.time_ms, "suppress", actor.name, actor.source, {}, {}};
+  ev.detail = detail.str();
+  g.AddEvent(std::move(ev));
+  ++g.staged;
+  return Status::Ok();
+}
+
+Result<bool> Store::WriteGroup::Unsuppress(core::ContactKind kind, std::string_view value, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("unsuppress in a committed group");
+  std::string key = keys::Suppression(static_cast<char>(kind), value);
+  DOPPEL_ASSIGN_OR_RETURN(auto old, g.Get(kSuppression, key));
+  if (!old) return false;
+  g.Delete(kSuppression, key);
+  core::JsonWriter detail(false);
+  detail.BeginObject().Field("kind", core::ContactKindName(kind)).EndObject();
+  HistoryEvent ev{0, actor.time_ms, "unsuppress", actor.name, actor.source, {}, {}};
+  ev.detail = detail.str();
+  g.AddEvent(std::move(ev));
+  ++g.staged;
+  return true;
+}
+
+Result<std::optional<core::ContactState>> Store::WriteGroup::GetContactState(core::ContactKind kind,
+                                                                            std::string_view value) {
+  DOPPEL_ASSIGN_OR_RETURN(auto raw, impl_->Get(kContacts, keys::ContactState(static_cast<char>(kind), value)));
+  if (!raw) return std::optional<core::ContactState>();
+  DOPPEL_ASSIGN_OR_RETURN(core::ContactState st, core::DecodeContactState(*raw));
+  return std::optional<core::ContactState>(std::move(st));
+}
+
+Status Store::WriteGroup::PutContactState(core::ContactKind kind, std::string_view value,
+                                          const core::ContactState& state) {
+  if (impl_->done) return Status::Internal("write in a committed group");
+  impl_->Put(kContacts, keys::ContactState(static_cast<char>(kind), value), core::EncodeContactState(state));
+  return Status::Ok();
+}
+
+Status Store::WriteGroup::PutSurvey(uint64_t entity, const core::SurveyAnswers& answers) {
+  if (impl_->done) return Status::Internal("write in a committed group");
+  impl_->Put(kContacts, keys::Survey(entity), EncodeSurvey(answers));
+  return Status::Ok();
+}
+
+Result<uint64_t> Store::WriteGroup::AppendOutcome(OutcomeEvent ev, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("write in a committed group");
+  HistoryEvent h{0, actor.time_ms, "outcome", actor.name, actor.source, {}, {ev.entity}};
+  core::JsonWriter detail(false);
+  detail.BeginObject()
+      .Field("outcome", core::OutcomeName(ev.outcome))
+      .Field("kind", core::ContactKindName(ev.kind))
+      .Field("date", static_cast<int64_t>(ev.date))
+      .Field("operator", ev.operator_id)
+      .EndObject();
+  h.detail = detail.str();
+  g.AddEvent(std::move(h));
+  ev.seq = g.counters.next_seq;  // the history event's number: unique and ordered
+  ev.applied_ms = actor.time_ms;
+  g.Put(kContacts, keys::Outcome(ev.seq), EncodeOutcome(ev));
+  ++g.staged;
+  return ev.seq;
+}
+
 Status Store::WriteGroup::Commit() {
   Impl& g = *impl_;
   if (g.done) return Status::Internal("group committed twice");
   g.done = true;
-  if (g.staged == 0 && g.overlay[kRecords].empty()) return Status::Ok();
+  if (std::all_of(g.overlay.begin(), g.overlay.end(), [](const auto& o) { return o.empty(); })) return Status::Ok();
   rocksdb::WriteBatch batch;
   for (int f = 0; f < kFamilyCount; ++f) {
     for (auto& [key, value] : g.overlay[f]) {

@@ -14,7 +14,18 @@
 namespace doppel::storage {
 
 // Column family indices, in ColumnFamilyNames() order.
-enum Family { kDefault = 0, kMeta, kRecords, kMembership, kEntities, kBlocks, kSuppression, kHistory, kFamilyCount };
+enum Family {
+  kDefault = 0,
+  kMeta,
+  kRecords,
+  kMembership,
+  kEntities,
+  kBlocks,
+  kSuppression,
+  kHistory,
+  kContacts,
+  kFamilyCount
+};
 const std::vector<std::string>& ColumnFamilyNames();
 
 // Persistent counters, stored under meta/"counters" in every write.
@@ -41,6 +52,7 @@ struct Store::Impl {
   mutable std::mutex counters_mu;
   Counters counters;
   std::atomic<bool> group_open{false};
+  uint64_t quality_seq = 0;  // under counters_mu; orders quality points within one millisecond
 };
 
 // RocksDB's Status as ours: the one place its errors are translated.
@@ -54,5 +66,12 @@ std::string EncodeEntity(const EntityValue& e);
 Result<EntityValue> DecodeEntity(std::string_view s);
 std::string EncodeEvent(const HistoryEvent& e);
 Result<HistoryEvent> DecodeEvent(std::string_view s);
+// The actualization loop's values (contacts_store.cc).
+std::string EncodeSuppression(const core::Suppression& s);
+Result<core::Suppression> DecodeSuppression(std::string_view kind_value_key, std::string_view value);
+std::string EncodeSurvey(const core::SurveyAnswers& a);
+Result<core::SurveyAnswers> DecodeSurvey(std::string_view s);
+std::string EncodeOutcome(const OutcomeEvent& ev);
+Result<OutcomeEvent> DecodeOutcome(std::string_view s);
 
 }  // namespace doppel::storage

@@ -122,5 +122,8 @@ Command RegisterLink(CLI::App& app);
 Command RegisterResolve(CLI::App& app);
 Command RegisterMerge(CLI::App& app);
 Command RegisterUnmerge(CLI::App& app);
+// numbering, suppress, calllist, outcomes, report (cmd_loop.cc); nested
+// subcommands each bring their own command.
+void RegisterLoop(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 
 }  // namespace doppel::cli

@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterMerge);
   add(doppel::cli::RegisterUnmerge);
   add(doppel::cli::RegisterBench);
+  std::vector<std::pair<CLI::App*, doppel::cli::Command>> loop;
+  doppel::cli::RegisterLoop(app, loop);
+  for (auto& [sub, cmd] : loop) commands[sub] = std::move(cmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,9 +17,26 @@
 #include "doppel/core/profile.h"
 #include "doppel/core/reader.h"
 #include "doppel/core/roles.h"
+#include "doppel/core/segments.h"
+#include "doppel/core/staleness.h"
 #include "doppel/core/status.h"
 
 namespace doppel::core {
+
+// The actualization loop: staleness, segments, priorities, call lists.
+// TOML sections [staleness], [[segment]], [segments], [priority], [calllist].
+struct LoopConfig {
+  StalenessPolicy staleness;
+  SegmentConfig segments = SegmentConfig::Defaults();
+  // When operators may call, in the client's local time. Default: 09:00-20:00, mon-fri.
+  std::string calling_hours = "09:00-20:00";
+  std::string calling_days = "mon-fri";
+  // The time zone of a client whose region is unknown, minutes east of UTC.
+  // Default: 180 (Moscow).
+  int default_utc_offset_minutes = 180;
+
+  Status Validate() const;
+};
 
 struct JobConfig {
   ReaderOptions reader;
@@ -34,6 +51,7 @@ struct JobConfig {
   // How golden records pick single values. Default: most frequent.
   SurvivorshipOptions survivorship;
   ProfileOptions profile;
+  LoopConfig loop;
   // Kernel backend: auto, reference, simd or cuda. Default: "" (DOPPEL_BACKEND, else auto).
   std::string backend;
 

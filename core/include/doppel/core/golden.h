@@ -31,6 +31,7 @@ struct MemberSnapshot {
   int64_t seen_at = 0;              // when this version was ingested (ms since epoch)
   int32_t verified = 0;             // last verification date (yyyymmdd), 0 if never
   std::string source;               // the source system, folded; empty when unknown
+  Activity activity;                // purchases and channel, for segments
   std::string record_id;            // tie-break of last resort
 
   static MemberSnapshot From(const NormalizedRecord& r, int64_t seen_at);

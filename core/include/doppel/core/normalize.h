@@ -42,6 +42,22 @@ struct DocIdResult {
 };
 DocIdResult NormalizeDocId(std::string_view raw);
 
+// What a record says about the client's activity (stage 3, segments). Unknown
+// values stay at their defaults.
+struct Activity {
+  int32_t created = 0;         // yyyymmdd the client was created; 0 unknown
+  int32_t last_purchase = 0;   // yyyymmdd; 0 unknown
+  int64_t purchases = -1;      // number of purchases; -1 unknown
+  int64_t revenue_cents = -1;  // their total value in cents (kopecks); -1 unknown
+  std::string channel;         // preferred channel, folded ("phone", "email"); "" unknown
+  bool operator==(const Activity&) const = default;
+};
+
+// "9252,58", "9 252.58 руб.", "1 000" -> cents; -1 when not a non-negative amount.
+int64_t ParseAmountCents(std::string_view raw);
+// "12", " 3 " -> the count; -1 when not a non-negative integer.
+int64_t ParseCount(std::string_view raw);
+
 struct NormalizedRecord {
   std::string id;     // the record id column; else the 1-based data row number
                       // ("#17" when the id column exists but the cell is empty)
@@ -54,6 +70,7 @@ struct NormalizedRecord {
   DocIdResult doc_id;
   DateResult last_verified;
   std::string source;  // the source system, folded ("crm", "web"); empty when unknown
+  Activity activity;
   // Which roles had any non-empty text (for fill rates).
   bool has_phone_text = false;
   bool has_email_text = false;

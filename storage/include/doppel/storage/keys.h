@@ -13,9 +13,14 @@
 //                                      left by a merge
 //   blocks       kind hash          -> posting list: the rids sharing an
 //                                      exact key (frozen when too common)
-//   suppression  kind value         -> reason, source, date
+//   suppression  'S' kind value     -> reason, source, date
 //   history      'H' seq            -> event
 //                'h' eid seq        -> "" (an entity's events)
+//   contacts     'C' kind value     -> what calls taught about a contact
+//                'Y' eid            -> the entity's survey answers
+//                'O' seq            -> a call outcome, as applied
+//                'Q' time seq       -> a data-quality snapshot (reports)
+//   meta         "numbering"        -> the numbering-plan register
 //
 // Index keys (blocks) hold DH64 hashes of normalized values, never the values
 // themselves; keyed hashes replace them when encryption at rest arrives.
@@ -42,5 +47,16 @@ std::string Block(uint8_t kind, uint64_t hash);
 std::string History(uint64_t seq);
 std::string EntityHistory(uint64_t eid, uint64_t seq);
 std::string EntityHistoryPrefix(uint64_t eid);
+// `kind` is a core::ContactKind ('P', 'E', 'A').
+std::string Suppression(char kind, std::string_view value);
+inline constexpr char kSuppressionTag = 'S';
+std::string ContactState(char kind, std::string_view value);
+std::string Survey(uint64_t eid);
+std::string Outcome(uint64_t seq);
+inline constexpr char kOutcomeTag = 'O';
+std::string QualityPoint(int64_t time_ms, uint64_t seq);
+inline constexpr char kQualityTag = 'Q';
+inline constexpr char kContactStateTag = 'C';
+inline constexpr char kSurveyTag = 'Y';
 
 }  // namespace doppel::storage::keys

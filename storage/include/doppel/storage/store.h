@@ -18,12 +18,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "doppel/core/contacts.h"
 #include "doppel/core/exact_dedupe.h"
 #include "doppel/core/fs_model.h"
 #include "doppel/core/golden.h"
@@ -35,8 +38,9 @@ namespace doppel::storage {
 
 // The on-disk schema this build reads and writes (2: records carry their
 // matching features; 3: member snapshots carry their verification date and
-// source).
-inline constexpr uint32_t kSchemaVersion = 3;
+// source; 4: a contacts column family for the actualization loop). A version
+// 3 database is upgraded in place when opened (the new family is added).
+inline constexpr uint32_t kSchemaVersion = 4;
 
 struct StoreOptions {
   // Create the database when the path is empty or missing. Default: true.
@@ -72,6 +76,10 @@ struct StoreOptions {
 struct RecordInput {
   core::NormalizedRecord normalized;
   std::vector<std::pair<std::string, std::string>> fields;
+  // Non-zero: the record belongs to this entity whatever matching says (a
+  // new contact an operator took down for the client). It may still link
+  // further entities, which then merge.
+  uint64_t attach_to = 0;
 };
 
 // Who does a write and why, for the history.
@@ -134,6 +142,30 @@ struct EntityView {
   int64_t created_ms = 0, updated_ms = 0;
 };
 
+// A call outcome as applied to the base (the outcome log reports read).
+struct OutcomeEvent {
+  uint64_t seq = 0;
+  uint64_t entity = 0;  // the live entity when it was applied
+  core::ContactKind kind = core::ContactKind::kPhone;
+  std::string contact;
+  core::Outcome outcome = core::Outcome::kConfirmed;
+  int32_t date = 0;     // yyyymmdd of the call
+  std::string operator_id;
+  // Days since the contact's previous verification at the time of the call
+  // (how decay rates are learned); -1 when unknown.
+  int32_t age_days = -1;
+  int64_t applied_ms = 0;
+};
+
+// One live entity as a scan sees it.
+struct EntityScanItem {
+  uint64_t id = 0;
+  core::GoldenRecord golden;
+  std::vector<StoredRecord> members;  // in ingest order
+  std::vector<uint64_t> merged_from;
+  int64_t created_ms = 0, updated_ms = 0;
+};
+
 struct StoreStats {
   uint64_t records = 0, entities = 0, events = 0, record_versions = 0;
   uint64_t common_keys_skipped = 0;  // joins refused by max_block_records
@@ -161,6 +193,19 @@ class Store {
     // to it (those still in the survivor), both golden records are rebuilt,
     // and the history says so. Returns the survivor it left.
     Result<uint64_t> Unmerge(uint64_t entity, const Actor& actor);
+    // ---- the actualization loop ----
+    // The live entity an id leads to (following merges); NotFound if none.
+    Result<uint64_t> LiveEntity(uint64_t id);
+    // Adds or replaces a suppression entry.
+    Status Suppress(const core::Suppression& s, const Actor& actor);
+    // Removes one; false when it was not there.
+    Result<bool> Unsuppress(core::ContactKind kind, std::string_view value, const Actor& actor);
+    // Reads through what this group staged.
+    Result<std::optional<core::ContactState>> GetContactState(core::ContactKind kind, std::string_view value);
+    Status PutContactState(core::ContactKind kind, std::string_view value, const core::ContactState& state);
+    Status PutSurvey(uint64_t entity, const core::SurveyAnswers& answers);
+    // Logs an outcome (seq assigned here) with a history event on the entity.
+    Result<uint64_t> AppendOutcome(OutcomeEvent ev, const Actor& actor);
     // Records staged so far.
     size_t staged() const;
     // One synced atomic write of everything staged. On failure nothing is
@@ -195,6 +240,28 @@ class Store {
   Result<EntityView> GetEntity(uint64_t id, size_t max_history = 50) const;
   StoreStats Stats() const;
   const std::string& path() const;
+
+  // ---- the actualization loop ----
+  // Every live entity with its members, in id order, from one snapshot.
+  // Stops early when `fn` returns false.
+  Status ScanEntities(const std::function<bool(const EntityScanItem&)>& fn) const;
+  Result<std::optional<core::Suppression>> GetSuppression(core::ContactKind kind, std::string_view value) const;
+  // In key order (kind, then value); stops early when `fn` returns false.
+  Status ListSuppressions(const std::function<bool(const core::Suppression&)>& fn) const;
+  // Every contact state and survey answer (they exist only for contacts
+  // that were called, so they fit in memory).
+  Status LoadContactStates(
+      const std::function<void(core::ContactKind, std::string_view, const core::ContactState&)>& fn) const;
+  Status LoadSurveys(const std::function<void(uint64_t, const core::SurveyAnswers&)>& fn) const;
+  Status ListOutcomes(const std::function<void(const OutcomeEvent&)>& fn) const;
+  // Data-quality snapshots for reports (synced single writes).
+  Status AddQualityPoint(const core::QualityPoint& p);
+  Status ListQualityPoints(const std::function<void(const core::QualityPoint&)>& fn) const;
+  // The numbering-plan register, as an opaque blob with a description
+  // ("DEF-9xx.csv, 16629 ranges, 2026-12-04"); replaced atomically.
+  Status PutNumberingPlan(std::string_view blob, std::string_view description);
+  // nullopt when none was imported.
+  Result<std::optional<std::pair<std::string, std::string>>> GetNumberingPlan() const;
 
   // Writes a consistent backup into backup_dir (RocksDB BackupEngine;
   // incremental across calls).
