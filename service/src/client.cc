@@ -262,6 +262,50 @@ Result<std::string> Client::UnmergeJson(uint64_t entity, const std::string& reas
   });
 }
 
+Result<std::string> Client::SuppressJson(const std::string& action, const std::string& value,
+                                         const std::string& reason, const std::string& source) {
+  return impl_->CallJson("suppress", [&](Packer& p) {
+    p.pack_map(4);
+    Kv(p, "action", action);
+    Kv(p, "value", value);
+    Kv(p, "reason", reason);
+    Kv(p, "source", source);
+  });
+}
+
+Result<std::string> Client::CallListJson(const std::string& segment, uint64_t limit, bool all,
+                                         const std::string& today) {
+  return impl_->CallJson("calllist", [&](Packer& p) {
+    p.pack_map(4);
+    Kv(p, "segment", segment);
+    Kv(p, "limit", limit);
+    Kv(p, "all", all);
+    Kv(p, "today", today);
+  });
+}
+
+Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
+                                         const std::string& source) {
+  return impl_->CallJson("outcomes", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "source", source);
+    PackString(p, "rows");
+    p.pack_array(static_cast<uint32_t>(rows.size()));
+    for (const auto& row : rows) {
+      p.pack_map(static_cast<uint32_t>(row.size()));
+      for (const auto& [k, v] : row) Kv(p, k, v);
+    }
+  });
+}
+
+Result<std::string> Client::ReportJson(bool html, bool record) {
+  return impl_->CallJson("report", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "html", html);
+    Kv(p, "record", record);
+  });
+}
+
 Result<uint64_t> Client::SendIngest(const Batch& batch) {
   return impl_->Send("ingest", [&](Packer& p) { Impl::PackBatch(p, batch); });
 }

@@ -454,6 +454,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   for (auto* h : impl->cf) {
     if (h == nullptr) return Status::Corruption(path + " is not a Doppel database (a column family is missing)");
   }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator(rocksdb::ReadOptions(), impl->cf[kSuppression]));
+    it->Seek(std::string(1, keys::kSuppressionTag));
+    impl->has_suppressions = it->Valid() && it->key().starts_with(std::string(1, keys::kSuppressionTag));
+  }
   std::string counters;
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
                                    "cannot read the counters"));
@@ -704,6 +709,32 @@ struct Store::WriteGroup::Impl {
     return keys::GetU64(*v, 0);
   }
 
+  // Copies `nr` into *out without the phones and emails on the suppression
+  // list; false (and no copy) when it has none of them.
+  Result<bool> WithoutSuppressed(const core::NormalizedRecord& nr, core::NormalizedRecord* out) {
+    if (!store->has_suppressions.load(std::memory_order_relaxed)) return false;
+    auto suppressed = [&](core::ContactKind kind, const std::string& value) -> Result<bool> {
+      DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kSuppression, keys::Suppression(static_cast<char>(kind), value)));
+      return v.has_value();
+    };
+    std::vector<size_t> phones, emails;
+    for (size_t i = 0; i < nr.phones.size(); ++i) {
+      if (!nr.phones[i].verdict.usable()) continue;
+      DOPPEL_ASSIGN_OR_RETURN(bool s, suppressed(core::ContactKind::kPhone, nr.phones[i].e164));
+      if (s) phones.push_back(i);
+    }
+    for (size_t i = 0; i < nr.emails.size(); ++i) {
+      if (!nr.emails[i].verdict.usable()) continue;
+      DOPPEL_ASSIGN_OR_RETURN(bool s, suppressed(core::ContactKind::kEmail, nr.emails[i].normalized));
+      if (s) emails.push_back(i);
+    }
+    if (phones.empty() && emails.empty()) return false;
+    *out = nr;
+    for (size_t i : phones) out->phones[i].verdict = core::Verdict::Invalid(core::Reason::kPlaceholder);
+    for (size_t i : emails) out->emails[i].verdict = core::Verdict::Invalid(core::Reason::kPlaceholder);
+    return true;
+  }
+
   // The entity an id leads to, following merge redirects.
   Result<uint64_t> Live(uint64_t id) {
     for (int hops = 0; hops < 64; ++hops) {
@@ -848,11 +879,16 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     rec.values = core::MemberSnapshot::From(nr, actor.time_ms);
     // Without a source column, the request's source ranks the record.
     if (rec.values.source.empty()) rec.values.source = core::Fold(actor.source);
-    rec.match = core::MatchRow::From(nr);
+    // Suppressed phones and emails are never evidence that two records are
+    // one client: matching sees the record without them.
+    core::NormalizedRecord evidence_copy;
+    DOPPEL_ASSIGN_OR_RETURN(bool filtered, g.WithoutSuppressed(nr, &evidence_copy));
+    const core::NormalizedRecord& matched = filtered ? evidence_copy : nr;
+    rec.match = core::MatchRow::From(matched);
     const bool fuzzy = options.model != nullptr;
     if (fuzzy) FuzzyKeys(rec.match, kernels, &rec.block_keys);
     for (core::ExactKey kind : fuzzy ? std::vector<core::ExactKey>{} : options.keys) {
-      core::ExactKeysOf(nr, kind, &key_values);
+      core::ExactKeysOf(matched, kind, &key_values);
       for (const auto& k : key_values) {
         auto kind_tag = static_cast<uint8_t>(kind);
         std::pair<uint8_t, uint64_t> key{kind_tag, kernels::HashString(k, /*seed=*/kind_tag)};
@@ -1189,6 +1225,7 @@ Status Store::WriteGroup::Suppress(const core::Suppression& s, const Actor& acto
   if (g.done) return Status::Internal("suppress in a committed group");
   if (s.value.empty()) return Status::InvalidArgument("suppress: empty value");
   g.Put(kSuppression, keys::Suppression(static_cast<char>(s.kind), s.value), EncodeSuppression(s));
+  g.store->has_suppressions.store(true);
   core::JsonWriter detail(false);
   detail.BeginObject().Field("kind", core::ContactKindName(s.kind)).Field("reason", core::SuppressReasonName(s.reason));
   detail.EndObject();

@@ -52,7 +52,9 @@ struct Store::Impl {
   mutable std::mutex counters_mu;
   Counters counters;
   std::atomic<bool> group_open{false};
-  uint64_t quality_seq = 0;  // under counters_mu; orders quality points within one millisecond
+  uint64_t quality_seq = 0;
+  // Any suppression entry exists: ingest then filters evidence through the list.
+  std::atomic<bool> has_suppressions{false};  // under counters_mu; orders quality points within one millisecond
 };
 
 // RocksDB's Status as ours: the one place its errors are translated.

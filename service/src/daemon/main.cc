@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   int max_request_mb = 64;
   std::string region = "RU";
   bool no_sync = false;
-  std::string model_path;
+  std::string model_path, config_path;
   double threshold = 0.95;
   std::string survivorship;
   std::vector<std::string> source_priority;
@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
                  "source_priority (default: most_frequent)");
   app.add_option("--source-priority", source_priority, "Sources, most trusted first, comma-separated: crm,web")
       ->delimiter(',');
+  app.add_option("--config", config_path, "TOML settings for the loop's ops: [staleness], [[segment]], [priority], [calllist]");
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
     app.parse(argc, argv);
@@ -64,6 +65,19 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   o.max_request_bytes = static_cast<size_t>(max_request_mb) << 20;
+  if (!config_path.empty()) {
+    std::ifstream f(config_path);
+    std::stringstream text;
+    text << f.rdbuf();
+    doppel::core::JobConfig config;
+    doppel::Status s = f ? doppel::core::ApplyConfigToml(text.str(), config_path, &config)
+                         : doppel::Status::IoError("cannot read the file");
+    if (!s.ok()) {
+      std::fprintf(stderr, "doppeld: %s: %s\n", config_path.c_str(), s.message().c_str());
+      return 1;
+    }
+    o.loop = config.loop;
+  }
   o.normalize.phone.default_region = region;
   o.normalize.birth_date.today = Today();
   o.normalize.other_dates.today = Today();

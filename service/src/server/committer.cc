@@ -125,7 +125,10 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
   std::vector<uint64_t> entity_results(jobs.size(), 0);
   for (size_t i = 0; i < jobs.size(); ++i) {
     Result<std::vector<storage::IngestOutcome>> out = std::vector<storage::IngestOutcome>{};
-    if (jobs[i].kind != IngestJob::Kind::kIngest) {
+    if (jobs[i].kind == IngestJob::Kind::kStaged) {
+      Status st = jobs[i].stage(*group);
+      if (!st.ok()) out = st;
+    } else if (jobs[i].kind != IngestJob::Kind::kIngest) {
       auto r = jobs[i].kind == IngestJob::Kind::kMerge ? group->Merge(jobs[i].entity_a, jobs[i].entity_b, jobs[i].actor)
                                                        : group->Unmerge(jobs[i].entity_a, jobs[i].actor);
       if (r.ok()) entity_results[i] = *r;
@@ -176,6 +179,8 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
       error_reply(jobs[i], code_of(s), "the write was not made durable: " + s.message());
     } else if (jobs[i].kind == IngestJob::Kind::kIngest) {
       jobs[i].reply = IngestReply(jobs[i], outcomes[i]);
+    } else if (jobs[i].kind == IngestJob::Kind::kStaged) {
+      jobs[i].reply = jobs[i].staged_reply();
     } else {
       uint64_t result = entity_results[i];
       bool merge = jobs[i].kind == IngestJob::Kind::kMerge;

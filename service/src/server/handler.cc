@@ -16,7 +16,7 @@ int64_t NowMs() {
 
 ServerCounters::ServerCounters() {
   for (const char* op : {"health", "stats", "ingest", "resolve", "dedupe", "get_record", "get_entity", "explain",
-                         "merge", "unmerge", "unknown"}) {
+                         "merge", "unmerge", "suppress", "calllist", "outcomes", "report", "unknown"}) {
     by_op[op] = 0;
   }
 }
@@ -346,6 +346,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
         Kv(p, "probability", e->first.probability);
       });
     }
+    if (auto loop = HandleLoop(*op, args, job)) return *loop;
     if (*op == "merge" || *op == "unmerge") {
       IngestJob wj;
       wj.envelope = job.envelope;
@@ -448,7 +449,8 @@ std::optional<std::string> Handler::Handle(Job& job) {
     }
     return fail(ErrorCode::kBadRequest,
                 "unknown op '" + std::string(*op) +
-                    "' (ops: health, stats, ingest, resolve, dedupe, get_record, get_entity, explain, merge, unmerge)");
+                    "' (ops: health, stats, ingest, resolve, dedupe, get_record, get_entity, explain, merge, unmerge, "
+                    "suppress, calllist, outcomes, report)");
   } catch (const msgpack::unpack_error& e) {
     return fail(ErrorCode::kBadRequest, std::string("malformed MessagePack: ") + e.what());
   } catch (const msgpack::type_error& e) {

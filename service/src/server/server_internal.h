@@ -57,7 +57,9 @@ struct ServerCounters {
 // A write the commit thread performs: an ingest (records), or a manual merge
 // or unmerge of entities.
 struct IngestJob {
-  enum class Kind : uint8_t { kIngest, kMerge, kUnmerge };
+  // kStaged: any other write (suppression, call outcomes) as a function that
+  // stages it into the group; it may run again when a group is retried.
+  enum class Kind : uint8_t { kIngest, kMerge, kUnmerge, kStaged };
   Kind kind = Kind::kIngest;
   uint64_t entity_a = 0, entity_b = 0;  // merge: both; unmerge: a
   Envelope envelope;
@@ -67,6 +69,8 @@ struct IngestJob {
   storage::Actor actor;
   std::vector<size_t> row_of_input;  // request row index of each input
   std::string reply;                 // set by the committer
+  std::function<Status(storage::Store::WriteGroup&)> stage;  // kStaged
+  std::function<std::string()> staged_reply;                 // kStaged, after the commit
 };
 
 // Group commit: collects ingest jobs and writes each group with one synced
@@ -105,6 +109,9 @@ class Handler {
   std::optional<std::string> Handle(Job& job);
 
  private:
+  // The actualization loop's ops (loop_ops.cc): suppress, calllist,
+  // outcomes, report. Outer nullopt: not one of them.
+  std::optional<std::optional<std::string>> HandleLoop(std::string_view op, const msgpack::object* args, Job& job);
   const ServerOptions& options_;
   storage::Store& store_;
   Committer& committer_;

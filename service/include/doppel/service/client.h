@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -58,6 +59,16 @@ class Client {
   Result<std::string> ExplainJson(const std::string& id_l, const std::string& id_r);
   Result<std::string> MergeJson(uint64_t a, uint64_t b, const std::string& reason);
   Result<std::string> UnmergeJson(uint64_t entity, const std::string& reason);
+  // The actualization loop (docs/protocol.md). Replies as JSON text.
+  // action: add, remove, check or list; reason for add.
+  Result<std::string> SuppressJson(const std::string& action, const std::string& value = "",
+                                   const std::string& reason = "", const std::string& source = "");
+  Result<std::string> CallListJson(const std::string& segment, uint64_t limit, bool all = false,
+                                   const std::string& today = "");
+  // Each row maps outcome columns (entity_id, contact, outcome, called_at, ...) to values.
+  Result<std::string> OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
+                                   const std::string& source = "");
+  Result<std::string> ReportJson(bool html = false, bool record = true);
 
   // Pipelined ingest: Send returns the request id; Receive waits for the
   // next reply (any order) and returns its id with that request's outcome

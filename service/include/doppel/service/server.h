@@ -18,6 +18,7 @@
 
 #include "doppel/core/normalize.h"
 #include "doppel/core/status.h"
+#include "doppel/core/config.h"
 #include "doppel/storage/store.h"
 
 namespace doppel::service {
@@ -44,6 +45,8 @@ struct ServerOptions {
   core::NormalizeOptions normalize;
   // The store. Default: synced writes, the four exact keys.
   storage::StoreOptions store;
+  // Staleness, segments and calling windows for the loop's ops. Default: as documented in config.md.
+  core::LoopConfig loop;
 
   Status Validate() const;
 };

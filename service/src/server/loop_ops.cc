@@ -1,0 +1,301 @@
+// The actualization loop's ops: suppress, calllist, outcomes, report. Reads
+// run on the worker; writes go through the committer like ingest, so they
+// share its group commit and its atomicity.
+#include <memory>
+
+#include "doppel/core/staleness.h"
+#include "doppel/core/unicode.h"
+#include "doppel/service/actualize.h"
+#include "msgpack_util.h"
+#include "server_internal.h"
+
+namespace doppel::service {
+
+namespace {
+
+ErrorCode LoopCodeOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return ErrorCode::kBadRequest;
+    case StatusCode::kNotFound: return ErrorCode::kNotFound;
+    case StatusCode::kUnavailable:
+    case StatusCode::kIoError: return ErrorCode::kUnavailable;
+    default: return ErrorCode::kInternal;
+  }
+}
+
+std::string Text(const msgpack::object* args, std::string_view key) {
+  if (args == nullptr) return {};
+  const msgpack::object* o = Find(*args, key);
+  if (o == nullptr) return {};
+  return ScalarText(*o).value_or("");
+}
+
+void PackOutcomeCounts(Packer& p, const core::OutcomeCounts& c) {
+  p.pack_map(5);
+  Kv(p, "confirmed", c.confirmed);
+  Kv(p, "updated", c.updated);
+  Kv(p, "unreachable", c.unreachable);
+  Kv(p, "wrong_person", c.wrong_person);
+  Kv(p, "do_not_call", c.do_not_call);
+}
+
+}  // namespace
+
+std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view op, const msgpack::object* args,
+                                                              Job& job) {
+  if (op != "suppress" && op != "calllist" && op != "outcomes" && op != "report") return std::nullopt;
+  auto fail = [&](ErrorCode code, const std::string& message) {
+    counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+    return std::optional<std::string>(EncodeErrorReply(job.id, code, message));
+  };
+  auto fail_status = [&](const Status& s) { return fail(LoopCodeOf(s), s.message()); };
+  const int64_t now = NowMs();
+  int32_t today = core::YmdFromMs(now);
+  if (std::string t = Text(args, "today"); !t.empty()) {
+    auto d = core::ParseDay(t);
+    if (!d.ok()) return fail_status(d.status());
+    today = *d;
+  }
+  auto submit = [&](std::string actor, std::function<Status(storage::Store::WriteGroup&)> stage,
+                    std::function<std::string()> reply) -> std::optional<std::string> {
+    IngestJob wj;
+    wj.kind = IngestJob::Kind::kStaged;
+    wj.envelope = job.envelope;
+    wj.id = job.id;
+    wj.actor = {std::move(actor), Text(args, "source"), now};
+    wj.stage = std::move(stage);
+    wj.staged_reply = std::move(reply);
+    committer_.Submit(std::move(wj));
+    return std::nullopt;
+  };
+
+  if (op == "suppress") {
+    std::string action = Text(args, "action");
+    if (action == "list") {
+      uint64_t limit = 1000;
+      if (auto l = args ? AsUint(Find(*args, "limit")) : std::nullopt) limit = *l;
+      std::vector<core::Suppression> entries;
+      Status s = store_.ListSuppressions([&](const core::Suppression& e) {
+        entries.push_back(e);
+        return entries.size() < limit;
+      });
+      if (!s.ok()) return fail_status(s);
+      return EncodeOkReply(job.id, [&](Packer& p) {
+        p.pack_map(1);
+        PackString(p, "entries");
+        p.pack_array(static_cast<uint32_t>(entries.size()));
+        for (const auto& e : entries) {
+          p.pack_map(6);
+          Kv(p, "kind", core::ContactKindName(e.kind));
+          Kv(p, "value", e.value);
+          Kv(p, "reason", core::SuppressReasonName(e.reason));
+          Kv(p, "source", e.source);
+          Kv(p, "date", static_cast<int64_t>(e.date));
+          Kv(p, "note", e.note);
+        }
+      });
+    }
+    std::string raw = Text(args, "value");
+    if (raw.empty()) return fail(ErrorCode::kBadRequest, "suppress needs args.value (a phone or email)");
+    core::ContactKind kind = raw.find('@') != std::string::npos ? core::ContactKind::kEmail : core::ContactKind::kPhone;
+    if (std::string k = Text(args, "kind"); !k.empty()) {
+      auto parsed = core::ParseContactKind(k);
+      if (!parsed.ok()) return fail_status(parsed.status());
+      kind = *parsed;
+    }
+    auto value = core::NormalizeSuppressedValue(kind, raw, options_.normalize.phone);
+    if (!value.ok()) return fail_status(value.status());
+    if (action == "check") {
+      auto found = store_.GetSuppression(kind, *value);
+      if (!found.ok()) return fail_status(found.status());
+      return EncodeOkReply(job.id, [&](Packer& p) {
+        p.pack_map(3);
+        Kv(p, "value", *value);
+        Kv(p, "suppressed", found->has_value());
+        Kv(p, "reason", found->has_value() ? core::SuppressReasonName((*found)->reason) : std::string_view());
+      });
+    }
+    if (action == "add") {
+      core::Suppression s;
+      s.kind = kind;
+      s.value = *value;
+      auto reason = core::ParseSuppressReason(Text(args, "reason").empty() ? "other" : Text(args, "reason"));
+      if (!reason.ok()) return fail_status(reason.status());
+      s.reason = *reason;
+      s.source = Text(args, "source");
+      s.note = Text(args, "note");
+      s.date = today;
+      auto actor = storage::Actor{"suppress", s.source, now};
+      return submit("suppress", [s, actor](storage::Store::WriteGroup& g) { return g.Suppress(s, actor); },
+                    [id = job.id, s] {
+                      return EncodeOkReply(id, [&](Packer& p) {
+                        p.pack_map(2);
+                        Kv(p, "value", s.value);
+                        Kv(p, "suppressed", true);
+                      });
+                    });
+    }
+    if (action == "remove") {
+      auto removed = std::make_shared<bool>(false);
+      auto actor = storage::Actor{"unsuppress", Text(args, "source"), now};
+      std::string v = *value;
+      return submit(
+          "unsuppress",
+          [kind, v, actor, removed](storage::Store::WriteGroup& g) -> Status {
+            DOPPEL_ASSIGN_OR_RETURN(*removed, g.Unsuppress(kind, v, actor));
+            return Status::Ok();
+          },
+          [id = job.id, v, removed] {
+            return EncodeOkReply(id, [&](Packer& p) {
+              p.pack_map(2);
+              Kv(p, "value", v);
+              Kv(p, "removed", *removed);
+            });
+          });
+    }
+    return fail(ErrorCode::kBadRequest, "suppress needs args.action: add, remove, check or list");
+  }
+
+  if (op == "calllist") {
+    core::CallListOptions o;
+    o.segment = Text(args, "segment");
+    if (auto l = args ? AsUint(Find(*args, "limit")) : std::nullopt) o.limit = *l;
+    if (o.limit > 100000) return fail(ErrorCode::kTooLarge, "calllist: limit is at most 100000 per request");
+    if (const msgpack::object* all = args ? Find(*args, "all") : nullptr; all && all->type == msgpack::type::BOOLEAN) {
+      o.only_due = !all->via.boolean;
+    }
+    o.default_utc_offset_minutes = options_.loop.default_utc_offset_minutes;
+    o.now_ms = now;
+    auto window = core::ParseCallingWindow(options_.loop.calling_hours, options_.loop.calling_days);
+    if (!window.ok()) return fail_status(window.status());
+    o.window = *window;
+    auto result = BuildCallList(store_, options_.loop, o, today);
+    if (!result.ok()) return fail_status(result.status());
+    return EncodeOkReply(job.id, [&](Packer& p) {
+      p.pack_map(4);
+      Kv(p, "entities", result->entities);
+      Kv(p, "due", result->due);
+      Kv(p, "callable", result->callable);
+      PackString(p, "entries");
+      p.pack_array(static_cast<uint32_t>(result->entries.size()));
+      for (const auto& e : result->entries) {
+        p.pack_map(16);
+        Kv(p, "entity", e.entity);
+        Kv(p, "priority", e.priority);
+        Kv(p, "segment", e.segment);
+        Kv(p, "last_name", e.last);
+        Kv(p, "first_name", e.first);
+        Kv(p, "middle_name", e.middle);
+        Kv(p, "phone", e.phone);
+        Kv(p, "carrier", e.carrier);
+        Kv(p, "region", e.region);
+        Kv(p, "reasons", e.reasons);
+        Kv(p, "staleness", e.staleness);
+        Kv(p, "utc_offset_minutes", static_cast<int64_t>(e.utc_offset_minutes));
+        Kv(p, "time_zone_source", e.time_zone_source);
+        Kv(p, "local_window", e.local_window);
+        Kv(p, "call_from_ms", e.call_from_ms);
+        Kv(p, "call_until_ms", e.call_until_ms);
+      }
+    });
+  }
+
+  if (op == "outcomes") {
+    const msgpack::object* rows = args ? Find(*args, "rows") : nullptr;
+    if (rows == nullptr || rows->type != msgpack::type::ARRAY) {
+      return fail(ErrorCode::kBadRequest, "outcomes needs args.rows: [{entity_id, contact, outcome, called_at, ...}]");
+    }
+    if (rows->via.array.size > options_.max_rows) {
+      return fail(ErrorCode::kTooLarge, "outcomes: at most " + std::to_string(options_.max_rows) + " rows per request");
+    }
+    std::vector<std::string> header;
+    for (auto c : core::OutcomeColumns()) header.emplace_back(c);
+    auto parsed = std::make_shared<std::vector<core::OutcomeRow>>();
+    auto rejected = std::make_shared<std::vector<core::OutcomeRowError>>();
+    for (uint32_t i = 0; i < rows->via.array.size; ++i) {
+      const msgpack::object& row = rows->via.array.ptr[i];
+      if (row.type != msgpack::type::MAP) {
+        rejected->push_back({i, "a row must be a map of column -> value", ""});
+        continue;
+      }
+      // Unknown keys are errors, as unknown columns in a file are.
+      std::string unknown;
+      for (uint32_t k = 0; k < row.via.map.size; ++k) {
+        auto key = AsString(&row.via.map.ptr[k].key);
+        if (!key || std::find(header.begin(), header.end(), *key) == header.end()) {
+          unknown = key ? std::string(*key) : "(not a string)";
+          break;
+        }
+      }
+      if (!unknown.empty()) {
+        rejected->push_back({i, "unknown column '" + unknown + "'", ""});
+        continue;
+      }
+      std::vector<std::string> values;
+      for (const auto& h : header) {
+        const msgpack::object* v = Find(row, h);
+        values.push_back(v ? ScalarText(*v).value_or("") : "");
+      }
+      std::vector<std::string_view> cells(values.begin(), values.end());
+      core::OutcomeRow r;
+      r.line = i;  // the row's index in the request
+      Status s = core::ParseOutcomeRow(header, cells, options_.normalize.phone, &r);
+      if (!s.ok()) {
+        rejected->push_back({i, s.message(), ""});
+        continue;
+      }
+      parsed->push_back(std::move(r));
+    }
+    auto result = std::make_shared<OutcomeBatchResult>();
+    core::NormalizeOptions normalize = options_.normalize;
+    normalize.threads = 1;
+    storage::Actor actor{"outcomes", Text(args, "source").empty() ? "call_centre" : Text(args, "source"), now};
+    return submit(
+        "outcomes",
+        [this, parsed, result, actor, normalize](storage::Store::WriteGroup& g) -> Status {
+          DOPPEL_ASSIGN_OR_RETURN(*result, StageOutcomes(store_, g, *parsed, actor, normalize));
+          return Status::Ok();
+        },
+        [id = job.id, result, rejected] {
+          std::vector<core::OutcomeRowError> all = *rejected;
+          all.insert(all.end(), result->rejected.begin(), result->rejected.end());
+          std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+          return EncodeOkReply(id, [&](Packer& p) {
+            p.pack_map(7);
+            Kv(p, "applied", result->applied);
+            PackString(p, "counts");
+            PackOutcomeCounts(p, result->counts);
+            Kv(p, "records_added", result->records_added);
+            Kv(p, "entities_merged", result->entities_merged);
+            Kv(p, "suppressed", result->suppressed);
+            Kv(p, "detached", result->detached);
+            PackString(p, "rejects");
+            p.pack_array(static_cast<uint32_t>(all.size()));
+            for (const auto& r : all) {
+              p.pack_map(2);
+              Kv(p, "index", r.line);
+              Kv(p, "reason", r.reason);
+            }
+          });
+        });
+  }
+
+  // report
+  bool record = true, html = false;
+  if (const msgpack::object* r = args ? Find(*args, "record") : nullptr; r && r->type == msgpack::type::BOOLEAN) {
+    record = r->via.boolean;
+  }
+  if (const msgpack::object* h = args ? Find(*args, "html") : nullptr; h && h->type == msgpack::type::BOOLEAN) {
+    html = h->via.boolean;
+  }
+  auto report = BuildReport(store_, options_.loop, today, now, record);
+  if (!report.ok()) return fail_status(report.status());
+  return EncodeOkReply(job.id, [&](Packer& p) {
+    p.pack_map(html ? 3 : 2);
+    Kv(p, "json", core::ReportJson(*report));
+    Kv(p, "segments_csv", core::ReportSegmentsCsv(*report));
+    if (html) Kv(p, "html", core::ReportHtml(*report));
+  });
+}
+
+}  // namespace doppel::service

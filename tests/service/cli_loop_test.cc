@@ -1,0 +1,213 @@
+// The actualization loop from the command line on a real database: the base
+// goes in through doppeld, then numbering, suppress, calllist, outcomes and
+// report run on the directory, bad rows are reported with their lines, and
+// the report renders.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "service/server_harness.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using doppel::testing::DoppelPath;
+using doppel::testing::ServerProcess;
+
+struct Ran {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Quoted(const std::string& s) {
+  std::string q(1, '\'');
+  q.append(s).push_back('\'');
+  return q;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
+  // Enough CSV for our own output: quoted fields with doubled quotes.
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+      else if (ch == '"') quoted = false;
+      else field += ch;
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      rows.back().push_back(field), field.clear();
+    } else if (ch == '\n') {
+      rows.back().push_back(field), field.clear();
+      rows.emplace_back();
+    } else {
+      field += ch;
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+class CliLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("doppel_cli_loop_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  Ran Doppel(const std::string& args) {
+    Ran r;
+    std::string cmd = Quoted(DoppelPath());
+    cmd.append(" ").append(args).append(" >").append(Quoted((dir_ / "out").string()));
+    cmd.append(" 2>").append(Quoted((dir_ / "err").string()));
+    int status = std::system(cmd.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(dir_ / "out");
+    r.err = Slurp(dir_ / "err");
+    return r;
+  }
+  std::string P(const std::string& name) { return Quoted((dir_ / name).string()); }
+  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  fs::path dir_;
+};
+
+TEST_F(CliLoopTest, EveryLoopCommandHasHelp) {
+  for (const char* cmd : {"numbering import", "suppress import", "suppress add", "suppress remove", "suppress list",
+                          "calllist", "outcomes import", "report"}) {
+    Ran r = Doppel(std::string(cmd) + " --help");
+    EXPECT_EQ(r.code, 0) << cmd << r.err;
+    EXPECT_NE(r.out.find("--db"), std::string::npos) << cmd;
+  }
+}
+
+TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
+  Ran gen = Doppel("gen -q --rows 3000 --seed 5 --data-dir builtin --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  {
+    ServerProcess server((dir_ / "db").string());
+    ASSERT_TRUE(server.Start()) << server.Log();
+    Ran ing = Doppel("ingest -q --server " + server.endpoint() + " " + P("g/base.csv"));
+    ASSERT_EQ(ing.code, 0) << ing.err;
+    // The database is doppeld's while it runs: the CLI says so.
+    Ran busy = Doppel("calllist --db " + P("db"));
+    EXPECT_EQ(busy.code, 1);
+    EXPECT_NE(busy.err.find("in use"), std::string::npos) << busy.err;
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  const std::string db = " --db " + P("db") + " --today 2026-12-04";
+
+  // The numbering plan, when the shared data is here.
+  const fs::path plan = fs::path(DOPPEL_SHARED_DATA) / "ru_phone_def_codes/DEF-9xx.csv";
+  bool have_plan = fs::exists(plan);
+  if (have_plan) {
+    Ran num = Doppel("numbering import " + Quoted(plan.string()) + db);
+    ASSERT_EQ(num.code, 0) << num.err;
+    EXPECT_NE(num.out.find("16,629 ranges"), std::string::npos) << num.out;
+  }
+  Write("bad_plan.csv", "code;from;to\n900;1;2\n");
+  EXPECT_EQ(Doppel("numbering import " + P("bad_plan.csv") + db).code, 1);
+
+  // A first call list, to learn phones to suppress and entities to call.
+  Ran first = Doppel("calllist -q --limit 20 --out " + P("calls0.csv") + db);
+  ASSERT_EQ(first.code, 0) << first.err;
+  auto calls0 = ReadCsv(Slurp(dir_ / "calls0.csv"));
+  ASSERT_EQ(calls0.size(), 21u);
+  ASSERT_EQ(calls0[0][7], "phone");
+  const std::string blocked = calls0[1][7], dnc_entity = calls0[2][1], dnc_phone = calls0[2][7];
+
+  Write("suppress.csv", "phone,reason,source\n" + blocked + ",blocked,court\nnot a phone,,\n8-900-000-00-00,placeholder,\n");
+  Ran sup = Doppel("suppress import " + P("suppress.csv") + " --rejects " + P("sup_rejects.csv") + db);
+  ASSERT_EQ(sup.code, 0) << sup.err;
+  EXPECT_NE(sup.out.find("Suppressed 2 values"), std::string::npos) << sup.out;
+  EXPECT_NE(Slurp(dir_ / "sup_rejects.csv").find("\n3,"), std::string::npos) << Slurp(dir_ / "sup_rejects.csv");
+  Ran listed = Doppel("suppress list" + db);
+  EXPECT_NE(listed.out.find(blocked + ",blocked,court"), std::string::npos) << listed.out;
+
+  // The list now: one row per client and per phone, never the blocked number.
+  Ran second = Doppel("calllist -q --limit 500 --out " + P("calls.csv") + db);
+  ASSERT_EQ(second.code, 0) << second.err;
+  auto calls = ReadCsv(Slurp(dir_ / "calls.csv"));
+  ASSERT_GT(calls.size(), 100u);
+  std::set<std::string> entities, phones;
+  for (size_t i = 1; i < calls.size(); ++i) {
+    ASSERT_EQ(calls[i].size(), calls[0].size()) << i;
+    EXPECT_TRUE(entities.insert(calls[i][1]).second) << calls[i][1];
+    EXPECT_TRUE(phones.insert(calls[i][7]).second) << calls[i][7];
+    EXPECT_NE(calls[i][7], blocked);
+    EXPECT_FALSE(calls[i][10].empty());  // reasons
+  }
+  if (have_plan) {
+    size_t placed = 0;
+    for (size_t i = 1; i < calls.size(); ++i) placed += calls[i][15] == "phone_region";
+    EXPECT_GT(placed, calls.size() / 2) << "mobile numbers get their region's time zone";
+  }
+  Ran vip = Doppel("calllist -q --segment vip --limit 5" + db);
+  ASSERT_EQ(vip.code, 0) << vip.err;
+  for (const auto& row : ReadCsv(vip.out)) EXPECT_TRUE(row[3] == "vip" || row[3] == "segment");
+  EXPECT_EQ(Doppel("calllist --segment nope" + db).code, 1);
+
+  // Outcomes: good rows apply, bad ones are reported with their lines.
+  std::string outcomes = "entity_id,contact,outcome,called_at,operator,new_phone,interests\n";
+  outcomes += calls[1][1] + "," + calls[1][7] + ",confirmed,2026-12-05,op1,,кредиты\n";
+  outcomes += calls[2][1] + "," + calls[2][7] + ",updated,2026-12-05,op1,+7 903 555 44 33,\n";
+  outcomes += dnc_entity + "," + dnc_phone + ",do_not_call,2026-12-05,op2,,\n";
+  outcomes += calls[3][1] + "," + calls[3][7] + ",unreachable,2026-12-05,op2,,\n";
+  outcomes += "99999999," + calls[3][7] + ",confirmed,2026-12-05,op2,,\n";      // line 6: no such entity
+  outcomes += calls[4][1] + ",+79990001122,confirmed,2026-12-05,op2,,\n";        // line 7: not its phone
+  outcomes += calls[4][1] + "," + calls[4][7] + ",perhaps,2026-12-05,op2,,\n";   // line 8: bad outcome
+  Write("outcomes.csv", outcomes);
+  Ran out = Doppel("outcomes import " + P("outcomes.csv") + " --rejects " + P("out_rejects.csv") + db);
+  ASSERT_EQ(out.code, 0) << out.err;
+  EXPECT_NE(out.out.find("Applied 4 outcomes: 1 confirmed, 1 updated, 1 unreachable, 0 wrong person, 1 do not call"),
+            std::string::npos)
+      << out.out;
+  auto rejects = ReadCsv(Slurp(dir_ / "out_rejects.csv"));
+  ASSERT_EQ(rejects.size(), 4u);
+  EXPECT_EQ(rejects[1][0], "6");
+  EXPECT_EQ(rejects[2][0], "7");
+  EXPECT_EQ(rejects[3][0], "8");
+  listed = Doppel("suppress list" + db);
+  EXPECT_NE(listed.out.find(dnc_phone + ",do_not_call"), std::string::npos) << listed.out;
+  Write("bad_header.csv", "entity,phone\n1,2\n");
+  EXPECT_EQ(Doppel("outcomes import " + P("bad_header.csv") + db).code, 1);
+
+  // Called clients are not offered again at once.
+  Ran third = Doppel("calllist -q --limit 500" + db);
+  for (const auto& row : ReadCsv(third.out)) {
+    EXPECT_NE(row[1], calls[1][1]);
+    EXPECT_NE(row[7], dnc_phone);
+  }
+
+  Ran rep = Doppel("report -q --out " + P("report") + db);
+  ASSERT_EQ(rep.code, 0) << rep.err;
+  EXPECT_NE(rep.out.find("Calls: 4;"), std::string::npos) << rep.out;
+  std::string html = Slurp(dir_ / "report/report.html");
+  for (const char* id : {"id=\"health\"", "id=\"campaign\"", "id=\"segments\"", "id=\"before-after\"",
+                         "id=\"recommendations\""}) {
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  }
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  std::string json = Slurp(dir_ / "report/report.json");
+  EXPECT_NE(json.find("\"do_not_call\": 1"), std::string::npos);
+  auto segments = ReadCsv(Slurp(dir_ / "report/segments.csv"));
+  ASSERT_GE(segments.size(), 3u);
+  EXPECT_EQ(segments.back()[0], "all");
+}
+
+}  // namespace

@@ -1,0 +1,161 @@
+// The actualization loop through doppeld: suppression, call lists, call
+// outcomes and reports over real sockets on a real database, surviving a
+// restart.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "doppel/service/client.h"
+#include "service/server_harness.h"
+
+namespace doppel::service {
+namespace {
+
+namespace fs = std::filesystem;
+using doppel::testing::ServerProcess;
+
+class ServerLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("doppeld_loop_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+std::string PhoneOf(int i) {
+  char phone[32];
+  std::snprintf(phone, sizeof phone, "+7916%07d", 1000000 + i);
+  return phone;
+}
+
+// Every value of a JSON array field "key": [ ... ] of numbers or strings.
+std::vector<std::string> Values(const std::string& json, const std::string& key) {
+  std::vector<std::string> out;
+  std::regex re("\"" + key + "\": \"?([^\",\\n]*)\"?");
+  for (std::sregex_iterator it(json.begin(), json.end(), re), end; it != end; ++it) out.push_back((*it)[1]);
+  return out;
+}
+
+TEST_F(ServerLoopTest, SuppressCallListOutcomesReportAndRestart) {
+  ServerProcess server((dir_ / "db").string());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  std::vector<uint64_t> entity(40);
+  {
+    auto client = Client::Connect(server.endpoint());
+    ASSERT_TRUE(client.ok());
+    Batch b;
+    b.columns = {"id", "ФИО", "Телефон", "Дата проверки", "Покупок", "Сумма", "Последняя покупка"};
+    b.data.resize(b.columns.size());
+    for (int i = 0; i < 40; ++i) {
+      b.data[0].push_back("r" + std::to_string(i));
+      b.data[1].push_back("Клиентов Клиент Номер" + std::string(1, static_cast<char>('a' + i % 26)));
+      b.data[2].push_back(PhoneOf(i));
+      b.data[3].push_back(i % 2 ? "01.02.2024" : "");  // verified long ago, or never
+      b.data[4].push_back(std::to_string(i % 9));
+      b.data[5].push_back(std::to_string(1000 * i));
+      b.data[6].push_back("15.03.2025");
+    }
+    // r40 is r0 again, from another system: one client, one call.
+    for (size_t c = 0; c < b.columns.size(); ++c) b.data[c].push_back(c == 0 ? "r40" : b.data[c][0]);
+    auto reply = (*client)->Ingest(b);
+    ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+    for (int i = 0; i < 40; ++i) entity[i] = reply->entities[i];
+    EXPECT_EQ(reply->entities[40], entity[0]);
+  }
+  auto client = Client::Connect(server.endpoint());
+  ASSERT_TRUE(client.ok());
+  Client& c = **client;
+
+  // Suppression: add, check, list; a typed error for a bad action.
+  auto added = c.SuppressJson("add", "8 (916) 100-00-03", "blocked", "court");
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  auto check = c.SuppressJson("check", PhoneOf(3));
+  ASSERT_TRUE(check.ok());
+  EXPECT_NE(check->find("\"suppressed\": true"), std::string::npos) << *check;
+  auto list = c.SuppressJson("list");
+  ASSERT_TRUE(list.ok());
+  EXPECT_NE(list->find("\"reason\": \"blocked\""), std::string::npos) << *list;
+  EXPECT_EQ(c.SuppressJson("frobnicate", "x").status().code(), StatusCode::kInvalidArgument);
+
+  // The call list: every client is due; one entry per client, none for the
+  // suppressed number, none twice for the duplicate.
+  auto calls = c.CallListJson("", 1000, false, "2026-12-04");
+  ASSERT_TRUE(calls.ok()) << calls.status().ToString();
+  std::vector<std::string> ids = Values(*calls, "entity"), phones = Values(*calls, "phone");
+  EXPECT_EQ(ids.size(), 39u) << *calls;
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+  EXPECT_EQ(std::count(phones.begin(), phones.end(), PhoneOf(3)), 0);
+  EXPECT_NE(calls->find("\"local_window\": \"09:00-20:00 UTC+03:00\""), std::string::npos);
+  EXPECT_EQ(c.CallListJson("no_such_segment", 10).status().code(), StatusCode::kInvalidArgument);
+
+  // Outcomes: five kinds, plus rows that are wrong in different ways.
+  std::vector<std::map<std::string, std::string>> rows = {
+      {{"entity_id", std::to_string(entity[1])}, {"contact", PhoneOf(1)}, {"outcome", "confirmed"},
+       {"called_at", "2026-12-05"}, {"operator", "op1"}, {"preferred_channel", "sms"}},
+      {{"entity_id", std::to_string(entity[2])}, {"contact", PhoneOf(2)}, {"outcome", "updated"},
+       {"called_at", "2026-12-05"}, {"new_phone", "8 903 555 44 33"}},
+      {{"entity_id", std::to_string(entity[4])}, {"contact", PhoneOf(4)}, {"outcome", "do_not_call"},
+       {"called_at", "2026-12-05"}},
+      {{"entity_id", std::to_string(entity[5])}, {"contact", PhoneOf(5)}, {"outcome", "wrong_person"},
+       {"called_at", "2026-12-05"}},
+      {{"entity_id", std::to_string(entity[6])}, {"contact", PhoneOf(6)}, {"outcome", "unreachable"},
+       {"called_at", "2026-12-05"}},
+      {{"entity_id", "999999"}, {"contact", PhoneOf(7)}, {"outcome", "confirmed"}, {"called_at", "2026-12-05"}},
+      {{"entity_id", std::to_string(entity[7])}, {"contact", PhoneOf(8)}, {"outcome", "confirmed"},
+       {"called_at", "2026-12-05"}},
+      {{"entity_id", std::to_string(entity[7])}, {"contact", PhoneOf(7)}, {"outcome", "perhaps"},
+       {"called_at", "2026-12-05"}},
+      {{"entity_id", std::to_string(entity[7])}, {"colour", "red"}},
+  };
+  auto applied = c.OutcomesJson(rows, "campaign-1");
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_NE(applied->find("\"applied\": 5"), std::string::npos) << *applied;
+  EXPECT_EQ(Values(*applied, "index"), (std::vector<std::string>{"5", "6", "7", "8"})) << *applied;
+  EXPECT_NE(applied->find("no entity 999999"), std::string::npos);
+  EXPECT_NE(applied->find("is not a contact of entity"), std::string::npos);
+  EXPECT_NE(applied->find("unknown column 'colour'"), std::string::npos);
+  EXPECT_NE(applied->find("\"records_added\": 1"), std::string::npos);
+
+  // do_not_call suppressed the number; the new number is the client's now.
+  check = c.SuppressJson("check", PhoneOf(4));
+  EXPECT_NE(check->find("\"suppressed\": true"), std::string::npos) << *check;
+  auto e2 = c.GetEntityJson(entity[2]);
+  ASSERT_TRUE(e2.ok());
+  EXPECT_NE(e2->find("+79035554433"), std::string::npos) << *e2;
+  EXPECT_NE(e2->find("\"op\": \"outcome\""), std::string::npos) << *e2;
+
+  // Called clients leave the list; the detached and suppressed numbers are
+  // not offered.
+  calls = c.CallListJson("", 1000, false, "2026-12-06");
+  ASSERT_TRUE(calls.ok());
+  phones = Values(*calls, "phone");
+  for (int i : {1, 3, 4, 5}) EXPECT_EQ(std::count(phones.begin(), phones.end(), PhoneOf(i)), 0) << i;
+
+  auto report = c.ReportJson(/*html=*/true);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_NE(report->find("id=\\\"campaign\\\""), std::string::npos);
+  EXPECT_NE(report->find("\\\"total\\\": 5"), std::string::npos) << report->substr(0, 3000);
+  EXPECT_EQ(server.Stop(), 0);
+
+  // After a restart every outcome is still there.
+  ASSERT_TRUE(server.Start()) << server.Log();
+  auto again = Client::Connect(server.endpoint());
+  ASSERT_TRUE(again.ok());
+  auto report2 = (*again)->ReportJson(false, false);
+  ASSERT_TRUE(report2.ok());
+  EXPECT_NE(report2->find("\\\"wrong_person\\\": 1"), std::string::npos) << report2->substr(0, 3000);
+  auto check2 = (*again)->SuppressJson("check", PhoneOf(4));
+  EXPECT_NE(check2->find("\"suppressed\": true"), std::string::npos);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace doppel::service
