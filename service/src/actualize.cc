@@ -227,6 +227,8 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
     bool due = st.needs_reverification || attrs.uncertainty >= 0.5 || !options.only_due;
     if (!due) return true;
     ++result.due;
+    for (const auto& r : st.reasons) ++result.due_by_reason[r];
+    if (attrs.uncertainty >= 0.5) ++result.due_by_reason["doubtful_merge"];
     if (st.best_phone < 0) return true;
     // The time zone of a number the plan does not place comes from the address.
     const core::ContactFacts& phone = facts.phones[static_cast<size_t>(st.best_phone)];

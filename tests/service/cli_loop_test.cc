@@ -142,6 +142,8 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   // The list now: one row per client and per phone, never the blocked number.
   Ran second = Doppel("calllist -q --limit 500 --out " + P("calls.csv") + db);
   ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_NE(second.err.find("due by reason: "), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("stale "), std::string::npos) << second.err;
   auto calls = ReadCsv(Slurp(dir_ / "calls.csv"));
   ASSERT_GT(calls.size(), 100u);
   std::set<std::string> entities, phones;

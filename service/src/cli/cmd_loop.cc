@@ -329,6 +329,11 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
                  core::WithThousands(result->entities).c_str(), core::WithThousands(result->due).c_str(),
                  core::WithThousands(result->callable).c_str(), result->entries.size(),
                  a->out_path.empty() ? "" : " -> ", a->out_path.c_str());
+    std::string reasons;
+    for (const auto& [reason, n] : result->due_by_reason) {
+      reasons += (reasons.empty() ? "" : ", ") + reason + " " + core::WithThousands(n);
+    }
+    if (!reasons.empty()) std::fprintf(stderr, "due by reason: %s\n", reasons.c_str());
     return kExitOk;
   });
 }

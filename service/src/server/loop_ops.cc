@@ -172,9 +172,12 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     auto result = BuildCallList(store_, options_.loop, o, today);
     if (!result.ok()) return fail_status(result.status());
     return EncodeOkReply(job.id, [&](Packer& p) {
-      p.pack_map(4);
+      p.pack_map(5);
       Kv(p, "entities", result->entities);
       Kv(p, "due", result->due);
+      PackString(p, "due_by_reason");
+      p.pack_map(static_cast<uint32_t>(result->due_by_reason.size()));
+      for (const auto& [reason, n] : result->due_by_reason) Kv(p, reason, n);
       Kv(p, "callable", result->callable);
       PackString(p, "entries");
       p.pack_array(static_cast<uint32_t>(result->entries.size()));

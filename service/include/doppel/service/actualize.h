@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -53,6 +54,8 @@ struct CallListResult {
   uint64_t entities = 0;  // scanned
   uint64_t due = 0;       // needing re-verification (in the asked segment)
   uint64_t callable = 0;  // ... with a usable phone
+  // Due entities by reason code (an entity counts once under each of its reasons).
+  std::map<std::string, uint64_t> due_by_reason;
   core::QualityFigures quality;
 };
 Result<CallListResult> BuildCallList(const storage::Store& store, const core::LoopConfig& config,
