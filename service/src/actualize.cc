@@ -74,6 +74,12 @@ Result<LoopContext> LoopContext::Load(const storage::Store& store) {
       }));
   DOPPEL_RETURN_IF_ERROR(
       store.LoadSurveys([&](uint64_t eid, const core::SurveyAnswers& a) { ctx.surveys_.emplace(eid, a); }));
+  DOPPEL_RETURN_IF_ERROR(store.ListOutcomes([&](const storage::OutcomeEvent& ev) {
+    if (ev.kind != core::ContactKind::kPhone || ev.age_days < 0) return;
+    bool valid = ev.outcome == core::Outcome::kConfirmed || ev.outcome == core::Outcome::kDoNotCall;
+    ctx.phone_observations_.push_back({static_cast<double>(ev.age_days), valid});
+  }));
+  ctx.phone_decay_ = core::EstimateHalfLife(ctx.phone_observations_, 0);
   DOPPEL_ASSIGN_OR_RETURN(auto plan, store.GetNumberingPlan());
   if (plan) {
     auto parsed = core::NumberingPlan::Deserialize(plan->first);
@@ -82,6 +88,12 @@ Result<LoopContext> LoopContext::Load(const storage::Store& store) {
     ctx.plan_description = plan->second;
   }
   return ctx;
+}
+
+core::StalenessPolicy LoopContext::EffectivePolicy(const core::StalenessPolicy& configured) const {
+  core::StalenessPolicy p = configured;
+  if (phone_decay_.estimated) p.phone_half_life_days = phone_decay_.half_life_days;
+  return p;
 }
 
 const core::Suppression* LoopContext::FindSuppression(core::ContactKind kind, std::string_view value) const {
@@ -213,12 +225,13 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
     }
   }
   DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
+  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
   CallListResult result;
   core::CallListBuilder builder(options.limit);
   DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
     core::EntityFacts facts = ctx.Facts(item);
-    core::EntityStaleness st = core::AssessStaleness(facts, config.staleness, today);
-    AddQuality(facts, st, config.staleness, &result.quality);
+    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
+    AddQuality(facts, st, policy, &result.quality);
     core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
     std::string_view segment = core::AssignSegment(config.segments, attrs);
     ++result.entities;
@@ -274,7 +287,10 @@ Result<std::vector<core::OutcomeRow>> ParseOutcomesCsv(std::string_view text, co
       Status s = core::ParseOutcomeRow(header, cells, phone, &row);
       if (!s.ok()) {
         std::string raw;
-        for (size_t c = 0; c < cells.size(); ++c) raw += (c ? "," : "") + std::string(cells[c]);
+        for (size_t c = 0; c < cells.size(); ++c) {
+          if (c) raw.push_back(',');
+          raw.append(cells[c]);
+        }
         rejected->push_back({row.line, s.message(), std::move(raw)});
         continue;
       }
@@ -574,12 +590,16 @@ std::string SegmentRecommendation(const core::SegmentReport& s, const core::Stal
 Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& config, int32_t today,
                                  int64_t now_ms, bool record_point, const ScanProgress& progress) {
   DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
+  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
   core::Report report;
   report.generated_ms = now_ms;
   char day[16];
   std::snprintf(day, sizeof day, "%04d-%02d-%02d", today / 10000, today / 100 % 100, today % 100);
   report.today = day;
-  report.policy = config.staleness.Describe();
+  report.policy = policy.Describe();
+  if (ctx.phone_decay().estimated) {
+    report.policy += " (phone half-life learned from " + std::to_string(ctx.phone_decay().observations) + " calls)";
+  }
 
   std::map<std::string, core::SegmentReport> segments;
   for (const auto& r : config.segments.rules) {
@@ -593,11 +613,11 @@ Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& 
   uint64_t scanned = 0;
   DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
     core::EntityFacts facts = ctx.Facts(item);
-    core::EntityStaleness st = core::AssessStaleness(facts, config.staleness, today);
+    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
     core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
     std::string segment(core::AssignSegment(config.segments, attrs));
-    AddQuality(facts, st, config.staleness, &report.quality);
-    AddQuality(facts, st, config.staleness, &segments[segment].quality);
+    AddQuality(facts, st, policy, &report.quality);
+    AddQuality(facts, st, policy, &segments[segment].quality);
     segment_of[item.id] = segment;
     for (uint64_t m : item.merged_from) segment_of[m] = segment;
     core::BaseHealth& h = report.health;
@@ -636,11 +656,11 @@ Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& 
   for (auto& [name, s] : segments) {
     FinishQuality(&s.quality);
     core::DecayEstimate est =
-        core::EstimateHalfLife(observations[name], config.staleness.phone_half_life_days);
+        core::EstimateHalfLife(observations[name], policy.phone_half_life_days);
     s.decay_estimated = est.estimated;
     s.decay_per_year = core::DecayPerYear(est.half_life_days);
-    s.recommended_reverify_days = core::ReverifyIntervalDays(est.half_life_days, config.staleness.tolerated_stale_share);
-    s.recommendation = SegmentRecommendation(s, config.staleness);
+    s.recommended_reverify_days = core::ReverifyIntervalDays(est.half_life_days, policy.tolerated_stale_share);
+    s.recommendation = SegmentRecommendation(s, policy);
   }
   // In the configured order, "other" last; empty segments are left out.
   for (const auto& r : config.segments.rules) {

@@ -20,6 +20,7 @@
 #include "doppel/core/entity_facts.h"
 #include "doppel/core/numbering.h"
 #include "doppel/core/report.h"
+#include "doppel/core/staleness.h"
 #include "doppel/storage/store.h"
 
 namespace doppel::service {
@@ -35,6 +36,10 @@ class LoopContext {
   core::EntityFacts Facts(const storage::EntityScanItem& item) const;
   const core::Suppression* FindSuppression(core::ContactKind kind, std::string_view value) const;
   const std::optional<core::NumberingPlan>& plan() const { return plan_; }
+  // The policy with the phone half-life learned from every call on record
+  // (when there are enough calls to estimate it; else the configured one).
+  core::StalenessPolicy EffectivePolicy(const core::StalenessPolicy& configured) const;
+  const core::DecayEstimate& phone_decay() const { return phone_decay_; }
   size_t suppression_entries() const { return suppressed_.size(); }
   std::string plan_description;
 
@@ -44,6 +49,8 @@ class LoopContext {
   std::unordered_map<std::string, core::ContactState> states_;
   std::unordered_map<uint64_t, core::SurveyAnswers> surveys_;
   std::optional<core::NumberingPlan> plan_;
+  std::vector<core::DecayObservation> phone_observations_;
+  core::DecayEstimate phone_decay_;
 };
 
 // Called every few thousand entities with the count so far (progress).
