@@ -17,7 +17,11 @@ endif()
 find_library(PHONENUMBER_LIB phonenumber REQUIRED)
 find_path(PHONENUMBER_INCLUDE phonenumbers/phonenumberutil.h REQUIRED)
 add_library(doppel_phonenumber INTERFACE)
-target_link_libraries(doppel_phonenumber INTERFACE ${PHONENUMBER_LIB})
+# The offline geocoder (fixed-line regions, for call-list time zones) needs
+# its own library and ICU.
+find_library(GEOCODING_LIB geocoding REQUIRED)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+target_link_libraries(doppel_phonenumber INTERFACE ${GEOCODING_LIB} ${PHONENUMBER_LIB} PkgConfig::ICU)
 target_include_directories(doppel_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INCLUDE})
 
 # storage

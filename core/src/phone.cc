@@ -1,5 +1,6 @@
 #include "doppel/core/phone.h"
 
+#include <phonenumbers/geocoding/phonenumber_offline_geocoder.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
@@ -254,6 +255,17 @@ bool IsKnownRegion(std::string_view region) {
     return r;
   }();
   return regions.count(std::string(region)) > 0;
+}
+
+std::string PhoneGeoDescription(std::string_view e164) {
+  // Loads its tables on first use; thread-safe (it locks internally).
+  static const pn::PhoneNumberOfflineGeocoder* geocoder = new pn::PhoneNumberOfflineGeocoder();
+  const pn::PhoneNumberUtil& util = *pn::PhoneNumberUtil::GetInstance();
+  pn::PhoneNumber number;
+  if (util.Parse(std::string(e164), "ZZ", &number) != pn::PhoneNumberUtil::NO_PARSING_ERROR) return {};
+  std::string place = geocoder->GetDescriptionForNumber(number, icu::Locale("ru"));
+  if (place == "Россия") return {};
+  return place;
 }
 
 }  // namespace doppel::core

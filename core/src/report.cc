@@ -371,7 +371,7 @@ void AppendSegmentRow(std::string& out, const SegmentReport& s) {
   num(WithThousands(s.outcomes.total()));
   num(s.decay_estimated ? PercentOf(s.decay_per_year) : "default");
   num(s.recommended_reverify_days > 0 ? std::to_string(s.recommended_reverify_days) + " days" : "-");
-  out += "<td>" + Escaped(s.recommendation) + "</td></tr>\n";
+  out += "</tr>\n";  // the recommendation is in its own section
 }
 
 // Bars of the stale share per segment, on a 0..100% scale; data-value is the
@@ -392,7 +392,7 @@ void AppendSegments(std::string& out, const Report& r) {
   } else {
     out += "<div class=\"scroll\"><table>\n<tr><th>Segment</th><th>Entities</th><th>Reachable</th><th>Stale</th>"
            "<th>Never verified</th><th>Unreachable</th><th>Mean staleness</th><th>Outcomes</th>"
-           "<th>Decay per year</th><th>Re-verify every</th><th>Recommendation</th></tr>\n";
+           "<th>Decay per year</th><th>Re-verify every</th></tr>\n";
     for (const SegmentReport& s : r.segments) AppendSegmentRow(out, s);
     out += "</table></div>\n";
     AppendBarChart(out, "Stale share of entities per segment", StaleBars(r.segments));

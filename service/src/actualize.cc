@@ -136,6 +136,14 @@ void LoopContext::FillContact(core::ContactFacts& c, const storage::EntityScanIt
       c.utc_offset_minutes = core::RegionUtcOffsetMinutes(info.region);
     }
   }
+  // Numbers the plan does not place (fixed lines): the geocoder's region.
+  if (c.kind == core::ContactKind::kPhone && !c.utc_offset_minutes && !c.unallocated) {
+    std::string place = core::PhoneGeoDescription(c.value);
+    if (!place.empty()) {
+      c.utc_offset_minutes = core::RegionUtcOffsetMinutes(place);
+      if (c.region.empty()) c.region = std::move(place);
+    }
+  }
 }
 
 core::EntityFacts LoopContext::Facts(const storage::EntityScanItem& item) const {

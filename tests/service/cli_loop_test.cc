@@ -210,6 +210,35 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   auto segments = ReadCsv(Slurp(dir_ / "report/segments.csv"));
   ASSERT_GE(segments.size(), 3u);
   EXPECT_EQ(segments.back()[0], "all");
+
+  // The page renders in a real browser: headless Chromium keeps every chart
+  // and bar in the DOM it builds, and draws a page that is not blank.
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it when it can)";
+  }
+  const std::string url = "file://" + (dir_ / "report/report.html").string();
+  const std::string browser =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2400 "
+      "--user-data-dir=" + Quoted((dir_ / "chromium").string()) + " ";
+  int dom = std::system((browser + "--dump-dom " + Quoted(url) + " >" + P("dom.html") + " 2>/dev/null").c_str());
+  ASSERT_EQ(dom, 0);
+  std::string rendered = Slurp(dir_ / "dom.html");
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_GT(count(html, "<rect class=\"bar\""), 5u);
+  EXPECT_EQ(count(rendered, "<rect class=\"bar\""), count(html, "<rect class=\"bar\""));
+  EXPECT_EQ(count(rendered, "<svg"), count(html, "<svg"));
+  EXPECT_NE(rendered.find("id=\"recommendations\""), std::string::npos);
+  int shot = std::system((browser + "--screenshot=" + Quoted((dir_ / "page.png").string()) + " " + Quoted(url) +
+                          " >/dev/null 2>&1")
+                             .c_str());
+  ASSERT_EQ(shot, 0);
+  // A blank page of this size is about 13 KB as PNG; the report with its
+  // text, tables and bars is many times that.
+  EXPECT_GT(fs::file_size(dir_ / "page.png"), 60000u);
 }
 
 }  // namespace
