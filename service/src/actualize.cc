@@ -216,6 +216,17 @@ void FinishQuality(core::QualityFigures* q) {
   if (q->entities > 0) q->mean_staleness /= static_cast<double>(q->entities);
 }
 
+Status CheckSegment(const core::LoopConfig& config, const std::string& segment) {
+  if (segment.empty() || segment == "other") return Status::Ok();
+  const auto& rules = config.segments.rules;
+  if (std::any_of(rules.begin(), rules.end(), [&](const core::SegmentRule& r) { return r.name == segment; })) {
+    return Status::Ok();
+  }
+  std::string known;
+  for (const auto& r : rules) known += r.name + ", ";
+  return Status::InvalidArgument("no segment '" + segment + "' (known: " + known + "other)");
+}
+
 }  // namespace
 
 // ---- call lists -------------------------------------------------------------------
@@ -224,14 +235,7 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
                                      const core::CallListOptions& options, int32_t today,
                                      const ScanProgress& progress) {
   DOPPEL_RETURN_IF_ERROR(options.Validate());
-  if (!options.segment.empty() && options.segment != "other") {
-    const auto& rules = config.segments.rules;
-    if (std::none_of(rules.begin(), rules.end(), [&](const core::SegmentRule& r) { return r.name == options.segment; })) {
-      std::string known;
-      for (const auto& r : rules) known += r.name + ", ";
-      return Status::InvalidArgument("no segment '" + options.segment + "' (known: " + known + "other)");
-    }
-  }
+  DOPPEL_RETURN_IF_ERROR(CheckSegment(config, options.segment));
   DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
   const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
   CallListResult result;
@@ -263,6 +267,61 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
   }));
   FinishQuality(&result.quality);
   result.entries = builder.Finish();
+  return result;
+}
+
+// ---- segment queries ---------------------------------------------------------------
+
+
+Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::LoopConfig& config, int32_t today,
+                                     const std::string& segment, uint64_t offset, uint64_t limit,
+                                     const ScanProgress& progress) {
+  DOPPEL_RETURN_IF_ERROR(CheckSegment(config, segment));
+  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
+  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
+  SegmentsResult result;
+  std::map<std::string, size_t> index;
+  for (const auto& r : config.segments.rules) {
+    index[r.name] = result.segments.size();
+    result.segments.push_back({r.name, r.description, {}, 0, {}});
+  }
+  index["other"] = result.segments.size();
+  result.segments.push_back({"other", "in no other segment", {}, 0, {}});
+  uint64_t scanned = 0;
+  DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
+    core::EntityFacts facts = ctx.Facts(item);
+    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
+    core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
+    std::string name(core::AssignSegment(config.segments, attrs));
+    SegmentSummary& seg = result.segments[index[name]];
+    AddQuality(facts, st, policy, &seg.quality);
+    bool due = st.needs_reverification || attrs.uncertainty >= 0.5;
+    if (due) {
+      ++seg.due;
+      for (const auto& r : st.reasons) ++seg.due_by_reason[r];
+    }
+    if (progress && ++scanned % 4096 == 0) progress(scanned);
+    if (segment.empty() || name != segment) return true;
+    uint64_t position = result.members_total++;
+    if (position < offset || result.members.size() >= limit) return true;
+    SegmentMember m;
+    m.entity = item.id;
+    m.last = facts.golden.last;
+    m.first = facts.golden.first;
+    m.middle = facts.golden.middle;
+    m.priority = core::Priority(config.segments.weights, attrs);
+    m.staleness = st.score;
+    m.value_score = attrs.value_score;
+    m.uncertainty = attrs.uncertainty;
+    m.value_tier = attrs.value_tier;
+    m.channel = attrs.activity.channel;
+    m.days_since_purchase = attrs.days_since_purchase;
+    m.due = due;
+    m.reasons = st.reasons;
+    result.members.push_back(std::move(m));
+    return true;
+  }));
+  for (auto& seg : result.segments) FinishQuality(&seg.quality);
   return result;
 }
 

@@ -284,6 +284,17 @@ Result<std::string> Client::CallListJson(const std::string& segment, uint64_t li
   });
 }
 
+Result<std::string> Client::SegmentsJson(const std::string& segment, uint64_t offset, uint64_t limit,
+                                         const std::string& today) {
+  return impl_->CallJson("segments", [&](Packer& p) {
+    p.pack_map(4);
+    Kv(p, "segment", segment);
+    Kv(p, "offset", offset);
+    Kv(p, "limit", limit);
+    Kv(p, "today", today);
+  });
+}
+
 Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
                                          const std::string& source) {
   return impl_->CallJson("outcomes", [&](Packer& p) {

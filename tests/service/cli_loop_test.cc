@@ -89,7 +89,7 @@ class CliLoopTest : public ::testing::Test {
 
 TEST_F(CliLoopTest, EveryLoopCommandHasHelp) {
   for (const char* cmd : {"numbering import", "suppress import", "suppress add", "suppress remove", "suppress list",
-                          "calllist", "outcomes import", "report"}) {
+                          "calllist", "segments", "outcomes import", "report"}) {
     Ran r = Doppel(std::string(cmd) + " --help");
     EXPECT_EQ(r.code, 0) << cmd << r.err;
     EXPECT_NE(r.out.find("--db"), std::string::npos) << cmd;
@@ -163,6 +163,24 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   ASSERT_EQ(vip.code, 0) << vip.err;
   for (const auto& row : ReadCsv(vip.out)) EXPECT_TRUE(row[3] == "vip" || row[3] == "segment");
   EXPECT_EQ(Doppel("calllist --segment nope" + db).code, 1);
+
+  // Segment sizes add up to the clients; members come in pages.
+  Ran segs = Doppel("segments -q" + db);
+  ASSERT_EQ(segs.code, 0) << segs.err;
+  auto seg_rows = ReadCsv(segs.out);
+  ASSERT_GE(seg_rows.size(), 2u);
+  uint64_t clients = 0;
+  for (size_t i = 1; i < seg_rows.size(); ++i) clients += std::stoull(seg_rows[i][2]);
+  std::string scanned = std::to_string(clients);
+  if (scanned.size() > 3) scanned.insert(scanned.size() - 3, ",");
+  EXPECT_NE(second.err.find(scanned + " clients scanned"), std::string::npos) << scanned << " / " << second.err;
+  Ran page1 = Doppel("segments -q --segment other --page 1 --page-size 7" + db);
+  Ran page2 = Doppel("segments -q --segment other --page 2 --page-size 7" + db);
+  ASSERT_EQ(page1.code, 0) << page1.err;
+  auto p1 = ReadCsv(page1.out), p2 = ReadCsv(page2.out);
+  ASSERT_EQ(p1.size(), 8u);
+  ASSERT_GE(p2.size(), 2u);
+  EXPECT_LT(std::stoull(p1.back()[0]), std::stoull(p2[1][0])) << "pages follow entity order";
 
   // Outcomes: good rows apply, bad ones are reported with their lines.
   std::string outcomes = "entity_id,contact,outcome,called_at,operator,new_phone,interests\n";

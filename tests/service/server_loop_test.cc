@@ -97,6 +97,17 @@ TEST_F(ServerLoopTest, SuppressCallListOutcomesReportAndRestart) {
   EXPECT_NE(calls->find("\"local_window\": \"09:00-20:00 UTC+03:00\""), std::string::npos);
   EXPECT_EQ(c.CallListJson("no_such_segment", 10).status().code(), StatusCode::kInvalidArgument);
 
+  // Segment queries: sizes add up to every client; a page of members.
+  auto segs = c.SegmentsJson("", 0, 0, "2026-12-04");
+  ASSERT_TRUE(segs.ok()) << segs.status().ToString();
+  uint64_t total = 0;
+  for (const auto& n : Values(*segs, "entities")) total += std::stoull(n);
+  EXPECT_EQ(total, 40u) << *segs;
+  auto page = c.SegmentsJson("other", 2, 3, "2026-12-04");
+  ASSERT_TRUE(page.ok());
+  EXPECT_LE(Values(*page, "entity").size(), 3u);
+  EXPECT_EQ(c.SegmentsJson("nope").status().code(), StatusCode::kInvalidArgument);
+
   // Outcomes: five kinds, plus rows that are wrong in different ways.
   std::vector<std::map<std::string, std::string>> rows = {
       {{"entity_id", std::to_string(entity[1])}, {"contact", PhoneOf(1)}, {"outcome", "confirmed"},

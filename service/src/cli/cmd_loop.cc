@@ -338,6 +338,79 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
   });
 }
 
+// ---- segments ------------------------------------------------------------------
+
+std::string Share(uint64_t part, uint64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  return buf;
+}
+
+void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
+  struct Args {
+    LoopFlags flags;
+    std::string segment;
+    uint64_t page = 1, page_size = 100;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("segments", "Segment sizes and data quality (CSV); with --segment, a page of its members");
+  sub->add_option("--segment", a->segment, "List this segment's members");
+  sub->add_option("--page", a->page, "Page of members, from 1 (default: 1)");
+  sub->add_option("--page-size", a->page_size, "Members per page (default: 100)");
+  a->flags.Register(sub);
+  out.emplace_back(sub, [a] {
+    auto config = a->flags.Config();
+    if (!config.ok()) return Fail(config.status());
+    auto today = a->flags.Today();
+    if (!today.ok()) return Fail(today.status());
+    if (a->page < 1 || a->page_size < 1) return Fail(std::string("--page and --page-size start at 1"));
+    auto store = a->flags.Open(false);
+    if (!store.ok()) return Fail(store.status());
+    Progress progress("segments", a->flags.quiet);
+    auto result = service::QuerySegments(**store, config->loop, *today, a->segment, (a->page - 1) * a->page_size,
+                                         a->segment.empty() ? 0 : a->page_size,
+                                         [&](uint64_t n) { progress.Update(n); });
+    if (!result.ok()) return Fail(result.status());
+    std::string csv;
+    if (a->segment.empty()) {
+      csv = "segment,description,entities,due,reachable_share,stale_share,never_verified_share,unreachable_share,"
+            "suppressed_contacts,mean_staleness,due_by_reason\n";
+      for (const auto& seg : result->segments) {
+        const core::QualityFigures& q = seg.quality;
+        std::string reasons, staleness = Share(static_cast<uint64_t>(q.mean_staleness * 1e6), 1000000);
+        for (const auto& [r, n] : seg.due_by_reason) reasons += (reasons.empty() ? "" : ";") + r + "=" + std::to_string(n);
+        std::string entities = std::to_string(q.entities), due = std::to_string(seg.due);
+        std::string suppressed = std::to_string(q.suppressed_contacts);
+        core::AppendCsvRow(csv, {seg.name, seg.description, entities, due, Share(q.reachable, q.entities),
+                                 Share(q.stale, q.entities), Share(q.never_verified, q.entities),
+                                 Share(q.unreachable, q.entities), suppressed, staleness, reasons});
+      }
+    } else {
+      csv = "entity_id,last_name,first_name,middle_name,priority,staleness,value_score,uncertainty,value_tier,channel,"
+            "days_since_purchase,due,reasons\n";
+      char num[4][32];
+      for (const auto& m : result->members) {
+        std::snprintf(num[0], sizeof num[0], "%.4f", m.priority);
+        std::snprintf(num[1], sizeof num[1], "%.4f", m.staleness);
+        std::snprintf(num[2], sizeof num[2], "%.4f", m.value_score);
+        std::snprintf(num[3], sizeof num[3], "%.4f", m.uncertainty);
+        std::string reasons;
+        for (const auto& r : m.reasons) reasons += (reasons.empty() ? "" : ";") + r;
+        std::string id = std::to_string(m.entity), days = m.days_since_purchase < 0 ? "" : std::to_string(m.days_since_purchase);
+        core::AppendCsvRow(csv, {id, m.last, m.first, m.middle, num[0], num[1], num[2], num[3], m.value_tier, m.channel,
+                                 days, m.due ? "1" : "0", reasons});
+      }
+      uint64_t first = (a->page - 1) * a->page_size;
+      std::fprintf(stderr, "%s: members %llu-%llu of %s\n", a->segment.c_str(),
+                   static_cast<unsigned long long>(result->members.empty() ? 0 : first + 1),
+                   static_cast<unsigned long long>(first + result->members.size()),
+                   core::WithThousands(result->members_total).c_str());
+    }
+    std::fwrite(csv.data(), 1, csv.size(), stdout);
+    return kExitOk;
+  });
+}
+
 // ---- outcomes ------------------------------------------------------------------
 
 void RegisterOutcomes(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
@@ -460,6 +533,7 @@ void RegisterLoop(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out
   RegisterNumbering(app, out);
   RegisterSuppress(app, out);
   RegisterCallList(app, out);
+  RegisterSegments(app, out);
   RegisterOutcomes(app, out);
   RegisterReport(app, out);
 }

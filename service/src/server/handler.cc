@@ -16,7 +16,8 @@ int64_t NowMs() {
 
 ServerCounters::ServerCounters() {
   for (const char* op : {"health", "stats", "ingest", "resolve", "dedupe", "get_record", "get_entity", "explain",
-                         "merge", "unmerge", "suppress", "calllist", "outcomes", "report", "unknown"}) {
+                         "merge", "unmerge", "suppress", "calllist", "segments", "outcomes", "report",
+                         "unknown"}) {
     by_op[op] = 0;
   }
 }
@@ -450,7 +451,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
     return fail(ErrorCode::kBadRequest,
                 "unknown op '" + std::string(*op) +
                     "' (ops: health, stats, ingest, resolve, dedupe, get_record, get_entity, explain, merge, unmerge, "
-                    "suppress, calllist, outcomes, report)");
+                    "suppress, calllist, segments, outcomes, report)");
   } catch (const msgpack::unpack_error& e) {
     return fail(ErrorCode::kBadRequest, std::string("malformed MessagePack: ") + e.what());
   } catch (const msgpack::type_error& e) {

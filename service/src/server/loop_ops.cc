@@ -43,7 +43,9 @@ void PackOutcomeCounts(Packer& p, const core::OutcomeCounts& c) {
 
 std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view op, const msgpack::object* args,
                                                               Job& job) {
-  if (op != "suppress" && op != "calllist" && op != "outcomes" && op != "report") return std::nullopt;
+  if (op != "suppress" && op != "calllist" && op != "segments" && op != "outcomes" && op != "report") {
+    return std::nullopt;
+  }
   auto fail = [&](ErrorCode code, const std::string& message) {
     counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
     return std::optional<std::string>(EncodeErrorReply(job.id, code, message));
@@ -199,6 +201,57 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
         Kv(p, "local_window", e.local_window);
         Kv(p, "call_from_ms", e.call_from_ms);
         Kv(p, "call_until_ms", e.call_until_ms);
+      }
+    });
+  }
+
+  if (op == "segments") {
+    std::string segment = Text(args, "segment");
+    uint64_t offset = 0, limit = 100;
+    if (auto v = args ? AsUint(Find(*args, "offset")) : std::nullopt) offset = *v;
+    if (auto v = args ? AsUint(Find(*args, "limit")) : std::nullopt) limit = *v;
+    if (limit > 10000) return fail(ErrorCode::kTooLarge, "segments: limit is at most 10000 members per request");
+    auto result = QuerySegments(store_, options_.loop, today, segment, offset, segment.empty() ? 0 : limit);
+    if (!result.ok()) return fail_status(result.status());
+    return EncodeOkReply(job.id, [&](Packer& p) {
+      p.pack_map(3);
+      PackString(p, "segments");
+      p.pack_array(static_cast<uint32_t>(result->segments.size()));
+      for (const auto& seg : result->segments) {
+        const core::QualityFigures& q = seg.quality;
+        p.pack_map(11);
+        Kv(p, "name", seg.name);
+        Kv(p, "description", seg.description);
+        Kv(p, "entities", q.entities);
+        Kv(p, "due", seg.due);
+        Kv(p, "reachable", q.reachable);
+        Kv(p, "stale", q.stale);
+        Kv(p, "never_verified", q.never_verified);
+        Kv(p, "unreachable", q.unreachable);
+        Kv(p, "suppressed_contacts", q.suppressed_contacts);
+        Kv(p, "mean_staleness", q.mean_staleness);
+        PackString(p, "due_by_reason");
+        p.pack_map(static_cast<uint32_t>(seg.due_by_reason.size()));
+        for (const auto& [reason, n] : seg.due_by_reason) Kv(p, reason, n);
+      }
+      Kv(p, "members_total", result->members_total);
+      PackString(p, "members");
+      p.pack_array(static_cast<uint32_t>(result->members.size()));
+      for (const auto& m : result->members) {
+        p.pack_map(13);
+        Kv(p, "entity", m.entity);
+        Kv(p, "last_name", m.last);
+        Kv(p, "first_name", m.first);
+        Kv(p, "middle_name", m.middle);
+        Kv(p, "priority", m.priority);
+        Kv(p, "staleness", m.staleness);
+        Kv(p, "value_score", m.value_score);
+        Kv(p, "uncertainty", m.uncertainty);
+        Kv(p, "value_tier", m.value_tier);
+        Kv(p, "channel", m.channel);
+        Kv(p, "days_since_purchase", m.days_since_purchase);
+        Kv(p, "due", m.due);
+        Kv(p, "reasons", m.reasons);
       }
     });
   }

@@ -69,6 +69,32 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
                                      const core::CallListOptions& options, int32_t today,
                                      const ScanProgress& progress = {});
 
+// Segment queries: every segment's size and data quality, and one page of a
+// segment's members (in entity id order).
+struct SegmentMember {
+  uint64_t entity = 0;
+  std::string last, first, middle;
+  double priority = 0, staleness = 0, value_score = 0, uncertainty = 0;
+  std::string value_tier, channel;
+  int64_t days_since_purchase = -1;
+  bool due = false;
+  std::vector<std::string> reasons;
+};
+struct SegmentSummary {
+  std::string name, description;
+  core::QualityFigures quality;
+  uint64_t due = 0;
+  std::map<std::string, uint64_t> due_by_reason;
+};
+struct SegmentsResult {
+  std::vector<SegmentSummary> segments;  // configured order, "other" last
+  std::vector<SegmentMember> members;    // the asked page
+  uint64_t members_total = 0;            // in the asked segment
+};
+Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::LoopConfig& config, int32_t today,
+                                     const std::string& segment = "", uint64_t offset = 0, uint64_t limit = 0,
+                                     const ScanProgress& progress = {});
+
 struct OutcomeBatchResult {
   uint64_t applied = 0;
   std::vector<core::OutcomeRowError> rejected;  // with the line and why

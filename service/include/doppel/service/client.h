@@ -65,6 +65,9 @@ class Client {
                                    const std::string& reason = "", const std::string& source = "");
   Result<std::string> CallListJson(const std::string& segment, uint64_t limit, bool all = false,
                                    const std::string& today = "");
+  // Sizes and quality of every segment; with a segment, a page of its members.
+  Result<std::string> SegmentsJson(const std::string& segment = "", uint64_t offset = 0, uint64_t limit = 100,
+                                   const std::string& today = "");
   // Each row maps outcome columns (entity_id, contact, outcome, called_at, ...) to values.
   Result<std::string> OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
                                    const std::string& source = "");
