@@ -14,6 +14,7 @@
 #include "doppel/core/reader.h"
 #include "doppel/core/staleness.h"
 #include "doppel/core/unicode.h"
+#include "doppel/core/writers.h"
 
 namespace doppel::service {
 
@@ -323,6 +324,57 @@ Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::Lo
   }));
   for (auto& seg : result.segments) FinishQuality(&seg.quality);
   return result;
+}
+
+namespace {
+
+std::string Share(uint64_t part, uint64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  return buf;
+}
+
+}  // namespace
+
+std::string SegmentsCsv(const SegmentsResult& result, bool members) {
+  std::string csv;
+  if (!members) {
+    csv = "segment,description,entities,due,reachable_share,stale_share,never_verified_share,unreachable_share,"
+          "suppressed_contacts,mean_staleness,due_by_reason\n";
+    for (const auto& seg : result.segments) {
+      const core::QualityFigures& q = seg.quality;
+      std::string reasons, staleness = Share(static_cast<uint64_t>(q.mean_staleness * 1e6), 1000000);
+      for (const auto& [r, n] : seg.due_by_reason) {
+        if (!reasons.empty()) reasons.push_back(';');
+        reasons.append(r).append("=").append(std::to_string(n));
+      }
+      std::string entities = std::to_string(q.entities), due = std::to_string(seg.due);
+      std::string suppressed = std::to_string(q.suppressed_contacts);
+      core::AppendCsvRow(csv, {seg.name, seg.description, entities, due, Share(q.reachable, q.entities),
+                               Share(q.stale, q.entities), Share(q.never_verified, q.entities),
+                               Share(q.unreachable, q.entities), suppressed, staleness, reasons});
+    }
+    return csv;
+  }
+  csv = "entity_id,last_name,first_name,middle_name,priority,staleness,value_score,uncertainty,value_tier,channel,"
+        "days_since_purchase,due,reasons\n";
+  char num[4][32];
+  for (const auto& m : result.members) {
+    std::snprintf(num[0], sizeof num[0], "%.4f", m.priority);
+    std::snprintf(num[1], sizeof num[1], "%.4f", m.staleness);
+    std::snprintf(num[2], sizeof num[2], "%.4f", m.value_score);
+    std::snprintf(num[3], sizeof num[3], "%.4f", m.uncertainty);
+    std::string reasons;
+    for (const auto& r : m.reasons) {
+      if (!reasons.empty()) reasons.push_back(';');
+      reasons.append(r);
+    }
+    std::string id = std::to_string(m.entity);
+    std::string days = m.days_since_purchase < 0 ? "" : std::to_string(m.days_since_purchase);
+    core::AppendCsvRow(csv, {id, m.last, m.first, m.middle, num[0], num[1], num[2], num[3], m.value_tier, m.channel,
+                             days, m.due ? "1" : "0", reasons});
+  }
+  return csv;
 }
 
 // ---- outcomes ---------------------------------------------------------------------

@@ -115,6 +115,15 @@ struct Client::Impl {
     }
   }
 
+  // A string field of an op's result.
+  Result<std::string> CallText(std::string_view op, const std::function<void(Packer&)>& args, std::string_view key) {
+    DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, Call(op, args));
+    DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* result, ResultOf(h.get()));
+    auto text = AsString(Find(*result, key));
+    if (!text) return Status::Corruption("reply to " + std::string(op) + " has no '" + std::string(key) + "'");
+    return std::string(*text);
+  }
+
   Result<std::string> CallJson(std::string_view op, const std::function<void(Packer&)>& args) {
     DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, Call(op, args));
     DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* result, ResultOf(h.get()));
@@ -315,6 +324,82 @@ Result<std::string> Client::ReportJson(bool html, bool record) {
     Kv(p, "html", html);
     Kv(p, "record", record);
   });
+}
+
+Result<Client::OutcomesReply> Client::Outcomes(const std::vector<std::map<std::string, std::string>>& rows,
+                                                const std::string& source) {
+  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("outcomes", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "source", source);
+    PackString(p, "rows");
+    p.pack_array(static_cast<uint32_t>(rows.size()));
+    for (const auto& row : rows) {
+      p.pack_map(static_cast<uint32_t>(row.size()));
+      for (const auto& [k, v] : row) Kv(p, k, v);
+    }
+  }));
+  DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* r, Impl::ResultOf(h.get()));
+  OutcomesReply out;
+  out.applied = AsUint(Find(*r, "applied")).value_or(0);
+  out.records_added = AsUint(Find(*r, "records_added")).value_or(0);
+  out.entities_merged = AsUint(Find(*r, "entities_merged")).value_or(0);
+  out.suppressed = AsUint(Find(*r, "suppressed")).value_or(0);
+  out.detached = AsUint(Find(*r, "detached")).value_or(0);
+  if (const msgpack::object* c = Find(*r, "counts"); c != nullptr && c->type == msgpack::type::MAP) {
+    for (uint32_t i = 0; i < c->via.map.size; ++i) {
+      auto k = AsString(&c->via.map.ptr[i].key);
+      if (k) out.counts[std::string(*k)] = AsUint(&c->via.map.ptr[i].val).value_or(0);
+    }
+  }
+  if (const msgpack::object* rj = Find(*r, "rejects"); rj != nullptr && rj->type == msgpack::type::ARRAY) {
+    for (uint32_t i = 0; i < rj->via.array.size; ++i) {
+      const msgpack::object& one = rj->via.array.ptr[i];
+      out.rejects.emplace_back(AsUint(Find(one, "index")).value_or(0),
+                               std::string(AsString(Find(one, "reason")).value_or("")));
+    }
+  }
+  return out;
+}
+
+Result<Client::ReportFiles> Client::Report(bool record, const std::string& today) {
+  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("report", [&](Packer& p) {
+    p.pack_map(3);
+    Kv(p, "html", true);
+    Kv(p, "record", record);
+    Kv(p, "today", today);
+  }));
+  DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* r, Impl::ResultOf(h.get()));
+  ReportFiles out;
+  auto json = AsString(Find(*r, "json")), csv = AsString(Find(*r, "segments_csv")), html = AsString(Find(*r, "html"));
+  if (!json || !csv || !html) return Status::Corruption("malformed report reply");
+  out.json = std::string(*json);
+  out.segments_csv = std::string(*csv);
+  out.html = std::string(*html);
+  return out;
+}
+
+Result<std::string> Client::CallListCsv(const std::string& segment, uint64_t limit, bool all,
+                                        const std::string& today) {
+  return impl_->CallText("calllist", [&](Packer& p) {
+    p.pack_map(5);
+    Kv(p, "segment", segment);
+    Kv(p, "limit", limit);
+    Kv(p, "all", all);
+    Kv(p, "today", today);
+    Kv(p, "csv", true);
+  }, "csv");
+}
+
+Result<std::string> Client::SegmentsCsv(const std::string& segment, uint64_t offset, uint64_t limit,
+                                        const std::string& today) {
+  return impl_->CallText("segments", [&](Packer& p) {
+    p.pack_map(5);
+    Kv(p, "segment", segment);
+    Kv(p, "offset", offset);
+    Kv(p, "limit", limit);
+    Kv(p, "today", today);
+    Kv(p, "csv", true);
+  }, "csv");
 }
 
 Result<uint64_t> Client::SendIngest(const Batch& batch) {

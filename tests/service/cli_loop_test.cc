@@ -259,4 +259,59 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   EXPECT_GT(fs::file_size(dir_ / "page.png"), 60000u);
 }
 
+TEST_F(CliLoopTest, ThroughTheServerTheSameAnswers) {
+  Ran gen = Doppel("gen -q --rows 1500 --seed 8 --data-dir builtin --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  const std::string day = " --today 2026-12-04";
+  std::string from_server, segments_from_server;
+  {
+    ServerProcess server((dir_ / "db").string());
+    ASSERT_TRUE(server.Start()) << server.Log();
+    const std::string ep = " --server " + server.endpoint();
+    ASSERT_EQ(Doppel("ingest -q" + ep + " " + P("g/base.csv")).code, 0);
+    Ran calls = Doppel("calllist --limit 300" + ep + day);
+    ASSERT_EQ(calls.code, 0) << calls.err;
+    from_server = calls.out;
+    Ran segs = Doppel("segments" + ep + day);
+    ASSERT_EQ(segs.code, 0) << segs.err;
+    segments_from_server = segs.out;
+    EXPECT_EQ(server.Stop(), 0);
+  }
+  // The same list from the database directory, byte for byte.
+  Ran local = Doppel("calllist -q --limit 300 --db " + P("db") + day);
+  ASSERT_EQ(local.code, 0) << local.err;
+  EXPECT_EQ(local.out, from_server);
+  Ran local_segs = Doppel("segments -q --db " + P("db") + day);
+  EXPECT_EQ(local_segs.out, segments_from_server);
+
+  auto calls = ReadCsv(from_server);
+  ASSERT_GT(calls.size(), 3u);
+  ServerProcess server((dir_ / "db").string());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  const std::string ep = " --server " + server.endpoint();
+  Ran sup = Doppel("suppress add '+7 900 000 00 01' --reason fraud" + ep);
+  ASSERT_EQ(sup.code, 0) << sup.err;
+  EXPECT_NE(Doppel("suppress list" + ep).out.find("+79000000001"), std::string::npos);
+  std::string outcomes = "entity_id,contact,outcome,called_at\n";
+  outcomes += calls[1][1] + "," + calls[1][7] + ",confirmed,2026-12-05\n";
+  outcomes += "4242424," + calls[2][7] + ",confirmed,2026-12-05\n";  // line 3: no such entity
+  outcomes += calls[2][1] + "," + calls[2][7] + ",wrong_person,2026-12-05\n";
+  outcomes += calls[3][1] + ",nonsense,confirmed,2026-12-05\n";      // line 5: not a phone
+  Write("outcomes.csv", outcomes);
+  Ran out = Doppel("outcomes import " + P("outcomes.csv") + " --rejects " + P("rejects.csv") + ep);
+  ASSERT_EQ(out.code, 0) << out.err;
+  EXPECT_NE(out.out.find("Applied 2 outcomes: 1 confirmed"), std::string::npos) << out.out;
+  auto rejects = ReadCsv(Slurp(dir_ / "rejects.csv"));
+  ASSERT_EQ(rejects.size(), 3u);
+  EXPECT_EQ(rejects[1][0], "3");
+  EXPECT_EQ(rejects[2][0], "5");
+  Ran rep = Doppel("report --out " + P("report") + ep + day);
+  ASSERT_EQ(rep.code, 0) << rep.err;
+  EXPECT_NE(Slurp(dir_ / "report/report.json").find("\"wrong_person\": 1"), std::string::npos);
+  EXPECT_NE(Slurp(dir_ / "report/report.html").find("id=\"campaign\""), std::string::npos);
+  // The register needs the database itself.
+  EXPECT_NE(Doppel("numbering import x.csv" + ep).code, 0);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 }  // namespace

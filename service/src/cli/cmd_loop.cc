@@ -18,6 +18,7 @@
 #include "doppel/core/fs_model.h"
 #include "doppel/core/writers.h"
 #include "doppel/service/actualize.h"
+#include "doppel/service/client.h"
 #include "doppel/storage/file.h"
 #include "doppel/storage/store.h"
 
@@ -38,10 +39,14 @@ struct LoopFlags {
   std::string config_path;
   std::string today;
   std::string region = "RU";
+  std::string server;  // non-empty: ask doppeld instead of opening the database
   bool quiet = false;
 
-  void Register(CLI::App* sub) {
+  void Register(CLI::App* sub, bool server_too = true) {
     sub->add_option("--db", db, "Database directory (default: var/doppel)");
+    if (server_too) {
+      sub->add_option("--server", server, "Ask doppeld at this endpoint instead of opening --db (tcp://127.0.0.1:5555)");
+    }
     sub->add_option("--config", config_path, "TOML settings: [staleness], [[segment]], [priority], [calllist]");
     sub->add_option("--today", today, "Reference date YYYY-MM-DD (default: today)");
     sub->add_option("--region", region, "Phone region for numbers without a country code (default: RU)");
@@ -76,6 +81,12 @@ struct LoopFlags {
     }
     return store;
   }
+
+  Result<std::unique_ptr<service::Client>> Connect() const {
+    service::ClientOptions o;
+    o.timeout_ms = 600000;  // a call list over a large base takes a while
+    return service::Client::Connect(server, o);
+  }
 };
 
 storage::Actor CliActor(std::string source) {
@@ -90,6 +101,20 @@ Status WriteWhole(const std::string& path, std::string_view data) {
   DOPPEL_ASSIGN_OR_RETURN(auto f, storage::AtomicFile::Create(path));
   f->Write(data);
   return f->Commit();
+}
+
+// Writes several files so that a failure leaves every old one in place: all
+// are synced before any is renamed.
+Status WriteTogether(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::unique_ptr<storage::AtomicFile>> open;
+  for (const auto& [path, data] : files) {
+    DOPPEL_ASSIGN_OR_RETURN(auto f, storage::AtomicFile::Create(path));
+    f->Write(data);
+    DOPPEL_RETURN_IF_ERROR(f->Sync());
+    open.push_back(std::move(f));
+  }
+  for (auto& f : open) DOPPEL_RETURN_IF_ERROR(f->Publish());
+  return Status::Ok();
 }
 
 Status WriteRejects(const std::string& path, const std::vector<core::OutcomeRowError>& rejected) {
@@ -124,7 +149,7 @@ void RegisterNumbering(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>
   auto file = std::make_shared<std::string>();
   CLI::App* imp = sub->add_subcommand("import", "Load the register (CSV as the regulator publishes it); replaces the previous one atomically");
   imp->add_option("file", *file, "Register CSV (АВС/ DEF;От;До;Емкость;Оператор;Регион;...)")->required();
-  flags->Register(imp);
+  flags->Register(imp, /*server_too=*/false);
   out.emplace_back(imp, [flags, file] {
     auto text = storage::ReadFile(*file);
     if (!text.ok()) return Fail(text.status());
@@ -184,14 +209,23 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     std::string source = a->source.empty() ? a->file.substr(a->file.rfind('/') + 1) : a->source;
     auto parsed = service::ParseSuppressionCsv(*text, phone, *reason, source, *today);
     if (!parsed.ok()) return Fail(a->file + ": " + parsed.status().message());
-    auto store = a->flags.Open(true);
+    if (!a->flags.server.empty()) {
+      auto client = a->flags.Connect();
+      if (!client.ok()) return Fail(client.status());
+      for (const auto& e : parsed->entries) {
+        auto r = (*client)->SuppressJson("add", e.value, std::string(core::SuppressReasonName(e.reason)), e.source);
+        if (!r.ok()) return Fail(r.status());
+      }
+    } else {
+      auto store = a->flags.Open(true);
     if (!store.ok()) return Fail(store.status());
-    auto group = (*store)->BeginGroup();
-    storage::Actor actor = CliActor(source);
-    for (const auto& s : parsed->entries) {
-      if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
+      auto group = (*store)->BeginGroup();
+      storage::Actor actor = CliActor(source);
+      for (const auto& s : parsed->entries) {
+        if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
+      }
+      if (Status st = group->Commit(); !st.ok()) return Fail(st);
     }
-    if (Status st = group->Commit(); !st.ok()) return Fail(st);
     if (!a->rejects.empty()) {
       if (Status st = WriteRejects(a->rejects, parsed->rejected); !st.ok()) return Fail(st);
     }
@@ -222,6 +256,14 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
       phone.default_region = a->flags.region;
       auto v = core::NormalizeSuppressedValue(kind, a->value, phone);
       if (!v.ok()) return Fail(v.status());
+      if (!a->flags.server.empty()) {
+        auto client = a->flags.Connect();
+        if (!client.ok()) return Fail(client.status());
+        auto r = (*client)->SuppressJson(adding ? "add" : "remove", *v, adding ? a->reason : "", a->source);
+        if (!r.ok()) return Fail(r.status());
+        std::fwrite(r->data(), 1, r->size(), stdout);
+        return kExitOk;
+      }
       auto store = a->flags.Open(adding);
       if (!store.ok()) return Fail(store.status());
       auto group = (*store)->BeginGroup();
@@ -259,6 +301,14 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
   CLI::App* list = sub->add_subcommand("list", "Print the list as CSV");
   a->flags.Register(list);
   out.emplace_back(list, [a] {
+    if (!a->flags.server.empty()) {
+      auto client = a->flags.Connect();
+      if (!client.ok()) return Fail(client.status());
+      auto r = (*client)->SuppressJson("list");
+      if (!r.ok()) return Fail(r.status());
+      std::fwrite(r->data(), 1, r->size(), stdout);
+      return kExitOk;
+    }
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
     std::string csv = "kind,value,reason,source,date,note\n";
@@ -300,6 +350,18 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     if (!config.ok()) return Fail(config.status());
     auto today = a->flags.Today();
     if (!today.ok()) return Fail(today.status());
+    if (!a->flags.server.empty()) {
+      auto client = a->flags.Connect();
+      if (!client.ok()) return Fail(client.status());
+      auto csv = (*client)->CallListCsv(a->segment, a->limit, a->all, a->flags.today);
+      if (!csv.ok()) return Fail(csv.status());
+      if (a->out_path.empty()) {
+        std::fwrite(csv->data(), 1, csv->size(), stdout);
+      } else if (Status s = WriteWhole(a->out_path, *csv); !s.ok()) {
+        return Fail(s);
+      }
+      return kExitOk;
+    }
     core::CallListOptions o;
     o.segment = a->segment;
     o.limit = a->limit;
@@ -340,12 +402,6 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
 
 // ---- segments ------------------------------------------------------------------
 
-std::string Share(uint64_t part, uint64_t whole) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", whole ? static_cast<double>(part) / static_cast<double>(whole) : 0.0);
-  return buf;
-}
-
 void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
   struct Args {
     LoopFlags flags;
@@ -364,6 +420,14 @@ void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     auto today = a->flags.Today();
     if (!today.ok()) return Fail(today.status());
     if (a->page < 1 || a->page_size < 1) return Fail(std::string("--page and --page-size start at 1"));
+    if (!a->flags.server.empty()) {
+      auto client = a->flags.Connect();
+      if (!client.ok()) return Fail(client.status());
+      auto csv = (*client)->SegmentsCsv(a->segment, (a->page - 1) * a->page_size, a->page_size, a->flags.today);
+      if (!csv.ok()) return Fail(csv.status());
+      std::fwrite(csv->data(), 1, csv->size(), stdout);
+      return kExitOk;
+    }
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
     Progress progress("segments", a->flags.quiet);
@@ -371,35 +435,8 @@ void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
                                          a->segment.empty() ? 0 : a->page_size,
                                          [&](uint64_t n) { progress.Update(n); });
     if (!result.ok()) return Fail(result.status());
-    std::string csv;
-    if (a->segment.empty()) {
-      csv = "segment,description,entities,due,reachable_share,stale_share,never_verified_share,unreachable_share,"
-            "suppressed_contacts,mean_staleness,due_by_reason\n";
-      for (const auto& seg : result->segments) {
-        const core::QualityFigures& q = seg.quality;
-        std::string reasons, staleness = Share(static_cast<uint64_t>(q.mean_staleness * 1e6), 1000000);
-        for (const auto& [r, n] : seg.due_by_reason) reasons += (reasons.empty() ? "" : ";") + r + "=" + std::to_string(n);
-        std::string entities = std::to_string(q.entities), due = std::to_string(seg.due);
-        std::string suppressed = std::to_string(q.suppressed_contacts);
-        core::AppendCsvRow(csv, {seg.name, seg.description, entities, due, Share(q.reachable, q.entities),
-                                 Share(q.stale, q.entities), Share(q.never_verified, q.entities),
-                                 Share(q.unreachable, q.entities), suppressed, staleness, reasons});
-      }
-    } else {
-      csv = "entity_id,last_name,first_name,middle_name,priority,staleness,value_score,uncertainty,value_tier,channel,"
-            "days_since_purchase,due,reasons\n";
-      char num[4][32];
-      for (const auto& m : result->members) {
-        std::snprintf(num[0], sizeof num[0], "%.4f", m.priority);
-        std::snprintf(num[1], sizeof num[1], "%.4f", m.staleness);
-        std::snprintf(num[2], sizeof num[2], "%.4f", m.value_score);
-        std::snprintf(num[3], sizeof num[3], "%.4f", m.uncertainty);
-        std::string reasons;
-        for (const auto& r : m.reasons) reasons += (reasons.empty() ? "" : ";") + r;
-        std::string id = std::to_string(m.entity), days = m.days_since_purchase < 0 ? "" : std::to_string(m.days_since_purchase);
-        core::AppendCsvRow(csv, {id, m.last, m.first, m.middle, num[0], num[1], num[2], num[3], m.value_tier, m.channel,
-                                 days, m.due ? "1" : "0", reasons});
-      }
+    std::string csv = service::SegmentsCsv(*result, !a->segment.empty());
+    if (!a->segment.empty()) {
       uint64_t first = (a->page - 1) * a->page_size;
       std::fprintf(stderr, "%s: members %llu-%llu of %s\n", a->segment.c_str(),
                    static_cast<unsigned long long>(result->members.empty() ? 0 : first + 1),
@@ -413,13 +450,69 @@ void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
 
 // ---- outcomes ------------------------------------------------------------------
 
+struct OutcomesArgs {
+  LoopFlags flags;
+  std::string file, rejects, source = "call_centre", model_path;
+};
+
+std::string Ymd(int32_t ymd) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+  return buf;
+}
+
+// outcomes import --server: rows parsed here (bad ones rejected with their
+// line), sent as one request, which doppeld applies atomically.
+int RunOutcomesOnServer(const OutcomesArgs& a, const std::vector<core::OutcomeRow>& rows,
+                        std::vector<core::OutcomeRowError> rejected) {
+  std::vector<std::map<std::string, std::string>> request;
+  for (const auto& r : rows) {
+    std::string interests;
+    for (const auto& i : r.survey.interests) interests += (interests.empty() ? "" : ";") + i;
+    request.push_back({{"entity_id", std::to_string(r.entity)},
+                       {"contact", r.contact},
+                       {"contact_kind", std::string(core::ContactKindName(r.kind))},
+                       {"outcome", std::string(core::OutcomeName(r.outcome))},
+                       {"called_at", Ymd(r.date)},
+                       {"operator", r.operator_id},
+                       {"new_phone", r.new_phone},
+                       {"new_email", r.new_email},
+                       {"new_address", r.new_address},
+                       {"preferred_channel", r.survey.preferred_channel},
+                       {"interests", interests},
+                       {"note", r.note}});
+  }
+  auto client = a.flags.Connect();
+  if (!client.ok()) return Fail(client.status());
+  auto reply = (*client)->Outcomes(request, a.source);
+  if (!reply.ok()) return Fail(reply.status());
+  for (const auto& [index, reason] : reply->rejects) {
+    uint64_t line = index < rows.size() ? rows[index].line : 0;
+    rejected.push_back({line, reason, ""});
+  }
+  std::sort(rejected.begin(), rejected.end(), [](const auto& x, const auto& y) { return x.line < y.line; });
+  if (!a.rejects.empty()) {
+    if (Status s = WriteRejects(a.rejects, rejected); !s.ok()) return Fail(s);
+  }
+  auto count = [&](const char* k) {
+    auto it = reply->counts.find(k);
+    return static_cast<unsigned long long>(it == reply->counts.end() ? 0 : it->second);
+  };
+  std::printf("Applied %s outcomes: %llu confirmed, %llu updated, %llu unreachable, %llu wrong person, %llu do not call\n",
+              core::WithThousands(reply->applied).c_str(), count("confirmed"), count("updated"), count("unreachable"),
+              count("wrong_person"), count("do_not_call"));
+  std::printf("New contacts stored: %llu (merges they revealed: %llu); suppressed: %llu; contacts detached: %llu\n",
+              static_cast<unsigned long long>(reply->records_added),
+              static_cast<unsigned long long>(reply->entities_merged),
+              static_cast<unsigned long long>(reply->suppressed), static_cast<unsigned long long>(reply->detached));
+  PrintRejected(rejected, a.rejects);
+  return kExitOk;
+}
+
 void RegisterOutcomes(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
   CLI::App* sub = app.add_subcommand("outcomes", "Call outcomes from operators");
   sub->require_subcommand(1);
-  struct Args {
-    LoopFlags flags;
-    std::string file, rejects, source = "call_centre", model_path;
-  };
+  using Args = OutcomesArgs;
   auto a = std::make_shared<Args>();
   CLI::App* imp = sub->add_subcommand(
       "import", "Apply outcomes (CSV: entity_id,contact,outcome,called_at[,operator,new_phone,new_email,new_address,preferred_channel,interests,note]) atomically");
@@ -436,6 +529,7 @@ void RegisterOutcomes(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     std::vector<core::OutcomeRowError> rejected;
     auto rows = service::ParseOutcomesCsv(*text, config->normalize.phone, &rejected);
     if (!rows.ok()) return Fail(a->file + ": " + rows.status().message());
+    if (!a->flags.server.empty()) return RunOutcomesOnServer(*a, *rows, std::move(rejected));
     std::shared_ptr<const core::FsModel> model;
     if (!a->model_path.empty()) {
       auto json = storage::ReadFile(a->model_path);
@@ -487,6 +581,20 @@ void RegisterReport(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& o
     if (!config.ok()) return Fail(config.status());
     auto today = a->flags.Today();
     if (!today.ok()) return Fail(today.status());
+    std::vector<std::pair<std::string, std::string>> files;
+    if (!a->flags.server.empty()) {
+      auto client = a->flags.Connect();
+      if (!client.ok()) return Fail(client.status());
+      auto got = (*client)->Report(!a->no_record, a->flags.today);
+      if (!got.ok()) return Fail(got.status());
+      if (Status s = storage::MakeDirs(a->out_dir); !s.ok()) return Fail(s);
+      files = {{a->out_dir + "/report.json", got->json},
+               {a->out_dir + "/segments.csv", got->segments_csv},
+               {a->out_dir + "/report.html", got->html}};
+      if (Status s = WriteTogether(files); !s.ok()) return Fail(s);
+      std::printf("Written: %s/report.html, report.json, segments.csv (from doppeld)\n", a->out_dir.c_str());
+      return kExitOk;
+    }
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
     Progress progress("report", a->flags.quiet);
@@ -495,22 +603,10 @@ void RegisterReport(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& o
     if (!report.ok()) return Fail(report.status());
     progress.Done(report->quality.entities);
     if (Status s = storage::MakeDirs(a->out_dir); !s.ok()) return Fail(s);
-    // All three are synced before any is renamed into place.
-    std::vector<std::pair<std::string, std::string>> files = {
-        {a->out_dir + "/report.json", core::ReportJson(*report)},
-        {a->out_dir + "/segments.csv", core::ReportSegmentsCsv(*report)},
-        {a->out_dir + "/report.html", core::ReportHtml(*report)}};
-    std::vector<std::unique_ptr<storage::AtomicFile>> open;
-    for (const auto& [path, data] : files) {
-      auto f = storage::AtomicFile::Create(path);
-      if (!f.ok()) return Fail(f.status());
-      (*f)->Write(data);
-      if (Status s = (*f)->Sync(); !s.ok()) return Fail(s);
-      open.push_back(std::move(*f));
-    }
-    for (auto& f : open) {
-      if (Status s = f->Publish(); !s.ok()) return Fail(s);
-    }
+    files = {{a->out_dir + "/report.json", core::ReportJson(*report)},
+             {a->out_dir + "/segments.csv", core::ReportSegmentsCsv(*report)},
+             {a->out_dir + "/report.html", core::ReportHtml(*report)}};
+    if (Status s = WriteTogether(files); !s.ok()) return Fail(s);
     const core::QualityFigures& q = report->quality;
     const core::OutcomeCounts& c = report->campaign;
     std::printf("Clients: %s (%s records, %s duplicates merged); reachable %s, stale %s\n",

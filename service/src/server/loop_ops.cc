@@ -3,6 +3,7 @@
 // share its group commit and its atomicity.
 #include <memory>
 
+#include "doppel/core/date.h"
 #include "doppel/core/staleness.h"
 #include "doppel/core/unicode.h"
 #include "doppel/service/actualize.h"
@@ -30,6 +31,11 @@ std::string Text(const msgpack::object* args, std::string_view key) {
   return ScalarText(*o).value_or("");
 }
 
+bool Flag(const msgpack::object* args, std::string_view key) {
+  const msgpack::object* o = args ? Find(*args, key) : nullptr;
+  return o != nullptr && o->type == msgpack::type::BOOLEAN && o->via.boolean;
+}
+
 void PackOutcomeCounts(Packer& p, const core::OutcomeCounts& c) {
   p.pack_map(5);
   Kv(p, "confirmed", c.confirmed);
@@ -51,12 +57,14 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     return std::optional<std::string>(EncodeErrorReply(job.id, code, message));
   };
   auto fail_status = [&](const Status& s) { return fail(LoopCodeOf(s), s.message()); };
-  const int64_t now = NowMs();
+  int64_t now = NowMs();
   int32_t today = core::YmdFromMs(now);
   if (std::string t = Text(args, "today"); !t.empty()) {
+    // As the CLI: a given day starts at its midnight UTC.
     auto d = core::ParseDay(t);
     if (!d.ok()) return fail_status(d.status());
     today = *d;
+    now = core::DaysFromCivil(today / 10000, today / 100 % 100, today % 100) * 86400000;
   }
   auto submit = [&](std::string actor, std::function<Status(storage::Store::WriteGroup&)> stage,
                     std::function<std::string()> reply) -> std::optional<std::string> {
@@ -173,8 +181,10 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     o.window = *window;
     auto result = BuildCallList(store_, options_.loop, o, today);
     if (!result.ok()) return fail_status(result.status());
+    const bool csv = Flag(args, "csv");
     return EncodeOkReply(job.id, [&](Packer& p) {
-      p.pack_map(5);
+      p.pack_map(csv ? 6 : 5);
+      if (csv) Kv(p, "csv", core::CallListCsv(result->entries));
       Kv(p, "entities", result->entities);
       Kv(p, "due", result->due);
       PackString(p, "due_by_reason");
@@ -213,8 +223,10 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     if (limit > 10000) return fail(ErrorCode::kTooLarge, "segments: limit is at most 10000 members per request");
     auto result = QuerySegments(store_, options_.loop, today, segment, offset, segment.empty() ? 0 : limit);
     if (!result.ok()) return fail_status(result.status());
+    const bool csv = Flag(args, "csv");
     return EncodeOkReply(job.id, [&](Packer& p) {
-      p.pack_map(3);
+      p.pack_map(csv ? 4 : 3);
+      if (csv) Kv(p, "csv", SegmentsCsv(*result, !segment.empty()));
       PackString(p, "segments");
       p.pack_array(static_cast<uint32_t>(result->segments.size()));
       for (const auto& seg : result->segments) {

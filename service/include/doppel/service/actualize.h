@@ -95,6 +95,10 @@ Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::Lo
                                      const std::string& segment = "", uint64_t offset = 0, uint64_t limit = 0,
                                      const ScanProgress& progress = {});
 
+// CSV of the segments (segment,description,entities,due,...) or, when the
+// query asked for a segment, of its members page.
+std::string SegmentsCsv(const SegmentsResult& result, bool members);
+
 struct OutcomeBatchResult {
   uint64_t applied = 0;
   std::vector<core::OutcomeRowError> rejected;  // with the line and why

@@ -72,6 +72,23 @@ class Client {
   Result<std::string> OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
                                    const std::string& source = "");
   Result<std::string> ReportJson(bool html = false, bool record = true);
+  // The same, typed, for the command line.
+  struct OutcomesReply {
+    uint64_t applied = 0, records_added = 0, entities_merged = 0, suppressed = 0, detached = 0;
+    std::map<std::string, uint64_t> counts;  // confirmed, updated, unreachable, wrong_person, do_not_call
+    std::vector<std::pair<uint64_t, std::string>> rejects;  // (row index, reason)
+  };
+  Result<OutcomesReply> Outcomes(const std::vector<std::map<std::string, std::string>>& rows,
+                                 const std::string& source = "");
+  struct ReportFiles {
+    std::string json, segments_csv, html;
+  };
+  Result<ReportFiles> Report(bool record = true, const std::string& today = "");
+  // The call list and the segment tables as the CLI writes them (CSV).
+  Result<std::string> CallListCsv(const std::string& segment, uint64_t limit, bool all = false,
+                                  const std::string& today = "");
+  Result<std::string> SegmentsCsv(const std::string& segment = "", uint64_t offset = 0, uint64_t limit = 100,
+                                  const std::string& today = "");
 
   // Pipelined ingest: Send returns the request id; Receive waits for the
   // next reply (any order) and returns its id with that request's outcome
