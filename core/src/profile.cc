@@ -33,6 +33,7 @@ struct Profiler::Impl {
   uint64_t records = 0, rejected = 0;
   std::map<std::string, uint64_t> reject_reasons;
   uint64_t with_phone = 0, with_email = 0, with_contact = 0;
+  uint64_t phones_suppressed = 0, emails_suppressed = 0, records_with_suppressed = 0;
   uint64_t verified_recent = 0, verified_stale = 0, never_verified = 0;
   ExactDeduper deduper;
   int64_t today_days = 0;
@@ -147,6 +148,16 @@ struct Profiler::Impl {
       with_phone += phone_ok;
       with_email += email_ok;
       with_contact += (phone_ok || email_ok);
+      if (options.suppressed) {
+        bool any = false;
+        for (const auto& ph : r.phones) {
+          if (ph.verdict.usable() && options.suppressed('P', ph.e164)) ++phones_suppressed, any = true;
+        }
+        for (const auto& e : r.emails) {
+          if (e.verdict.usable() && options.suppressed('E', e.normalized)) ++emails_suppressed, any = true;
+        }
+        records_with_suppressed += any;
+      }
       Single(kAddress, r.address.verdict, batch, row,
              {Role::kAddress, Role::kPostcode, Role::kRegion, Role::kCity, Role::kStreet, Role::kHouse, Role::kFlat});
       if (r.address.verdict.usable()) {
@@ -242,6 +253,10 @@ Profile Profiler::Finish(const BatchReader& reader, std::string input_name) {
   p.with_phone = m.with_phone;
   p.with_email = m.with_email;
   p.with_contact = m.with_contact;
+  p.suppression_checked = static_cast<bool>(m.options.suppressed);
+  p.phones_suppressed = m.phones_suppressed;
+  p.emails_suppressed = m.emails_suppressed;
+  p.records_with_suppressed = m.records_with_suppressed;
   p.has_verification = m.fields[kLastVerified].present && m.today_days > 0;
   p.verified_recent = m.verified_recent;
   p.verified_stale = m.verified_stale;
@@ -312,6 +327,11 @@ std::string FormatProfileText(const Profile& p) {
   out += "\nContacts  " + Percent(p.with_contact, p.records) + " of records have a valid phone or email (phone " +
          Percent(p.with_phone, p.records) + ", email " + Percent(p.with_email, p.records) + "); " +
          WithThousands(p.records - p.with_contact) + " records have neither\n";
+  if (p.suppression_checked) {
+    out += "Suppressed  " + WithThousands(p.phones_suppressed) + " phones and " + WithThousands(p.emails_suppressed) +
+           " emails are on the suppression list (" + WithThousands(p.records_with_suppressed) + " records, " +
+           Percent(p.records_with_suppressed, p.records) + ")\n";
+  }
   if (p.has_verification) {
     out += "Verified  " + Percent(p.verified_recent, p.records) + " within the staleness window, " +
            Percent(p.verified_stale, p.records) + " outdated, " + Percent(p.never_verified, p.records) +
@@ -375,6 +395,12 @@ std::string FormatProfileJson(const Profile& p) {
   j.Field("with_valid_phone", p.with_phone).Field("with_valid_email", p.with_email);
   j.Field("with_valid_contact", p.with_contact).Field("without_contact", p.records - p.with_contact);
   j.EndObject();
+  if (p.suppression_checked) {
+    j.Key("suppressed").BeginObject();
+    j.Field("phones", p.phones_suppressed).Field("emails", p.emails_suppressed);
+    j.Field("records", p.records_with_suppressed);
+    j.EndObject();
+  }
   if (p.has_verification) {
     j.Key("verification").BeginObject();
     j.Field("recent", p.verified_recent).Field("outdated", p.verified_stale).Field("never", p.never_verified);

@@ -204,6 +204,12 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   EXPECT_EQ(rejects[3][0], "8");
   listed = Doppel("suppress list" + db);
   EXPECT_NE(listed.out.find(dnc_phone + ",do_not_call"), std::string::npos) << listed.out;
+  // profile counts the base's values that are on the suppression list.
+  Ran prof = Doppel("profile -q " + P("g/base.csv") + " --suppression-db " + P("db"));
+  ASSERT_EQ(prof.code, 0) << prof.err;
+  size_t at = prof.out.find("Suppressed  ");
+  ASSERT_NE(at, std::string::npos) << prof.out;
+  EXPECT_GE(std::stoull(prof.out.substr(at + 12)), 2u) << prof.out.substr(at, 100);  // the blocked and the do-not-call
   Write("bad_header.csv", "entity,phone\n1,2\n");
   EXPECT_EQ(Doppel("outcomes import " + P("bad_header.csv") + db).code, 1);
 

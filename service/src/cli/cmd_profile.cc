@@ -2,11 +2,13 @@
 // reachability, staleness and exact-duplicate counts.
 #include <cstdio>
 #include <memory>
+#include <unordered_set>
 
 #include "cli/common.h"
 #include "doppel/core/profile.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
+#include "doppel/storage/store.h"
 
 namespace doppel::cli {
 
@@ -16,6 +18,7 @@ struct ProfileFlags {
   std::string input;
   bool json = false;
   std::string rejects_path;
+  std::string suppression_db;
   InputFlags in;
 };
 
@@ -31,6 +34,24 @@ int RunProfile(const ProfileFlags& f) {
     if (!rf.ok()) return Fail(rf.status());
     rejects_file = std::move(*rf);
     rejects_file->Write("line,reason,raw\n");
+  }
+  // The suppression list of a database, held in memory while profiling.
+  auto suppressed = std::make_shared<std::unordered_set<std::string>>();
+  if (!f.suppression_db.empty()) {
+    storage::StoreOptions o;
+    o.create_if_missing = false;
+    auto store = storage::Store::Open(f.suppression_db, o);
+    if (!store.ok()) return Fail(store.status());
+    Status s = (*store)->ListSuppressions([&](const core::Suppression& e) {
+      suppressed->insert(std::string(1, static_cast<char>(e.kind)) + e.value);
+      return true;
+    });
+    if (!s.ok()) return Fail(s);
+    config->profile.suppressed = [suppressed](char kind, std::string_view value) {
+      std::string key(1, kind);
+      key.append(value);
+      return suppressed->count(key) > 0;
+    };
   }
   Progress progress("profile", f.in.quiet);
   auto result = RunPipeline(
@@ -71,6 +92,8 @@ Command RegisterProfile(CLI::App& app) {
   sub->add_option("input", f->input, "CSV or NDJSON file ('-' for stdin)")->required();
   sub->add_flag("--json", f->json, "Print JSON instead of a table");
   sub->add_option("--rejects", f->rejects_path, "Write rejected rows (line, reason, raw) to this CSV file");
+  sub->add_option("--suppression-db", f->suppression_db,
+                  "Count phones and emails on this database's suppression list (doppeld must not hold it)");
   f->in.Register(sub);
   return [f] { return RunProfile(*f); };
 }

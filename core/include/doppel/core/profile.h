@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct ProfileOptions {
   int32_t today = 0;
   // A contact verified longer ago than this is outdated. Default: 365.
   int32_t stale_after_days = 365;
+  // When set, usable phones ('P', E.164) and emails ('E', normalized) are
+  // checked against a suppression list and counted. Default: none.
+  std::function<bool(char kind, std::string_view value)> suppressed;
 };
 
 struct ReasonStats {
@@ -60,6 +64,9 @@ struct Profile {
   std::vector<std::pair<std::string, uint64_t>> reject_reasons;
   std::vector<FieldProfile> fields;
   uint64_t with_phone = 0, with_email = 0, with_contact = 0;  // usable contact of that kind
+  bool suppression_checked = false;
+  uint64_t phones_suppressed = 0, emails_suppressed = 0;  // usable values on the suppression list
+  uint64_t records_with_suppressed = 0;
   bool has_verification = false;
   uint64_t verified_recent = 0, verified_stale = 0, never_verified = 0;
   ExactDedupeResult duplicates;
