@@ -63,7 +63,7 @@ std::optional<int> AddressUtcOffset(const std::string& address) {
 
 // ---- context ----------------------------------------------------------------------
 
-Result<LoopContext> LoopContext::Load(const storage::Store& store) {
+Result<LoopContext> LoopContext::Load(const storage::Store& store, const core::LoopConfig& config, int32_t today) {
   LoopContext ctx;
   DOPPEL_RETURN_IF_ERROR(store.ListSuppressions([&](const core::Suppression& s) {
     ctx.suppressed_.emplace(KindKey(s.kind, s.value), s);
@@ -75,12 +75,6 @@ Result<LoopContext> LoopContext::Load(const storage::Store& store) {
       }));
   DOPPEL_RETURN_IF_ERROR(
       store.LoadSurveys([&](uint64_t eid, const core::SurveyAnswers& a) { ctx.surveys_.emplace(eid, a); }));
-  DOPPEL_RETURN_IF_ERROR(store.ListOutcomes([&](const storage::OutcomeEvent& ev) {
-    if (ev.kind != core::ContactKind::kPhone || ev.age_days < 0) return;
-    bool valid = ev.outcome == core::Outcome::kConfirmed || ev.outcome == core::Outcome::kDoNotCall;
-    ctx.phone_observations_.push_back({static_cast<double>(ev.age_days), valid});
-  }));
-  ctx.phone_decay_ = core::EstimateHalfLife(ctx.phone_observations_, 0);
   DOPPEL_ASSIGN_OR_RETURN(auto plan, store.GetNumberingPlan());
   if (plan) {
     auto parsed = core::NumberingPlan::Deserialize(plan->first);
@@ -88,13 +82,83 @@ Result<LoopContext> LoopContext::Load(const storage::Store& store) {
     ctx.plan_ = std::move(*parsed);
     ctx.plan_description = plan->second;
   }
+
+  // Decay learned from calls: every call on a phone is an observation (days
+  // since its previous verification; still valid or changed).
+  std::vector<std::pair<uint64_t, core::DecayObservation>> observations;
+  DOPPEL_RETURN_IF_ERROR(store.ListOutcomes([&](const storage::OutcomeEvent& ev) {
+    if (ev.kind != core::ContactKind::kPhone || ev.age_days < 0) return;
+    bool valid = ev.outcome == core::Outcome::kConfirmed || ev.outcome == core::Outcome::kDoNotCall;
+    observations.push_back({ev.entity, {static_cast<double>(ev.age_days), valid}});
+  }));
+  std::vector<core::DecayObservation> all;
+  for (const auto& [entity, o] : observations) all.push_back(o);
+  ctx.phone_decay_ = core::EstimateHalfLife(all, config.staleness.phone_half_life_days);
+  ctx.policy_ = config.staleness;
+  if (ctx.phone_decay_.estimated) ctx.policy_.phone_half_life_days = ctx.phone_decay_.half_life_days;
+
+  // ... and per segment: the segment each called client is in now (assigned
+  // under the base-wide policy, as every scan assigns it).
+  std::unordered_map<uint64_t, std::string> segment_of;
+  std::map<std::string, std::vector<core::DecayObservation>> by_segment;
+  for (const auto& [entity, o] : observations) {
+    auto it = segment_of.find(entity);
+    if (it == segment_of.end()) {
+      auto view = store.GetEntity(entity, 0);
+      if (!view.ok()) {
+        if (view.status().code() == StatusCode::kNotFound) continue;
+        return view.status();
+      }
+      storage::EntityScanItem item;
+      item.id = view->id;
+      item.golden = view->golden;
+      item.merged_from = view->merged_from;
+      for (const auto& id : view->members) {
+        DOPPEL_ASSIGN_OR_RETURN(storage::StoredRecord rec, store.GetRecord(id));
+        item.members.push_back(std::move(rec));
+      }
+      core::EntityFacts facts = ctx.Facts(item);
+      core::EntityStaleness st = core::AssessStaleness(facts, ctx.policy_, today);
+      core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
+      it = segment_of.emplace(entity, std::string(core::AssignSegment(config.segments, attrs))).first;
+    }
+    by_segment[it->second].push_back(o);
+  }
+  for (const auto& [segment, obs] : by_segment) {
+    core::DecayEstimate est = core::EstimateHalfLife(obs, ctx.policy_.phone_half_life_days);
+    ctx.segment_decay_[segment] = est;
+    if (est.estimated) {
+      core::StalenessPolicy p = ctx.policy_;
+      p.phone_half_life_days = est.half_life_days;
+      ctx.segment_policy_[segment] = p;
+    }
+  }
   return ctx;
 }
 
-core::StalenessPolicy LoopContext::EffectivePolicy(const core::StalenessPolicy& configured) const {
-  core::StalenessPolicy p = configured;
-  if (phone_decay_.estimated) p.phone_half_life_days = phone_decay_.half_life_days;
-  return p;
+const core::StalenessPolicy& LoopContext::PolicyFor(std::string_view segment) const {
+  auto it = segment_policy_.find(std::string(segment));
+  return it == segment_policy_.end() ? policy_ : it->second;
+}
+
+core::DecayEstimate LoopContext::SegmentDecay(std::string_view segment) const {
+  auto it = segment_decay_.find(std::string(segment));
+  if (it != segment_decay_.end()) return it->second;
+  return core::DecayEstimate{policy_.phone_half_life_days, false, 0};
+}
+
+void LoopContext::Score(const storage::EntityScanItem& item, const core::LoopConfig& config, int32_t today,
+                        ScoredEntity* out) const {
+  out->facts = Facts(item);
+  out->staleness = core::AssessStaleness(out->facts, policy_, today);
+  out->attrs = core::ComputeAttributes(out->facts, out->staleness, config.segments, today);
+  out->segment = std::string(core::AssignSegment(config.segments, out->attrs));
+  const core::StalenessPolicy& own = PolicyFor(out->segment);
+  if (&own != &policy_) {
+    out->staleness = core::AssessStaleness(out->facts, own, today);
+    out->attrs.staleness = out->staleness.score;
+  }
+  out->attrs.facts = &out->facts;
 }
 
 const core::Suppression* LoopContext::FindSuppression(core::ContactKind kind, std::string_view value) const {
@@ -237,30 +301,28 @@ Result<CallListResult> BuildCallList(const storage::Store& store, const core::Lo
                                      const ScanProgress& progress) {
   DOPPEL_RETURN_IF_ERROR(options.Validate());
   DOPPEL_RETURN_IF_ERROR(CheckSegment(config, options.segment));
-  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
-  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
+  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store, config, today));
   CallListResult result;
   core::CallListBuilder builder(options.limit);
+  ScoredEntity e;
   DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
-    core::EntityFacts facts = ctx.Facts(item);
-    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
-    AddQuality(facts, st, policy, &result.quality);
-    core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
-    std::string_view segment = core::AssignSegment(config.segments, attrs);
+    ctx.Score(item, config, today, &e);
+    const core::EntityStaleness& st = e.staleness;
+    AddQuality(e.facts, st, ctx.PolicyFor(e.segment), &result.quality);
     ++result.entities;
     if (progress && result.entities % 4096 == 0) progress(result.entities);
-    if (!options.segment.empty() && segment != options.segment) return true;
-    bool due = st.needs_reverification || attrs.uncertainty >= 0.5 || !options.only_due;
+    if (!options.segment.empty() && e.segment != options.segment) return true;
+    bool due = st.needs_reverification || e.attrs.uncertainty >= 0.5 || !options.only_due;
     if (!due) return true;
     ++result.due;
     for (const auto& r : st.reasons) ++result.due_by_reason[r];
-    if (attrs.uncertainty >= 0.5) ++result.due_by_reason["doubtful_merge"];
+    if (e.attrs.uncertainty >= 0.5) ++result.due_by_reason["doubtful_merge"];
     if (st.best_phone < 0) return true;
     // The time zone of a number the plan does not place comes from the address.
-    const core::ContactFacts& phone = facts.phones[static_cast<size_t>(st.best_phone)];
-    if (!phone.utc_offset_minutes) facts.address_utc_offset_minutes = AddressUtcOffset(facts.golden.address);
-    double priority = core::Priority(config.segments.weights, attrs);
-    auto entry = core::MakeCallListEntry(facts, st, attrs, segment, priority, options);
+    const core::ContactFacts& phone = e.facts.phones[static_cast<size_t>(st.best_phone)];
+    if (!phone.utc_offset_minutes) e.facts.address_utc_offset_minutes = AddressUtcOffset(e.facts.golden.address);
+    double priority = core::Priority(config.segments.weights, e.attrs);
+    auto entry = core::MakeCallListEntry(e.facts, st, e.attrs, e.segment, priority, options);
     if (!entry) return true;
     ++result.callable;
     builder.Offer(std::move(*entry));
@@ -278,8 +340,7 @@ Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::Lo
                                      const std::string& segment, uint64_t offset, uint64_t limit,
                                      const ScanProgress& progress) {
   DOPPEL_RETURN_IF_ERROR(CheckSegment(config, segment));
-  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
-  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
+  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store, config, today));
   SegmentsResult result;
   std::map<std::string, size_t> index;
   for (const auto& r : config.segments.rules) {
@@ -289,34 +350,33 @@ Result<SegmentsResult> QuerySegments(const storage::Store& store, const core::Lo
   index["other"] = result.segments.size();
   result.segments.push_back({"other", "in no other segment", {}, 0, {}});
   uint64_t scanned = 0;
+  ScoredEntity e;
   DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
-    core::EntityFacts facts = ctx.Facts(item);
-    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
-    core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
-    std::string name(core::AssignSegment(config.segments, attrs));
-    SegmentSummary& seg = result.segments[index[name]];
-    AddQuality(facts, st, policy, &seg.quality);
-    bool due = st.needs_reverification || attrs.uncertainty >= 0.5;
+    ctx.Score(item, config, today, &e);
+    const core::EntityStaleness& st = e.staleness;
+    SegmentSummary& seg = result.segments[index[e.segment]];
+    AddQuality(e.facts, st, ctx.PolicyFor(e.segment), &seg.quality);
+    bool due = st.needs_reverification || e.attrs.uncertainty >= 0.5;
     if (due) {
       ++seg.due;
       for (const auto& r : st.reasons) ++seg.due_by_reason[r];
     }
     if (progress && ++scanned % 4096 == 0) progress(scanned);
-    if (segment.empty() || name != segment) return true;
+    if (segment.empty() || e.segment != segment) return true;
     uint64_t position = result.members_total++;
     if (position < offset || result.members.size() >= limit) return true;
     SegmentMember m;
     m.entity = item.id;
-    m.last = facts.golden.last;
-    m.first = facts.golden.first;
-    m.middle = facts.golden.middle;
-    m.priority = core::Priority(config.segments.weights, attrs);
+    m.last = e.facts.golden.last;
+    m.first = e.facts.golden.first;
+    m.middle = e.facts.golden.middle;
+    m.priority = core::Priority(config.segments.weights, e.attrs);
     m.staleness = st.score;
-    m.value_score = attrs.value_score;
-    m.uncertainty = attrs.uncertainty;
-    m.value_tier = attrs.value_tier;
-    m.channel = attrs.activity.channel;
-    m.days_since_purchase = attrs.days_since_purchase;
+    m.value_score = e.attrs.value_score;
+    m.uncertainty = e.attrs.uncertainty;
+    m.value_tier = e.attrs.value_tier;
+    m.channel = e.attrs.activity.channel;
+    m.days_since_purchase = e.attrs.days_since_purchase;
     m.due = due;
     m.reasons = st.reasons;
     result.members.push_back(std::move(m));
@@ -694,12 +754,14 @@ std::string Pct(double share) {
   return buf;
 }
 
-std::string SegmentRecommendation(const core::SegmentReport& s, const core::StalenessPolicy& policy) {
+std::string SegmentRecommendation(const core::SegmentReport& s, const core::StalenessPolicy& policy,
+                                  bool base_learned) {
   char buf[512];
   double stale = s.quality.entities ? static_cast<double>(s.quality.stale) / static_cast<double>(s.quality.entities) : 0;
   std::snprintf(buf, sizeof buf, "%s: %s of %llu clients are stale; contacts change at %s a year (%s); re-verify every %d days to keep under %s stale.",
                 s.name.c_str(), Pct(stale).c_str(), static_cast<unsigned long long>(s.quality.entities),
-                Pct(s.decay_per_year).c_str(), s.decay_estimated ? "estimated from calls" : "configured default",
+                Pct(s.decay_per_year).c_str(),
+                s.decay_estimated ? "estimated from its calls" : base_learned ? "estimated from all calls" : "configured default",
                 s.recommended_reverify_days, Pct(policy.tolerated_stale_share).c_str());
   return buf;
 }
@@ -708,8 +770,8 @@ std::string SegmentRecommendation(const core::SegmentReport& s, const core::Stal
 
 Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& config, int32_t today,
                                  int64_t now_ms, bool record_point, const ScanProgress& progress) {
-  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store));
-  const core::StalenessPolicy policy = ctx.EffectivePolicy(config.staleness);
+  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store, config, today));
+  const core::StalenessPolicy& policy = ctx.policy();
   core::Report report;
   report.generated_ms = now_ms;
   char day[16];
@@ -730,13 +792,14 @@ Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& 
   segments["other"].description = "in no other segment";
   std::unordered_map<uint64_t, std::string> segment_of;  // live entities and those merged into them
   uint64_t scanned = 0;
+  ScoredEntity scored;
   DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
-    core::EntityFacts facts = ctx.Facts(item);
-    core::EntityStaleness st = core::AssessStaleness(facts, policy, today);
-    core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
-    std::string segment(core::AssignSegment(config.segments, attrs));
-    AddQuality(facts, st, policy, &report.quality);
-    AddQuality(facts, st, policy, &segments[segment].quality);
+    ctx.Score(item, config, today, &scored);
+    const core::EntityFacts& facts = scored.facts;
+    const std::string& segment = scored.segment;
+    const core::StalenessPolicy& own = ctx.PolicyFor(segment);
+    AddQuality(facts, scored.staleness, own, &report.quality);
+    AddQuality(facts, scored.staleness, own, &segments[segment].quality);
     segment_of[item.id] = segment;
     for (uint64_t m : item.merged_from) segment_of[m] = segment;
     core::BaseHealth& h = report.health;
@@ -760,26 +823,20 @@ Result<core::Report> BuildReport(storage::Store& store, const core::LoopConfig& 
   report.health.duplicates_merged = stats.records >= stats.entities ? stats.records - stats.entities : 0;
   report.health.suppression_entries = ctx.suppression_entries();
 
-  // Campaign results and the decay each segment shows.
-  std::map<std::string, std::vector<core::DecayObservation>> observations;
+  // Campaign results per segment, and the decay each segment's calls show.
   DOPPEL_RETURN_IF_ERROR(store.ListOutcomes([&](const storage::OutcomeEvent& ev) {
     core::CountOutcome(ev.outcome, &report.campaign);
     auto it = segment_of.find(ev.entity);
     const std::string& segment = it == segment_of.end() ? std::string("other") : it->second;
     core::CountOutcome(ev.outcome, &segments[segment].outcomes);
-    if (ev.kind == core::ContactKind::kPhone && ev.age_days >= 0) {
-      bool valid = ev.outcome == core::Outcome::kConfirmed || ev.outcome == core::Outcome::kDoNotCall;
-      observations[segment].push_back({static_cast<double>(ev.age_days), valid});
-    }
   }));
   for (auto& [name, s] : segments) {
     FinishQuality(&s.quality);
-    core::DecayEstimate est =
-        core::EstimateHalfLife(observations[name], policy.phone_half_life_days);
+    core::DecayEstimate est = ctx.SegmentDecay(name);
     s.decay_estimated = est.estimated;
     s.decay_per_year = core::DecayPerYear(est.half_life_days);
     s.recommended_reverify_days = core::ReverifyIntervalDays(est.half_life_days, policy.tolerated_stale_share);
-    s.recommendation = SegmentRecommendation(s, policy);
+    s.recommendation = SegmentRecommendation(s, policy, ctx.phone_decay().estimated);
   }
   // In the configured order, "other" last; empty segments are left out.
   for (const auto& r : config.segments.rules) {

@@ -3,6 +3,7 @@
 // restart.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -166,6 +167,81 @@ TEST_F(ServerLoopTest, SuppressCallListOutcomesReportAndRestart) {
   EXPECT_NE(report2->find("\\\"wrong_person\\\": 1"), std::string::npos) << report2->substr(0, 3000);
   auto check2 = (*again)->SuppressJson("check", PhoneOf(4));
   EXPECT_NE(check2->find("\"suppressed\": true"), std::string::npos);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+// Each segment learns how fast its contacts go out of date from the calls on
+// its clients: VIPs whose numbers change fast, dormant clients whose numbers
+// last, and the report and staleness follow.
+TEST_F(ServerLoopTest, EachSegmentLearnsItsOwnDecayFromCalls) {
+  ServerProcess server((dir_ / "db").string());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  auto client = Client::Connect(server.endpoint());
+  ASSERT_TRUE(client.ok());
+  Client& c = **client;
+  const int n = 120;  // per segment
+  Batch b;
+  b.columns = {"id", "ФИО", "Телефон", "Дата проверки", "Сумма", "Последняя покупка"};
+  b.data.resize(b.columns.size());
+  std::vector<int> age_of(2 * n);
+  for (int i = 0; i < 2 * n; ++i) {
+    bool vip = i < n;
+    int age = 20 + (i % n) * 12;  // days between the last verification and the call
+    age_of[i] = age;
+    int32_t verified = 0;
+    {
+      // 2026-12-05 minus `age` days, as dd.mm.yyyy
+      int64_t days = 20792 - age;  // 2026-12-05 is day 20792 since 1970-01-01
+      int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+      int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+      int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+      int64_t y = yoe + era * 400 + (m <= 2);
+      verified = static_cast<int32_t>(y * 10000 + m * 100 + d);
+    }
+    char date[16];
+    std::snprintf(date, sizeof date, "%02d.%02d.%04d", verified % 100, verified / 100 % 100, verified / 10000);
+    b.data[0].push_back(std::string("s").append(std::to_string(i)));
+    b.data[1].push_back(std::string("Сегментов Клиент ").append(std::to_string(i)));
+    b.data[2].push_back(PhoneOf(5000 + i));
+    b.data[3].push_back(date);
+    b.data[4].push_back(vip ? "100000" : "100");
+    b.data[5].push_back(vip ? "01.11.2026" : "01.01.2020");
+  }
+  auto ingested = c.Ingest(b);
+  ASSERT_TRUE(ingested.ok()) << ingested.status().ToString();
+  // Outcomes: VIP numbers have a half-life of about 150 days, dormant ones
+  // of about 3000 (still valid when a deterministic draw falls under 2^(-age/h)).
+  std::vector<std::map<std::string, std::string>> rows;
+  for (int i = 0; i < 2 * n; ++i) {
+    double h = i < n ? 150.0 : 3000.0;
+    double draw = ((i * 7919) % 1000 + 0.5) / 1000.0;
+    bool valid = draw < std::exp2(-age_of[i] / h);
+    rows.push_back({{"entity_id", std::to_string(ingested->entities[i])},
+                    {"contact", PhoneOf(5000 + i)},
+                    {"outcome", valid ? "confirmed" : "unreachable"},
+                    {"called_at", "2026-12-05"}});
+  }
+  auto applied = c.OutcomesJson(rows);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_NE(applied->find("\"applied\": 240"), std::string::npos) << *applied;
+
+  auto report = c.ReportJson(false, false);
+  ASSERT_TRUE(report.ok());
+  // The report JSON travels as a string inside the reply: quotes are escaped.
+  auto decay_of = [&](const std::string& segment) {
+    size_t at = report->find("\\\"name\\\": \\\"" + segment + "\\\"");
+    EXPECT_NE(at, std::string::npos) << segment;
+    if (at == std::string::npos) return -1.0;
+    size_t d = report->find("decay_per_year\\\": ", at);
+    size_t e = report->find("decay_estimated\\\": ", at);
+    EXPECT_EQ(report->compare(e + 19, 4, "true"), 0) << segment << ": " << report->substr(at, 800);
+    return std::stod(report->substr(d + 18));
+  };
+  double vip = decay_of("vip"), dormant = decay_of("dormant");
+  // 150 days: 82% a year; 3000 days: 8% a year (sampling noise allowed).
+  EXPECT_GT(vip, 0.6);
+  EXPECT_LT(dormant, 0.25);
+  EXPECT_NE(report->find("learned from 240 calls"), std::string::npos);
   EXPECT_EQ(server.Stop(), 0);
 }
 

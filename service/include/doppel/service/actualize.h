@@ -28,17 +28,36 @@ namespace doppel::service {
 // What the loop needs besides the entities, loaded once per job: the
 // suppression list, the contact states and survey answers calls left, and
 // the numbering plan.
+// One entity as every scan sees it: facts, staleness (under its segment's
+// learned half-life), attributes and segment.
+struct ScoredEntity {
+  core::EntityFacts facts;
+  core::EntityStaleness staleness;
+  core::EntityAttributes attrs;  // attrs.facts points at facts
+  std::string segment;
+};
+
 class LoopContext {
  public:
-  static Result<LoopContext> Load(const storage::Store& store);
+  // Also learns the phone half-life from the outcome log: base-wide, and per
+  // segment for the segments with enough calls.
+  static Result<LoopContext> Load(const storage::Store& store, const core::LoopConfig& config, int32_t today);
+
+  // Segments are assigned under the base-wide policy; staleness is then
+  // scored with the segment's own half-life when it has one.
+  void Score(const storage::EntityScanItem& item, const core::LoopConfig& config, int32_t today,
+             ScoredEntity* out) const;
 
   // The facts of one scanned entity.
   core::EntityFacts Facts(const storage::EntityScanItem& item) const;
   const core::Suppression* FindSuppression(core::ContactKind kind, std::string_view value) const;
   const std::optional<core::NumberingPlan>& plan() const { return plan_; }
-  // The policy with the phone half-life learned from every call on record
-  // (when there are enough calls to estimate it; else the configured one).
-  core::StalenessPolicy EffectivePolicy(const core::StalenessPolicy& configured) const;
+  // The configured policy with the phone half-life learned from every call
+  // on record (when there are enough calls to estimate it).
+  const core::StalenessPolicy& policy() const { return policy_; }
+  // ... and with the segment's own learned half-life, when it has one.
+  const core::StalenessPolicy& PolicyFor(std::string_view segment) const;
+  core::DecayEstimate SegmentDecay(std::string_view segment) const;
   const core::DecayEstimate& phone_decay() const { return phone_decay_; }
   size_t suppression_entries() const { return suppressed_.size(); }
   std::string plan_description;
@@ -49,8 +68,10 @@ class LoopContext {
   std::unordered_map<std::string, core::ContactState> states_;
   std::unordered_map<uint64_t, core::SurveyAnswers> surveys_;
   std::optional<core::NumberingPlan> plan_;
-  std::vector<core::DecayObservation> phone_observations_;
   core::DecayEstimate phone_decay_;
+  core::StalenessPolicy policy_;
+  std::map<std::string, core::DecayEstimate> segment_decay_;
+  std::map<std::string, core::StalenessPolicy> segment_policy_;
 };
 
 // Called every few thousand entities with the count so far (progress).
