@@ -353,6 +353,25 @@ void AppendCampaign(std::string& out, const Report& r) {
   out += "<section id=\"campaign\">\n<h2>Campaign outcomes</h2>\n";
   out += "<p>" + WithThousands(r.campaign.total()) + " call outcomes recorded.</p>\n";
   AppendBarChart(out, "Call outcomes: count and share of all outcomes", OutcomeBars(r.campaign));
+  // The same per segment: the share of each outcome among the segment's calls.
+  bool any = false;
+  for (const SegmentReport& s : r.segments) any |= s.outcomes.total() > 0;
+  if (any) {
+    out += "<h3>Per segment</h3>\n<div class=\"scroll\"><table id=\"campaign-segments\">\n<tr><th>Segment</th>"
+           "<th>Calls</th><th>Confirmed</th><th>Updated</th><th>Unreachable</th><th>Wrong person</th>"
+           "<th>Do not call</th></tr>\n";
+    for (const SegmentReport& s : r.segments) {
+      const OutcomeCounts& o = s.outcomes;
+      out += "<tr><td>" + Escaped(s.name) + "</td>";
+      for (const std::string& cell :
+           {WithThousands(o.total()), Percent(o.confirmed, o.total()), Percent(o.updated, o.total()),
+            Percent(o.unreachable, o.total()), Percent(o.wrong_person, o.total()), Percent(o.do_not_call, o.total())}) {
+        out += "<td class=\"num\">" + Escaped(cell) + "</td>";
+      }
+      out += "</tr>\n";
+    }
+    out += "</table></div>\n";
+  }
   out += "</section>\n";
 }
 

@@ -229,6 +229,7 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
     EXPECT_NE(html.find(id), std::string::npos) << id;
   }
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("id=\"campaign-segments\""), std::string::npos) << "campaign results per segment";
   std::string json = Slurp(dir_ / "report/report.json");
   EXPECT_NE(json.find("\"do_not_call\": 1"), std::string::npos);
   auto segments = ReadCsv(Slurp(dir_ / "report/segments.csv"));
