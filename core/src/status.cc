@@ -12,6 +12,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kUnimplemented: return "unimplemented";
     case StatusCode::kResourceExhausted: return "resource_exhausted";
+    case StatusCode::kPermissionDenied: return "permission_denied";
     case StatusCode::kInternal: return "internal";
   }
   return "unknown";

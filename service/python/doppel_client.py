@@ -7,6 +7,12 @@ Needs pyzmq and msgpack (Debian: python3-zmq, python3-msgpack).
         print(c.health())
         reply = c.ingest([{"id": "1", "ФИО": "Иванов Иван", "Телефон": "89123456789"}])
         print(c.get_entity(reply["entities"][0]))
+
+With CURVE (doppeld --curve-key ... --clients ...), pass the server's public
+key and this client's key pair, as Z85 strings or as the files
+`doppel keys generate` writes:
+
+    Client(endpoint, server_key="keys/server.pub", client_key="keys/crm.key")
 """
 import itertools
 
@@ -14,8 +20,20 @@ import msgpack
 import zmq
 
 
+def _read_key(value, want_secret):
+    """A Z85 key, or the public (or secret) key from a .pub / .key file."""
+    if value is None or (len(value) == 40 and "/" not in value and not value.endswith((".pub", ".key"))):
+        return value
+    field = "secret=" if want_secret else "public="
+    with open(value, encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field):
+                return line.strip()[len(field):]
+    raise ValueError(f"{value}: no {field} line")
+
+
 class DoppelError(Exception):
-    """An error reply: .code is bad_request, not_found, too_large, busy, unavailable or internal."""
+    """An error reply: .code is bad_request, not_found, too_large, busy, unavailable, internal or forbidden."""
 
     def __init__(self, code, message):
         super().__init__(f"{code}: {message}")
@@ -24,9 +42,15 @@ class DoppelError(Exception):
 
 
 class Client:
-    def __init__(self, endpoint="tcp://127.0.0.1:5555", timeout_ms=60000, context=None):
+    def __init__(self, endpoint="tcp://127.0.0.1:5555", timeout_ms=60000, context=None, server_key=None,
+                 client_key=None):
         self.endpoint = endpoint
         self.timeout_ms = timeout_ms
+        self._server_key = _read_key(server_key, want_secret=False)
+        self._client_public = _read_key(client_key, want_secret=False) if client_key else None
+        self._client_secret = _read_key(client_key, want_secret=True) if client_key else None
+        if (self._server_key is None) != (client_key is None):
+            raise ValueError("CURVE needs both server_key and client_key")
         self._ctx = context or zmq.Context.instance()
         self._ids = itertools.count(1)
         self._socket = None
@@ -37,6 +61,10 @@ class Client:
             self._socket.close(linger=0)
         self._socket = self._ctx.socket(zmq.DEALER)
         self._socket.setsockopt(zmq.LINGER, 0)
+        if self._server_key:
+            self._socket.curve_serverkey = self._server_key.encode("ascii")
+            self._socket.curve_publickey = self._client_public.encode("ascii")
+            self._socket.curve_secretkey = self._client_secret.encode("ascii")
         self._socket.connect(self.endpoint)
 
     def close(self):

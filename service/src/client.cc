@@ -3,9 +3,11 @@
 #include <zmq.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
+#include "doppel/service/access.h"
 #include "msgpack_util.h"
 
 namespace doppel::service {
@@ -20,6 +22,11 @@ struct Client::Impl {
   void Reconnect() {
     socket = std::make_unique<zmq::socket_t>(ctx, zmq::socket_type::dealer);
     socket->set(zmq::sockopt::linger, 0);
+    if (!options.server_key.empty()) {
+      socket->set(zmq::sockopt::curve_serverkey, options.server_key);
+      socket->set(zmq::sockopt::curve_publickey, options.public_key);
+      socket->set(zmq::sockopt::curve_secretkey, options.secret_key);
+    }
     socket->connect(endpoint);
   }
 
@@ -104,6 +111,7 @@ struct Client::Impl {
     if (code == "not_found") return Status::NotFound(text);
     if (code == "too_large") return Status::ResourceExhausted(text);
     if (code == "busy" || code == "unavailable") return Status::Unavailable(text);
+    if (code == "forbidden") return Status::PermissionDenied(text);
     return Status::Internal(text);
   }
 
@@ -192,6 +200,25 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& endpoint, con
   auto impl = std::make_unique<Impl>();
   impl->endpoint = endpoint;
   impl->options = options;
+  ClientOptions& o = impl->options;
+  if (o.server_key.empty()) {
+    const char* server = std::getenv("DOPPEL_SERVER_KEY");
+    const char* mine = std::getenv("DOPPEL_CLIENT_KEY");
+    if (server != nullptr && *server != '\0') {
+      if (mine == nullptr || *mine == '\0') {
+        return Status::InvalidArgument("DOPPEL_SERVER_KEY is set but DOPPEL_CLIENT_KEY (this client's .key) is not");
+      }
+      DOPPEL_ASSIGN_OR_RETURN(KeyPair s, LoadKeyFile(server, /*needs_secret=*/false));
+      DOPPEL_ASSIGN_OR_RETURN(KeyPair c, LoadKeyFile(mine, /*needs_secret=*/true));
+      o.server_key = s.public_key;
+      o.public_key = c.public_key;
+      o.secret_key = c.secret_key;
+    }
+  }
+  if (!o.server_key.empty() &&
+      (!IsZ85Key(o.server_key) || !IsZ85Key(o.public_key) || !IsZ85Key(o.secret_key))) {
+    return Status::InvalidArgument("CURVE keys must be 40-character Z85 strings");
+  }
   try {
     impl->Reconnect();
   } catch (const zmq::error_t& e) {

@@ -15,6 +15,7 @@ std::string_view ErrorCodeName(ErrorCode c) {
     case ErrorCode::kBusy: return "busy";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kForbidden: return "forbidden";
   }
   return "internal";
 }

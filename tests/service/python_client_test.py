@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python client against a real doppeld: ingest, get, errors, dedupe."""
+"""The Python client against a real doppeld: ingest, get, errors, dedupe, and CURVE."""
 import os
 import shutil
 import signal
@@ -70,5 +70,56 @@ def main():
             sys.exit(f"doppeld exited with {code}")
 
 
+def write_keys(path, public, secret=None):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"public={public.decode()}\n")
+        if secret is not None:
+            f.write(f"secret={secret.decode()}\n")
+
+
+def curve():
+    """A CURVE server: the client with a listed key gets answers, others none."""
+    tmp = tempfile.mkdtemp(prefix="doppel_py_curve_")
+    server_public, server_secret = zmq.curve_keypair()
+    client_public, client_secret = zmq.curve_keypair()
+    write_keys(os.path.join(tmp, "server.key"), server_public, server_secret)
+    write_keys(os.path.join(tmp, "server.pub"), server_public)
+    write_keys(os.path.join(tmp, "me.key"), client_public, client_secret)
+    with open(os.path.join(tmp, "clients.list"), "w") as f:
+        f.write(f"py-admin admin {client_public.decode()}\n")
+    os.chmod(os.path.join(tmp, "clients.list"), 0o600)
+    endpoint_file = os.path.join(tmp, "endpoint")
+    server = subprocess.Popen([os.environ["DOPPELD"], "--db", os.path.join(tmp, "db"),
+                               "--listen", "tcp://127.0.0.1:*", "--endpoint-file", endpoint_file,
+                               "--curve-key", os.path.join(tmp, "server.key"),
+                               "--clients", os.path.join(tmp, "clients.list")],
+                              stderr=subprocess.PIPE)
+    try:
+        for _ in range(500):
+            if os.path.exists(endpoint_file):
+                break
+            time.sleep(0.02)
+        endpoint = open(endpoint_file).read().strip()
+        with Client(endpoint, timeout_ms=10000, server_key=os.path.join(tmp, "server.pub"),
+                    client_key=os.path.join(tmp, "me.key")) as c:
+            assert c.health()["status"] == "ok"
+        with Client(endpoint, timeout_ms=1000) as plain:
+            try:
+                plain.health()
+                raise AssertionError("a client without keys got an answer")
+            except DoppelError as e:
+                assert e.code == "unavailable", e
+        print("python client with CURVE: ok")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if code != 0:
+            print(server.stderr.read().decode(), file=sys.stderr)
+            sys.exit(f"doppeld exited with {code}")
+
+
 if __name__ == "__main__":
     main()
+    curve()

@@ -125,5 +125,7 @@ Command RegisterUnmerge(CLI::App& app);
 // numbering, suppress, calllist, outcomes, report (cmd_loop.cc); nested
 // subcommands each bring their own command.
 void RegisterLoop(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
+// keys generate|add|remove|list (cmd_keys.cc).
+void RegisterKeys(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 
 }  // namespace doppel::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterBench);
   std::vector<std::pair<CLI::App*, doppel::cli::Command>> loop;
   doppel::cli::RegisterLoop(app, loop);
+  doppel::cli::RegisterKeys(app, loop);
   for (auto& [sub, cmd] : loop) commands[sub] = std::move(cmd);
   try {
     app.parse(argc, argv);

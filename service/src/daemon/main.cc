@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
                  "source_priority (default: most_frequent)");
   app.add_option("--source-priority", source_priority, "Sources, most trusted first, comma-separated: crm,web")
       ->delimiter(',');
+  app.add_option("--curve-key", o.curve_key_file, "This server's CURVE key pair (doppel keys generate): encrypt and authenticate every client");
+  app.add_option("--clients", o.clients_file, "With --curve-key: the allow-list of client keys and roles (doppel keys add)");
   app.add_option("--config", config_path, "TOML settings for the loop's ops: [staleness], [[segment]], [priority], [calllist]");
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
@@ -124,8 +126,9 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  std::fprintf(stderr, "doppeld: listening on %s, database %s, %s matching%s\n", (*server)->endpoint().c_str(),
+  std::fprintf(stderr, "doppeld: listening on %s, database %s, %s matching, %s%s\n", (*server)->endpoint().c_str(),
                o.db_path.c_str(), o.store.model ? "fuzzy" : "exact-key",
+               o.curve_key_file.empty() ? "plain tcp (loopback only)" : "CURVE with client keys",
                no_sync ? " (no-sync: writes are NOT durable)" : "");
   doppel::Status s = (*server)->Run();
   g_server = nullptr;

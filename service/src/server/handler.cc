@@ -145,6 +145,17 @@ void PackRejects(Packer& p, const std::vector<std::pair<uint64_t, std::string>>&
   }
 }
 
+// What an operator sees of a golden record: the name, contacts masked, the
+// birth year only, no document or address.
+core::GoldenRecord Masked(core::GoldenRecord g) {
+  for (auto& p : g.phones) p = MaskPhone(p);
+  for (auto& e : g.emails) e = MaskEmail(e);
+  if (!g.address.empty()) g.address = "***";
+  if (!g.doc_id.empty()) g.doc_id = "***";
+  g.birth_date = g.birth_date / 10000 * 10000;
+  return g;
+}
+
 void PackGolden(Packer& p, const core::GoldenRecord& g) {
   p.pack_map(11);
   Kv(p, "last_name", g.last);
@@ -205,6 +216,11 @@ std::optional<std::string> Handler::Handle(Job& job) {
       return fail(ErrorCode::kBadRequest, "'args' must be a map");
     }
     counters_.CountOp(*op);
+    if (!Allowed(job.envelope.role, *op)) {
+      return fail(ErrorCode::kForbidden, "role '" + std::string(RoleName(job.envelope.role)) + "' of client '" +
+                                             job.envelope.client + "' may not run '" + std::string(*op) + "'");
+    }
+    const bool masked = job.envelope.role == Role::kOperator;  // operators see contacts masked
 
     if (*op == "health") {
       storage::StoreStats st = store_.Stats();
@@ -250,8 +266,8 @@ std::optional<std::string> Handler::Handle(Job& job) {
           p.pack_uint64(n.load());
         }
         PackString(p, "errors");
-        p.pack_map(6);
-        for (size_t i = 0; i < 6; ++i) {
+        p.pack_map(kErrorCodeCount);
+        for (size_t i = 0; i < kErrorCodeCount; ++i) {
           PackString(p, ErrorCodeName(static_cast<ErrorCode>(i)));
           p.pack_uint64(counters_.by_error[i].load());
         }
@@ -300,7 +316,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
         Kv(p, "id", e->id);
         Kv(p, "requested", e->requested);
         PackString(p, "golden");
-        PackGolden(p, e->golden);
+        PackGolden(p, masked ? Masked(e->golden) : e->golden);
         Kv(p, "members", e->members);
         PackString(p, "merged_from");
         p.pack_array(static_cast<uint32_t>(e->merged_from.size()));

@@ -79,8 +79,17 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     return std::nullopt;
   };
 
+  const Role role = job.envelope.role;
   if (op == "suppress") {
     std::string action = Text(args, "action");
+    // Operators may only check a number; ingest services may also change the
+    // list; listing it whole is for admins.
+    bool permitted = role == Role::kAdmin || (role == Role::kIngest && action != "list") ||
+                     (role == Role::kOperator && action == "check");
+    if (!permitted) {
+      return fail(ErrorCode::kForbidden, "role '" + std::string(RoleName(role)) + "' may not " +
+                                             (action.empty() ? std::string("use suppress") : "suppress " + action));
+    }
     if (action == "list") {
       uint64_t limit = 1000;
       if (auto l = args ? AsUint(Find(*args, "limit")) : std::nullopt) limit = *l;
@@ -217,6 +226,9 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
 
   if (op == "segments") {
     std::string segment = Text(args, "segment");
+    if (!segment.empty() && role == Role::kAnalyst) {
+      return fail(ErrorCode::kForbidden, "analysts see aggregates only: segment members carry personal data");
+    }
     uint64_t offset = 0, limit = 100;
     if (auto v = args ? AsUint(Find(*args, "offset")) : std::nullopt) offset = *v;
     if (auto v = args ? AsUint(Find(*args, "limit")) : std::nullopt) limit = *v;

@@ -18,6 +18,14 @@ Status ServerOptions::Validate() const {
   if (max_request_bytes < 1024) return Status::InvalidArgument("max_request_bytes must be at least 1 KiB");
   if (max_rows < 1 || max_group_records < 1) return Status::InvalidArgument("row limits must be positive");
   if (workers < 0) return Status::InvalidArgument("workers must be 0 (one per core) or positive");
+  if (curve_key_file.empty() != clients_file.empty()) {
+    return Status::InvalidArgument("CURVE needs both the server key (--curve-key) and the client list (--clients)");
+  }
+  if (curve_key_file.empty() && !IsLoopbackEndpoint(listen)) {
+    return Status::InvalidArgument("refusing to listen on " + listen +
+                                   " without encryption: personal data would cross the network in clear. Listen "
+                                   "on 127.0.0.1, or give --curve-key and --clients (see docs/security.md)");
+  }
   DOPPEL_RETURN_IF_ERROR(normalize.Validate());
   return store.Validate();
 }
@@ -32,6 +40,52 @@ struct Server::Impl {
   std::string reply_endpoint;
   ServerCounters counters;
   std::atomic<size_t> in_flight{0};
+
+  // CURVE: the allow-list and the ZAP handler that enforces it.
+  std::optional<AccessList> access;
+  std::thread zap;
+  std::atomic<bool> zap_stop{false};
+
+  ~Impl() {
+    zap_stop.store(true);
+    if (zap.joinable()) zap.join();
+  }
+
+  // The ZAP handler (RFC 27): every CURVE handshake asks it whether the
+  // client's public key is allowed; the answer carries the client's id as
+  // the User-Id of its messages. Anything unexpected is refused.
+  void ZapLoop(zmq::socket_t& socket) {
+    while (!zap_stop.load()) {
+      zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) <= 0) continue;
+      std::vector<zmq::message_t> frames;
+      do {
+        zmq::message_t f;
+        if (!socket.recv(f, zmq::recv_flags::dontwait)) break;
+        frames.push_back(std::move(f));
+      } while (frames.back().more());
+      std::string version = frames.size() > 0 ? frames[0].to_string() : "";
+      std::string request_id = frames.size() > 1 ? frames[1].to_string() : "";
+      std::string status = "400", text = "refused", user;
+      if (frames.size() >= 7 && version == "1.0" && frames[5].to_string() == "CURVE" && frames[6].size() == 32) {
+        char z85[41];
+        zmq_z85_encode(z85, static_cast<const uint8_t*>(frames[6].data()), 32);
+        if (const ClientEntry* e = access->FindByKey(z85)) {
+          status = "200";
+          text = "OK";
+          user = e->id;
+        } else {
+          text = "unknown client key";
+        }
+      }
+      socket.send(zmq::buffer(std::string("1.0")), zmq::send_flags::sndmore);
+      socket.send(zmq::buffer(request_id), zmq::send_flags::sndmore);
+      socket.send(zmq::buffer(status), zmq::send_flags::sndmore);
+      socket.send(zmq::buffer(text), zmq::send_flags::sndmore);
+      socket.send(zmq::buffer(user), zmq::send_flags::sndmore);
+      socket.send(zmq::buffer("", 0), zmq::send_flags::none);
+    }
+  }
 
   // The worker queue (bounded by max_in_flight through the front thread).
   std::mutex mu;
@@ -61,6 +115,17 @@ struct Server::Impl {
     counters.requests.fetch_add(1);
     Envelope env;
     env.identity = parts[0].to_string();
+    if (access) {
+      // Set by the ZAP handler for this connection: the client's id.
+      const char* user = zmq_msg_gets(parts.back().handle(), "User-Id");
+      const ClientEntry* e = user != nullptr ? access->FindById(user) : nullptr;
+      if (e == nullptr) {
+        Reject(env, {}, ErrorCode::kForbidden, "unknown client");
+        return;
+      }
+      env.client = e->id;
+      env.role = e->role;
+    }
     size_t payload_index = 1;
     if (parts.size() >= 2 && parts[1].size() == 0) {
       env.delimiter = true;
@@ -140,6 +205,28 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   DOPPEL_ASSIGN_OR_RETURN(impl->store, storage::Store::Open(options.db_path, options.store));
+  if (!options.curve_key_file.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(KeyPair server_key, LoadKeyFile(options.curve_key_file, /*needs_secret=*/true));
+    DOPPEL_ASSIGN_OR_RETURN(AccessList access, AccessList::Load(options.clients_file));
+    if (access.entries().empty()) {
+      return Status::InvalidArgument(options.clients_file + " lists no client: nobody could connect");
+    }
+    impl->access = std::move(access);
+    // The handler is bound before the server socket, so no handshake can
+    // happen without it.
+    auto zap_socket = std::make_shared<zmq::socket_t>(impl->ctx, zmq::socket_type::rep);
+    try {
+      zap_socket->set(zmq::sockopt::linger, 0);
+      zap_socket->bind("inproc://zeromq.zap.01");
+      impl->router.set(zmq::sockopt::curve_server, 1);
+      impl->router.set(zmq::sockopt::curve_secretkey, server_key.secret_key);
+      impl->router.set(zmq::sockopt::zap_domain, "doppel");
+    } catch (const zmq::error_t& e) {
+      return Status::Unavailable(std::string("cannot set up CURVE: ") + e.what());
+    }
+    Impl* raw = impl.get();
+    impl->zap = std::thread([raw, zap_socket] { raw->ZapLoop(*zap_socket); });
+  }
   try {
     zmq::socket_t& r = impl->router;
     r.set(zmq::sockopt::router_mandatory, 1);

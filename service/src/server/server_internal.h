@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "doppel/service/access.h"
 #include "doppel/service/protocol.h"
 #include "doppel/service/server.h"
 #include "doppel/storage/store.h"
@@ -26,6 +27,8 @@ namespace doppel::service {
 struct Envelope {
   std::string identity;
   bool delimiter = false;  // the client is a REQ socket: echo the empty frame
+  std::string client = "local";  // the client's id in the allow-list (CURVE), else "local"
+  Role role = Role::kAdmin;      // what it may do (see access.h)
 };
 
 struct Job {
@@ -48,7 +51,7 @@ class ReplySender {
 // Request counters for `stats` (atomics: workers update them concurrently).
 struct ServerCounters {
   std::map<std::string, std::atomic<uint64_t>> by_op;
-  std::array<std::atomic<uint64_t>, 6> by_error{};
+  std::array<std::atomic<uint64_t>, kErrorCodeCount> by_error{};
   std::atomic<uint64_t> busy{0}, unroutable{0}, requests{0};
   ServerCounters();
   void CountOp(std::string_view op);

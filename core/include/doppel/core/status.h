@@ -22,6 +22,7 @@ enum class StatusCode : int {
   kUnavailable,      // a resource (device, disk space) is missing now
   kUnimplemented,    // a capability not built into this binary
   kResourceExhausted,  // a request or input over a configured limit
+  kPermissionDenied,  // the caller may not do this
   kInternal,         // an invariant broke: a bug
 };
 
@@ -40,6 +41,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
   static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -24,6 +24,12 @@ namespace doppel::service {
 struct ClientOptions {
   // How long to wait for a reply. Default: 60000 ms.
   int timeout_ms = 60000;
+  // CURVE (a server started with --curve-key): the server's public key and
+  // this client's key pair, Z85. When server_key is empty, Connect reads
+  // them from the files named by $DOPPEL_SERVER_KEY (server.pub) and
+  // $DOPPEL_CLIENT_KEY (client.key), if set. Default: none (plain tcp,
+  // loopback only).
+  std::string server_key, public_key, secret_key;
 };
 
 // A columnar batch for ingest or dedupe: data[c][r] is row r of column c.

@@ -18,7 +18,8 @@ namespace doppel::service {
 
 inline constexpr int kProtocolVersion = 1;
 
-enum class ErrorCode : uint8_t { kBadRequest, kNotFound, kTooLarge, kBusy, kUnavailable, kInternal };
+enum class ErrorCode : uint8_t { kBadRequest, kNotFound, kTooLarge, kBusy, kUnavailable, kInternal, kForbidden };
+inline constexpr size_t kErrorCodeCount = 7;
 std::string_view ErrorCodeName(ErrorCode c);  // "bad_request", ...
 
 // A request id as the client sent it: absent, an integer, or a short string.

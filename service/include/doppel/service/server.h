@@ -45,6 +45,11 @@ struct ServerOptions {
   core::NormalizeOptions normalize;
   // The store. Default: synced writes, the four exact keys.
   storage::StoreOptions store;
+  // CURVE: this server's key pair (a .key file from `doppel keys generate`)
+  // and the allow-list of client keys with their roles (access.h). Both or
+  // neither; required to listen on anything but loopback. Default: none.
+  std::string curve_key_file;
+  std::string clients_file;
   // Staleness, segments and calling windows for the loop's ops. Default: as documented in config.md.
   core::LoopConfig loop;
 
