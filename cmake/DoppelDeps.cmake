@@ -26,6 +26,7 @@ target_include_directories(doppel_phonenumber SYSTEM INTERFACE ${PHONENUMBER_INC
 
 # storage
 find_package(RocksDB CONFIG REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)  # audit hashes, later encryption at rest
 
 # service
 find_package(cppzmq CONFIG REQUIRED)

@@ -54,7 +54,12 @@ struct Store::Impl {
   std::atomic<bool> group_open{false};
   uint64_t quality_seq = 0;
   // Any suppression entry exists: ingest then filters evidence through the list.
-  std::atomic<bool> has_suppressions{false};  // under counters_mu; orders quality points within one millisecond
+  std::atomic<bool> has_suppressions{false};
+  // The audit chain's head, under audit_mu.
+  std::mutex audit_mu;
+  uint64_t audit_seq = 0;
+  std::string audit_head;
+  bool audit_loaded = false;  // under counters_mu; orders quality points within one millisecond
 };
 
 // RocksDB's Status as ours: the one place its errors are translated.

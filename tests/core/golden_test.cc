@@ -13,7 +13,7 @@ MemberSnapshot Member(std::string id, std::string middle, std::string address, i
   m.last = "иванов";
   m.first = "пётр";
   m.middle = std::move(middle);
-  m.gender = "m";
+  m.gender = std::string(1, 'm');  // not = "m": GCC 12 warns falsely (-Wrestrict)
   m.address = std::move(address);
   m.seen_at = seen;
   m.verified = verified;

@@ -36,9 +36,17 @@ const std::string kRegister =
     "901;1000000;1999999;999;ПАО \"МТС\";Ростовская обл.;Ростовская область;7740000076\r\n"             // 9
     "901;2000000;2000009;10;ПАО \"МТС\";г. Москва и Московская область;г. Москва;7740000076";           // 10
 
-std::string Replace(std::string s, std::string_view from, std::string_view to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-  return s;
+// Rebuilt piece by piece rather than with replace(): GCC 12 warns falsely
+// (-Wrestrict) on the inlined replace.
+std::string Replace(const std::string& s, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t start = 0;
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, start)) {
+    out.append(s, start, p - start).append(to);
+    start = p + from.size();
+  }
+  out.append(s, start, std::string::npos);
+  return out;
 }
 
 TEST(NumberingPlan, ParseReportsBadRowsByLineAndKeepsTheRest) {

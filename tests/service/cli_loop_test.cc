@@ -236,6 +236,19 @@ TEST_F(CliLoopTest, NumberingSuppressCallListOutcomesReport) {
   ASSERT_GE(segments.size(), 3u);
   EXPECT_EQ(segments.back()[0], "all");
 
+  // What the command line read and changed is in the audit trail too.
+  Ran verify = Doppel("audit verify --db " + P("db"));
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("audit trail intact"), std::string::npos) << verify.out;
+  Ran listed_calls = Doppel("audit query --op calllist --db " + P("db"));
+  ASSERT_EQ(listed_calls.code, 0) << listed_calls.err;
+  auto audit_rows = ReadCsv(listed_calls.out);
+  ASSERT_GE(audit_rows.size(), 3u);
+  EXPECT_EQ(audit_rows[1][4], "calllist");
+  EXPECT_EQ(audit_rows[1][2].rfind("cli:", 0), 0u) << audit_rows[1][2];
+  Ran by_entity = Doppel("audit query --entity " + calls[1][1] + " --db " + P("db"));
+  EXPECT_NE(by_entity.out.find(",outcomes,"), std::string::npos) << by_entity.out;
+
   // The page renders in a real browser: headless Chromium keeps every chart
   // and bar in the DOM it builds, and draws a page that is not blank.
   if (std::system("command -v chromium >/dev/null 2>&1") != 0) {

@@ -19,6 +19,7 @@
 
 #include "doppel/service/access.h"
 #include "doppel/service/client.h"
+#include "doppel/storage/store.h"
 #include "service/server_harness.h"
 
 namespace doppel::service {
@@ -213,6 +214,36 @@ TEST_F(ServerAccessTest, RolesDecideWhatEachClientMayDo) {
   auto anonymous = Client::Connect(ep, plain);
   EXPECT_EQ((*anonymous)->HealthJson().status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(server.Stop(), 0);
+
+  // Every one of those requests is in the audit trail, refusals included,
+  // with the client, its role, the entity or record, and the outcome.
+  auto store = storage::Store::Open(Path("db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto check = (*store)->VerifyAudit();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok) << check->problem;
+  std::vector<std::string> seen;
+  ASSERT_TRUE((*store)->QueryAudit({}, [&](const storage::AuditEvent& e) {
+    std::string line = e.client + " " + e.role + " " + e.op + " " + e.outcome;
+    if (!e.records.empty()) line += " record=" + e.records[0];
+    if (!e.entities.empty()) line += " entity=" + std::to_string(e.entities[0]);
+    seen.push_back(line);
+    return true;
+  }).ok());
+  auto has = [&](const std::string& what) {
+    return std::find(seen.begin(), seen.end(), what) != seen.end();
+  };
+  std::string all;
+  for (const auto& s : seen) all += s + "\n";
+  EXPECT_TRUE(has("loader ingest ingest ok record=a1 entity=" + std::to_string(entity))) << all;
+  EXPECT_TRUE(has("loader ingest get_entity forbidden entity=" + std::to_string(entity))) << all;
+  EXPECT_TRUE(has("op-7 operator get_entity ok entity=" + std::to_string(entity))) << all;
+  EXPECT_TRUE(has("analyst-1 analyst get_record forbidden record=a1")) << all;
+  EXPECT_TRUE(has("admin-1 admin get_entity ok entity=" + std::to_string(entity))) << all;
+  for (const auto& s : seen) {
+    EXPECT_EQ(s.find("stranger"), std::string::npos);
+    EXPECT_EQ(s.find("+7912"), std::string::npos) << "no personal values in the trail: " << s;
+  }
 }
 
 TEST_F(ServerAccessTest, TheWireCarriesNoPersonalData) {

@@ -10,6 +10,7 @@
 // These open the database themselves, so doppeld must not hold it (RocksDB
 // allows one process); the same operations are server ops (docs/protocol.md).
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -88,6 +89,22 @@ struct LoopFlags {
     return service::Client::Connect(server, o);
   }
 };
+
+// The command line's entry in the audit trail (it runs as the database's
+// owner: role admin).
+void AuditCli(storage::Store& store, std::string op, std::vector<uint64_t> entities, std::string detail) {
+  storage::AuditEvent e;
+  e.time_ms = NowMs();
+  const char* user = std::getenv("USER");
+  e.client = std::string("cli:") + (user != nullptr ? user : "?");
+  e.role = "admin";
+  e.op = std::move(op);
+  if (entities.size() > 100) entities.resize(100);
+  e.entities = std::move(entities);
+  e.outcome = "ok";
+  e.detail = std::move(detail);
+  (void)store.Audit(std::move(e));
+}
 
 storage::Actor CliActor(std::string source) {
   storage::Actor a;
@@ -225,6 +242,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
         if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
       }
       if (Status st = group->Commit(); !st.ok()) return Fail(st);
+      AuditCli(**store, "suppress", {}, "{\"action\":\"import\",\"values\":" + std::to_string(parsed->entries.size()) + "}");
     }
     if (!a->rejects.empty()) {
       if (Status st = WriteRejects(a->rejects, parsed->rejected); !st.ok()) return Fail(st);
@@ -282,6 +300,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
         s.note = a->note;
         if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
         if (Status st = group->Commit(); !st.ok()) return Fail(st);
+        AuditCli(**store, "suppress", {}, "{\"action\":\"add\"}");
         std::printf("Suppressed %s %s (%s)\n", std::string(core::ContactKindName(kind)).c_str(), v->c_str(),
                     std::string(core::SuppressReasonName(s.reason)).c_str());
         return kExitOk;
@@ -289,6 +308,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
       auto removed = group->Unsuppress(kind, *v, actor);
       if (!removed.ok()) return Fail(removed.status());
       if (Status st = group->Commit(); !st.ok()) return Fail(st);
+      AuditCli(**store, "suppress", {}, "{\"action\":\"remove\"}");
       if (!*removed) return Fail(std::string(core::ContactKindName(kind)) + " " + *v + " is not suppressed");
       std::printf("Removed %s %s from the suppression list\n", std::string(core::ContactKindName(kind)).c_str(),
                   v->c_str());
@@ -311,6 +331,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     }
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
+    AuditCli(**store, "suppress", {}, "{\"action\":\"list\"}");
     std::string csv = "kind,value,reason,source,date,note\n";
     size_t n = 0;
     Status s = (*store)->ListSuppressions([&](const core::Suppression& e) {
@@ -378,6 +399,9 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
                                          [&](uint64_t n) { progress.Update(n); });
     if (!result.ok()) return Fail(result.status());
     progress.Done(result->entities);
+    std::vector<uint64_t> listed;
+    for (const auto& e : result->entries) listed.push_back(e.entity);
+    AuditCli(**store, "calllist", listed, "{\"entries\":" + std::to_string(result->entries.size()) + "}");
     std::string csv = core::CallListCsv(result->entries);
     if (a->out_path.empty()) {
       std::fwrite(csv.data(), 1, csv.size(), stdout);
@@ -435,6 +459,11 @@ void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
                                          a->segment.empty() ? 0 : a->page_size,
                                          [&](uint64_t n) { progress.Update(n); });
     if (!result.ok()) return Fail(result.status());
+    if (!a->segment.empty()) {
+      std::vector<uint64_t> members;
+      for (const auto& m : result->members) members.push_back(m.entity);
+      AuditCli(**store, "segments", members, "{\"members\":" + std::to_string(members.size()) + "}");
+    }
     std::string csv = service::SegmentsCsv(*result, !a->segment.empty());
     if (!a->segment.empty()) {
       uint64_t first = (a->page - 1) * a->page_size;
@@ -544,6 +573,9 @@ void RegisterOutcomes(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     auto result = service::StageOutcomes(**store, *group, *rows, CliActor(a->source), config->normalize);
     if (!result.ok()) return Fail(result.status());
     if (Status s = group->Commit(); !s.ok()) return Fail(s);
+    std::vector<uint64_t> called;
+    for (const auto& r : *rows) called.push_back(r.entity);
+    AuditCli(**store, "outcomes", called, "{\"applied\":" + std::to_string(result->applied) + "}");
     rejected.insert(rejected.end(), result->rejected.begin(), result->rejected.end());
     std::sort(rejected.begin(), rejected.end(), [](const auto& x, const auto& y) { return x.line < y.line; });
     if (!a->rejects.empty()) {

@@ -127,5 +127,7 @@ Command RegisterUnmerge(CLI::App& app);
 void RegisterLoop(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 // keys generate|add|remove|list (cmd_keys.cc).
 void RegisterKeys(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
+// audit verify|query (cmd_audit.cc).
+void RegisterAudit(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 
 }  // namespace doppel::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, doppel::cli::Command>> loop;
   doppel::cli::RegisterLoop(app, loop);
   doppel::cli::RegisterKeys(app, loop);
+  doppel::cli::RegisterAudit(app, loop);
   for (auto& [sub, cmd] : loop) commands[sub] = std::move(cmd);
   try {
     app.parse(argc, argv);

@@ -111,6 +111,11 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
   auto error_reply = [&](IngestJob& job, ErrorCode code, const std::string& message) {
     counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
     job.reply = EncodeErrorReply(job.id, code, message);
+    if (job.audit) {
+      job.audit->outcome = std::string(ErrorCodeName(code));
+      (void)store_.Audit(std::move(*job.audit));
+      job.audit.reset();
+    }
   };
   auto code_of = [](const Status& s) {
     return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kIoError ? ErrorCode::kUnavailable
@@ -175,6 +180,17 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
   Status s = group->Commit();
   group.reset();
   for (size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].audit) {
+      storage::AuditEvent& a = *jobs[i].audit;
+      a.outcome = s.ok() ? "ok" : std::string(ErrorCodeName(code_of(s)));
+      for (const auto& o : outcomes[i]) {
+        if (a.entities.size() >= 100) break;
+        a.entities.push_back(o.entity);
+      }
+      if (entity_results[i] != 0) a.entities.push_back(entity_results[i]);
+      (void)store_.Audit(std::move(a));
+      jobs[i].audit.reset();
+    }
     if (!s.ok()) {
       error_reply(jobs[i], code_of(s), "the write was not made durable: " + s.message());
     } else if (jobs[i].kind == IngestJob::Kind::kIngest) {

@@ -190,9 +190,38 @@ Handler::Handler(const ServerOptions& options, storage::Store& store, Committer&
       in_flight_(std::move(in_flight)),
       started_ms_(NowMs()) {}
 
+void Handler::Audited(const Job& job, std::string_view op) {
+  audit_ = {};
+  audit_.time_ms = NowMs();
+  audit_.client = job.envelope.client;
+  audit_.role = std::string(RoleName(job.envelope.role));
+  audit_.op = std::string(op);
+  audit_.outcome = "ok";
+  audit_on_ = op != "health" && op != "stats";
+}
+
+std::optional<storage::AuditEvent> Handler::HandOver() {
+  if (!audit_on_) return std::nullopt;
+  audit_on_ = false;
+  return audit_;
+}
+
+void Handler::FlushAudit() {
+  if (!audit_on_) return;
+  audit_on_ = false;
+  // The trail is best effort against the store failing; the reply has gone.
+  (void)store_.Audit(audit_);
+}
+
 std::optional<std::string> Handler::Handle(Job& job) {
+  audit_on_ = false;
+  struct Flush {
+    Handler* h;
+    ~Flush() { h->FlushAudit(); }
+  } flush{this};
   auto fail = [&](ErrorCode code, const std::string& message) {
     counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+    audit_.outcome = std::string(ErrorCodeName(code));
     return EncodeErrorReply(job.id, code, message);
   };
   auto fail_status = [&](const Status& s) { return fail(CodeOf(s), s.message()); };
@@ -216,6 +245,16 @@ std::optional<std::string> Handler::Handle(Job& job) {
       return fail(ErrorCode::kBadRequest, "'args' must be a map");
     }
     counters_.CountOp(*op);
+    Audited(job, *op);
+    // What the request names, so a refused one is on record with its target.
+    if (args != nullptr && args->type == msgpack::type::MAP) {
+      for (const char* key : {"id", "entity"}) {
+        const msgpack::object* v = Find(*args, key);
+        if (v == nullptr) continue;
+        if (auto n = AsUint(v)) audit_.entities = {*n};
+        else if (auto s = AsString(v)) audit_.records = {std::string(*s)};
+      }
+    }
     if (!Allowed(job.envelope.role, *op)) {
       return fail(ErrorCode::kForbidden, "role '" + std::string(RoleName(job.envelope.role)) + "' of client '" +
                                              job.envelope.client + "' may not run '" + std::string(*op) + "'");
@@ -278,6 +317,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
       const msgpack::object* id_obj = args ? Find(*args, "id") : nullptr;
       std::optional<std::string> id = id_obj ? ScalarText(*id_obj) : std::nullopt;
       if (!id || id->empty()) return fail(ErrorCode::kBadRequest, "get_record needs args.id (the record id)");
+      audit_.records = {*id};
       auto rec = store_.GetRecord(*id);
       if (!rec.ok()) return fail_status(rec.status());
       return EncodeOkReply(job.id, [&](Packer& p) {
@@ -309,6 +349,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
     if (*op == "get_entity") {
       auto id = args ? AsUint(Find(*args, "id")) : std::nullopt;
       if (!id) return fail(ErrorCode::kBadRequest, "get_entity needs args.id (an entity number)");
+      audit_.entities = {*id};
       auto e = store_.GetEntity(*id);
       if (!e.ok()) return fail_status(e.status());
       return EncodeOkReply(job.id, [&](Packer& p) {
@@ -352,6 +393,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
       const msgpack::object* b = args ? Find(*args, "id_r") : nullptr;
       auto ia = a ? ScalarText(*a) : std::nullopt, ib = b ? ScalarText(*b) : std::nullopt;
       if (!ia || !ib || ia->empty() || ib->empty()) return fail(ErrorCode::kBadRequest, "explain needs args.id_l and args.id_r");
+      audit_.records = {*ia, *ib};
       auto e = store_.Explain(*ia, *ib);
       if (!e.ok()) return fail_status(e.status());
       return EncodeOkReply(job.id, [&](Packer& p) {
@@ -385,6 +427,8 @@ std::optional<std::string> Handler::Handle(Job& job) {
         wj.kind = IngestJob::Kind::kUnmerge;
         wj.entity_a = *x;
       }
+      audit_.entities = wj.entity_b ? std::vector<uint64_t>{wj.entity_a, wj.entity_b} : std::vector<uint64_t>{wj.entity_a};
+      wj.audit = HandOver();
       committer_.Submit(std::move(wj));
       return std::nullopt;
     }
@@ -396,6 +440,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
       normalize.threads = 1;  // requests already run in parallel on the workers
       std::vector<core::NormalizedRecord> records;
       core::NormalizeBatch(decoded->batch, decoded->map, normalize, &records);
+      audit_.detail = "{\"rows\":" + std::to_string(records.size()) + "}";
       if (*op == "resolve") {
         bool explain = false;
         if (const msgpack::object* e = Find(*args, "explain"); e && e->type == msgpack::type::BOOLEAN) {
@@ -461,6 +506,9 @@ std::optional<std::string> Handler::Handle(Job& job) {
         ij.inputs.push_back(std::move(in));
         ij.row_of_input.push_back(b.ordinals[r]);
       }
+      audit_.detail = "{\"rows\":" + std::to_string(ij.inputs.size()) + "}";
+      for (const auto& in : ij.inputs) audit_.records.push_back(in.normalized.id);
+      ij.audit = HandOver();
       committer_.Submit(std::move(ij));
       return std::nullopt;
     }

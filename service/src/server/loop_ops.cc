@@ -54,6 +54,7 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
   }
   auto fail = [&](ErrorCode code, const std::string& message) {
     counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+    audit_.outcome = std::string(ErrorCodeName(code));
     return std::optional<std::string>(EncodeErrorReply(job.id, code, message));
   };
   auto fail_status = [&](const Status& s) { return fail(LoopCodeOf(s), s.message()); };
@@ -75,6 +76,7 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     wj.actor = {std::move(actor), Text(args, "source"), now};
     wj.stage = std::move(stage);
     wj.staged_reply = std::move(reply);
+    wj.audit = HandOver();
     committer_.Submit(std::move(wj));
     return std::nullopt;
   };
@@ -82,6 +84,7 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
   const Role role = job.envelope.role;
   if (op == "suppress") {
     std::string action = Text(args, "action");
+    audit_.detail = "{\"action\":\"" + (action == "add" || action == "remove" || action == "check" || action == "list" ? action : std::string("?")) + "\"}";
     // Operators may only check a number; ingest services may also change the
     // list; listing it whole is for admins.
     bool permitted = role == Role::kAdmin || (role == Role::kIngest && action != "list") ||
@@ -190,6 +193,8 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     o.window = *window;
     auto result = BuildCallList(store_, options_.loop, o, today);
     if (!result.ok()) return fail_status(result.status());
+    audit_.detail = "{\"entries\":" + std::to_string(result->entries.size()) + "}";
+    for (const auto& e : result->entries) audit_.entities.push_back(e.entity);
     const bool csv = Flag(args, "csv");
     return EncodeOkReply(job.id, [&](Packer& p) {
       p.pack_map(csv ? 6 : 5);
@@ -235,6 +240,8 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     if (limit > 10000) return fail(ErrorCode::kTooLarge, "segments: limit is at most 10000 members per request");
     auto result = QuerySegments(store_, options_.loop, today, segment, offset, segment.empty() ? 0 : limit);
     if (!result.ok()) return fail_status(result.status());
+    audit_.detail = "{\"members\":" + std::to_string(result->members.size()) + "}";
+    for (const auto& m : result->members) audit_.entities.push_back(m.entity);
     const bool csv = Flag(args, "csv");
     return EncodeOkReply(job.id, [&](Packer& p) {
       p.pack_map(csv ? 4 : 3);
@@ -326,6 +333,8 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
       }
       parsed->push_back(std::move(r));
     }
+    audit_.detail = "{\"rows\":" + std::to_string(rows->via.array.size) + "}";
+    for (const auto& r : *parsed) audit_.entities.push_back(r.entity);
     auto result = std::make_shared<OutcomeBatchResult>();
     core::NormalizeOptions normalize = options_.normalize;
     normalize.threads = 1;

@@ -74,6 +74,8 @@ struct IngestJob {
   std::string reply;                 // set by the committer
   std::function<Status(storage::Store::WriteGroup&)> stage;  // kStaged
   std::function<std::string()> staged_reply;                 // kStaged, after the commit
+  // The audit event the committer appends once it knows the outcome.
+  std::optional<storage::AuditEvent> audit;
 };
 
 // Group commit: collects ingest jobs and writes each group with one synced
@@ -112,6 +114,15 @@ class Handler {
   std::optional<std::string> Handle(Job& job);
 
  private:
+  // The audit event of the request being handled: every op but health and
+  // stats is audited, with its outcome; ops that go to the committer hand
+  // the event over with the job.
+  storage::AuditEvent audit_;
+  bool audit_on_ = false;
+  void Audited(const Job& job, std::string_view op);
+  std::optional<storage::AuditEvent> HandOver();
+  void FlushAudit();
+
   // The actualization loop's ops (loop_ops.cc): suppress, calllist,
   // outcomes, report. Outer nullopt: not one of them.
   std::optional<std::optional<std::string>> HandleLoop(std::string_view op, const msgpack::object* args, Job& job);

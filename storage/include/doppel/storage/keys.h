@@ -16,6 +16,7 @@
 //   suppression  'S' kind value     -> reason, source, date
 //   history      'H' seq            -> event
 //                'h' eid seq        -> "" (an entity's events)
+//                'A' seq            -> an audit event, hash-chained
 //   contacts     'C' kind value     -> what calls taught about a contact
 //                'Y' eid            -> the entity's survey answers
 //                'O' seq            -> a call outcome, as applied
@@ -52,6 +53,8 @@ std::string Suppression(char kind, std::string_view value);
 inline constexpr char kSuppressionTag = 'S';
 std::string ContactState(char kind, std::string_view value);
 std::string Survey(uint64_t eid);
+std::string Audit(uint64_t seq);
+inline constexpr char kAuditTag = 'A';
 std::string Outcome(uint64_t seq);
 inline constexpr char kOutcomeTag = 'O';
 std::string QualityPoint(int64_t time_ms, uint64_t seq);

@@ -157,6 +157,37 @@ struct OutcomeEvent {
   int64_t applied_ms = 0;
 };
 
+// Who read or changed personal data, when, and what came of it. Append-only
+// and hash-chained: each event's hash covers the event and the hash before
+// it, so editing or removing a past event breaks the chain from there on.
+struct AuditEvent {
+  uint64_t seq = 0;       // assigned on append, from 1
+  int64_t time_ms = 0;
+  std::string client;     // the client's id ("local" without CURVE, "cli" for the command line)
+  std::string role;
+  std::string op;
+  std::vector<std::string> records;  // record ids the op read or changed (capped; see `detail`)
+  std::vector<uint64_t> entities;
+  std::string outcome;    // "ok" or the error code
+  std::string detail;     // JSON: counts, the request's source; never personal values
+  std::string prev_hash, hash;  // hex BLAKE2b-256; set on append
+};
+
+struct AuditCheck {
+  uint64_t events = 0;
+  bool ok = true;
+  uint64_t first_bad = 0;  // the first event whose hash or predecessor does not match
+  std::string problem;
+  std::string head;        // the last event's hash: note it elsewhere to detect truncation
+};
+
+struct AuditFilter {
+  int64_t from_ms = 0, to_ms = 0;  // 0: open
+  std::string client, op;
+  uint64_t entity = 0;
+  std::string record;
+};
+
 // One live entity as a scan sees it.
 struct EntityScanItem {
   uint64_t id = 0;
@@ -262,6 +293,14 @@ class Store {
   Status PutNumberingPlan(std::string_view blob, std::string_view description);
   // nullopt when none was imported.
   Result<std::optional<std::pair<std::string, std::string>>> GetNumberingPlan() const;
+
+  // ---- the audit trail ----
+  // Appends an event (thread-safe; events are chained in append order).
+  // Written through the write-ahead log without an fsync of its own: the
+  // next synced write, or a clean close, makes it durable.
+  Status Audit(AuditEvent event);
+  Result<AuditCheck> VerifyAudit() const;
+  Status QueryAudit(const AuditFilter& filter, const std::function<bool(const AuditEvent&)>& fn) const;
 
   // Writes a consistent backup into backup_dir (RocksDB BackupEngine;
   // incremental across calls).
