@@ -345,6 +345,14 @@ Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string,
   });
 }
 
+Result<std::string> Client::EraseJson(uint64_t entity, const std::string& reason) {
+  return impl_->CallJson("erase", [&](Packer& p) {
+    p.pack_map(2);
+    Kv(p, "entity", entity);
+    Kv(p, "reason", reason);
+  });
+}
+
 Result<std::string> Client::ReportJson(bool html, bool record) {
   return impl_->CallJson("report", [&](Packer& p) {
     p.pack_map(2);

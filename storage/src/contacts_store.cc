@@ -16,7 +16,7 @@ namespace doppel::storage {
 
 namespace {
 
-constexpr uint8_t kSuppressionFormat = 1;
+constexpr uint8_t kSuppressionFormat = 2;  // 2: the value in the payload, its keyed hash in the key
 constexpr uint8_t kSurveyFormat = 1;
 constexpr uint8_t kOutcomeFormat = 1;
 constexpr uint8_t kQualityFormat = 1;
@@ -68,6 +68,7 @@ void ReadQuality(codec::Reader& r, core::QualityFigures* q) {
 std::string EncodeSuppression(const core::Suppression& s) {
   codec::Writer w;
   w.U8(kSuppressionFormat);
+  w.Str(s.value);
   w.U8(static_cast<uint8_t>(s.reason));
   w.Str(s.source);
   w.Svarint(s.date);
@@ -82,8 +83,8 @@ Result<core::Suppression> DecodeSuppression(std::string_view key, std::string_vi
     return Status::Corruption("suppression: damaged key");
   }
   s.kind = static_cast<core::ContactKind>(key[1]);
-  s.value = std::string(key.substr(2));
   if (r.U8() != kSuppressionFormat) return Status::Corruption("suppression: unknown format");
+  s.value = r.Str();
   uint8_t reason = r.U8();
   if (reason < 1 || reason > static_cast<uint8_t>(core::SuppressReason::kOther)) {
     return Status::Corruption("suppression: unknown reason");
@@ -189,7 +190,7 @@ Status Store::ScanEntities(const std::function<bool(const EntityScanItem&)>& fn)
 }
 
 Result<std::optional<core::Suppression>> Store::GetSuppression(core::ContactKind kind, std::string_view value) const {
-  std::string key = keys::Suppression(static_cast<char>(kind), value), raw;
+  std::string key = SuppressionKey(*impl_, static_cast<char>(kind), value), raw;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf[kSuppression], key, &raw);
   if (s.IsNotFound()) return std::optional<core::Suppression>();
   DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get suppression"));
@@ -211,8 +212,8 @@ Status Store::LoadContactStates(
   return ForPrefix(impl_->db, impl_->cf[kContacts], std::string(1, keys::kContactStateTag),
                    [&](std::string_view k, std::string_view v, bool*) -> Status {
                      if (k.size() < 3 || !KnownKind(k[1])) return Status::Corruption("contact state: damaged key");
-                     DOPPEL_ASSIGN_OR_RETURN(core::ContactState st, core::DecodeContactState(v));
-                     fn(static_cast<core::ContactKind>(k[1]), k.substr(2), st);
+                     DOPPEL_ASSIGN_OR_RETURN(auto stored, DecodeStoredContact(v));
+                     fn(static_cast<core::ContactKind>(k[1]), stored.first, stored.second);
                      return Status::Ok();
                    });
 }

@@ -68,6 +68,11 @@ std::string KindValue(char tag, char kind, std::string_view value) {
 std::string Suppression(char kind, std::string_view value) { return KindValue(kSuppressionTag, kind, value); }
 std::string ContactState(char kind, std::string_view value) { return KindValue(kContactStateTag, kind, value); }
 std::string Survey(uint64_t eid) { return Tagged(kSurveyTag, eid); }
+std::string Tombstone(std::string_view keyed_hash) {
+  std::string k(1, kTombstoneTag);
+  k.append(keyed_hash);
+  return k;
+}
 std::string Audit(uint64_t seq) { return Tagged(kAuditTag, seq); }
 std::string Outcome(uint64_t seq) { return Tagged(kOutcomeTag, seq); }
 std::string QualityPoint(int64_t time_ms, uint64_t seq) {

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <atomic>
@@ -58,6 +59,7 @@ std::string_view IngestActionName(IngestAction a) {
     case IngestAction::kMerged: return "merged";
     case IngestAction::kUpdated: return "updated";
     case IngestAction::kUnchanged: return "unchanged";
+    case IngestAction::kRefused: return "refused";
   }
   return "?";
 }
@@ -458,6 +460,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator(rocksdb::ReadOptions(), impl->cf[kSuppression]));
     it->Seek(std::string(1, keys::kSuppressionTag));
     impl->has_suppressions = it->Valid() && it->key().starts_with(std::string(1, keys::kSuppressionTag));
+    it->Seek(std::string(1, keys::kTombstoneTag));
+    impl->has_tombstones = it->Valid() && it->key().starts_with(std::string(1, keys::kTombstoneTag));
+  }
+  // The key tombstone hashes are made with: random, made once per database.
+  s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "tombstone_key", &impl->tombstone_key);
+  if (s.IsNotFound()) {
+    impl->tombstone_key.resize(32);
+    randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    DOPPEL_RETURN_IF_ERROR(
+        FromRocks(impl->db->Put(wo, impl->cf[kMeta], "tombstone_key", impl->tombstone_key), "initialise"));
+  } else if (!s.ok() || impl->tombstone_key.size() != 32) {
+    return Status::Corruption(path + ": the tombstone key is damaged");
   }
   std::string counters;
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
@@ -714,7 +730,7 @@ struct Store::WriteGroup::Impl {
   Result<bool> WithoutSuppressed(const core::NormalizedRecord& nr, core::NormalizedRecord* out) {
     if (!store->has_suppressions.load(std::memory_order_relaxed)) return false;
     auto suppressed = [&](core::ContactKind kind, const std::string& value) -> Result<bool> {
-      DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kSuppression, keys::Suppression(static_cast<char>(kind), value)));
+      DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kSuppression, SuppressionKey(*store, static_cast<char>(kind), value)));
       return v.has_value();
     };
     std::vector<size_t> phones, emails;
@@ -871,6 +887,22 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
     const core::NormalizedRecord& nr = in.normalized;
     IngestOutcome out;
     out.id = nr.id;
+    if (g.store->has_tombstones.load(std::memory_order_relaxed)) {
+      // A person erased on request is not taken back in silently.
+      bool erased = false;
+      for (const auto& [kind, value] : TombstoneValues(nr)) {
+        DOPPEL_ASSIGN_OR_RETURN(auto t, g.Get(kSuppression, keys::Tombstone(TombstoneHash(g.store->tombstone_key, kind, value))));
+        if (t) {
+          erased = true;
+          break;
+        }
+      }
+      if (erased) {
+        out.action = IngestAction::kRefused;
+        outcomes.push_back(std::move(out));
+        continue;
+      }
+    }
 
     StoredRecord rec;
     rec.id = nr.id;
@@ -1216,6 +1248,92 @@ Result<std::pair<core::PairScore, std::vector<core::Contribution>>> Store::Expla
   return std::make_pair(score, std::move(parts));
 }
 
+// ---- erasure --------------------------------------------------------------------
+
+Result<Store::WriteGroup::Erasure> Store::WriteGroup::Erase(uint64_t entity, const Actor& actor) {
+  Impl& g = *impl_;
+  if (g.done) return Status::Internal("erase in a committed group");
+  DOPPEL_ASSIGN_OR_RETURN(uint64_t eid, g.Live(entity));
+  DOPPEL_ASSIGN_OR_RETURN(auto value, g.LoadEntity(eid));
+  if (!value) return Status::NotFound("no entity " + std::to_string(entity));
+  Erasure out;
+  out.entity = eid;
+  std::vector<uint64_t> owners = value->merged_from;
+  owners.push_back(eid);
+  std::set<std::pair<char, std::string>> values;
+  uint64_t versions = 0;
+  for (uint64_t rid : value->members) {
+    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, g.LoadRecord(rid));
+    out.records.push_back(rec.id);
+    for (auto& v : TombstoneValues(rec.values)) values.insert(std::move(v));
+    for (uint32_t v = 1; v < rec.version; ++v) {
+      DOPPEL_ASSIGN_OR_RETURN(auto old, g.Get(kRecords, keys::RecordVersion(rid, v)));
+      if (old) {
+        DOPPEL_ASSIGN_OR_RETURN(StoredRecord o, DecodeRecord(*old));
+        for (auto& tv : TombstoneValues(o.values)) values.insert(std::move(tv));
+      }
+      g.Delete(kRecords, keys::RecordVersion(rid, v));
+      ++versions;
+    }
+    g.Delete(kRecords, keys::Record(rid));
+    g.Delete(kRecords, keys::RecordId(rec.id));
+    g.Delete(kMembership, keys::Member(rid));
+    for (const auto& [kind, hash] : rec.block_keys) {
+      DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
+      auto it = std::find(p.rids.begin(), p.rids.end(), rid);
+      if (it == p.rids.end()) continue;
+      p.rids.erase(it);
+      if (p.rids.empty() && !p.capped) g.Delete(kBlocks, keys::Block(kind, hash));
+      else g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+    }
+  }
+  // The entity, the redirects of what merged into it, and their history.
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(g.store->db->NewIterator(ro, g.store->cf[kHistory]));
+  for (uint64_t o : owners) {
+    g.Delete(kEntities, keys::Entity(o));
+    g.Delete(kContacts, keys::Survey(o));
+    std::string prefix = keys::EntityHistoryPrefix(o);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      uint64_t seq = keys::GetU64(it->key().ToStringView(), prefix.size());
+      g.Delete(kHistory, it->key().ToString());
+      g.Delete(kHistory, keys::History(seq));
+      ++out.events_removed;
+    }
+  }
+  // What calls taught about its contacts, and its lines of the outcome log.
+  std::unique_ptr<rocksdb::Iterator> c(g.store->db->NewIterator(ro, g.store->cf[kContacts]));
+  const std::string outcome_prefix(1, keys::kOutcomeTag);
+  for (c->Seek(outcome_prefix); c->Valid() && c->key().starts_with(outcome_prefix); c->Next()) {
+    auto ev = DecodeOutcome(c->value().ToStringView());
+    if (ev.ok() && std::find(owners.begin(), owners.end(), ev->entity) != owners.end()) {
+      g.Delete(kContacts, c->key().ToString());
+    }
+  }
+  // Tombstones instead of the values.
+  std::string day = std::to_string(actor.time_ms / 86400000);
+  for (const auto& [kind, v] : values) {
+    if (kind == 'P' || kind == 'E') {
+      g.Delete(kContacts, ContactStateKey(*g.store, kind, v));
+      g.Delete(kSuppression, SuppressionKey(*g.store, kind, v));
+    }
+    g.Put(kSuppression, keys::Tombstone(TombstoneHash(g.store->tombstone_key, kind, v)), day);
+    ++out.tombstones;
+  }
+  g.store->has_tombstones.store(true);
+  g.counters.records -= std::min<uint64_t>(g.counters.records, value->members.size());
+  g.counters.versions -= std::min<uint64_t>(g.counters.versions, versions);
+  g.counters.entities -= std::min<uint64_t>(g.counters.entities, 1);
+  HistoryEvent ev{0, actor.time_ms, "erase", actor.name, actor.source, {}, {}};
+  core::JsonWriter detail(false);
+  detail.BeginObject().Field("records", static_cast<uint64_t>(out.records.size()));
+  detail.Field("tombstones", static_cast<uint64_t>(out.tombstones)).EndObject();
+  ev.detail = detail.str();
+  g.AddEvent(std::move(ev));
+  ++g.staged;
+  return out;
+}
+
 // ---- the actualization loop: writes ---------------------------------------------
 
 Result<uint64_t> Store::WriteGroup::LiveEntity(uint64_t id) { return impl_->Live(id); }
@@ -1224,7 +1342,7 @@ Status Store::WriteGroup::Suppress(const core::Suppression& s, const Actor& acto
   Impl& g = *impl_;
   if (g.done) return Status::Internal("suppress in a committed group");
   if (s.value.empty()) return Status::InvalidArgument("suppress: empty value");
-  g.Put(kSuppression, keys::Suppression(static_cast<char>(s.kind), s.value), EncodeSuppression(s));
+  g.Put(kSuppression, SuppressionKey(*g.store, static_cast<char>(s.kind), s.value), EncodeSuppression(s));
   g.store->has_suppressions.store(true);
   core::JsonWriter detail(false);
   detail.BeginObject().Field("kind", core::ContactKindName(s.kind)).Field("reason", core::SuppressReasonName(s.reason));
@@ -1239,7 +1357,7 @@ Status Store::WriteGroup::Suppress(const core::Suppression& s, const Actor& acto
 Result<bool> Store::WriteGroup::Unsuppress(core::ContactKind kind, std::string_view value, const Actor& actor) {
   Impl& g = *impl_;
   if (g.done) return Status::Internal("unsuppress in a committed group");
-  std::string key = keys::Suppression(static_cast<char>(kind), value);
+  std::string key = SuppressionKey(*g.store, static_cast<char>(kind), value);
   DOPPEL_ASSIGN_OR_RETURN(auto old, g.Get(kSuppression, key));
   if (!old) return false;
   g.Delete(kSuppression, key);
@@ -1254,16 +1372,17 @@ Result<bool> Store::WriteGroup::Unsuppress(core::ContactKind kind, std::string_v
 
 Result<std::optional<core::ContactState>> Store::WriteGroup::GetContactState(core::ContactKind kind,
                                                                             std::string_view value) {
-  DOPPEL_ASSIGN_OR_RETURN(auto raw, impl_->Get(kContacts, keys::ContactState(static_cast<char>(kind), value)));
+  DOPPEL_ASSIGN_OR_RETURN(auto raw, impl_->Get(kContacts, ContactStateKey(*impl_->store, static_cast<char>(kind), value)));
   if (!raw) return std::optional<core::ContactState>();
-  DOPPEL_ASSIGN_OR_RETURN(core::ContactState st, core::DecodeContactState(*raw));
-  return std::optional<core::ContactState>(std::move(st));
+  DOPPEL_ASSIGN_OR_RETURN(auto stored, DecodeStoredContact(*raw));
+  return std::optional<core::ContactState>(std::move(stored.second));
 }
 
 Status Store::WriteGroup::PutContactState(core::ContactKind kind, std::string_view value,
                                           const core::ContactState& state) {
   if (impl_->done) return Status::Internal("write in a committed group");
-  impl_->Put(kContacts, keys::ContactState(static_cast<char>(kind), value), core::EncodeContactState(state));
+  impl_->Put(kContacts, ContactStateKey(*impl_->store, static_cast<char>(kind), value),
+             EncodeStoredContact(value, state));
   return Status::Ok();
 }
 

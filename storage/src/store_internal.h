@@ -59,7 +59,11 @@ struct Store::Impl {
   std::mutex audit_mu;
   uint64_t audit_seq = 0;
   std::string audit_head;
-  bool audit_loaded = false;  // under counters_mu; orders quality points within one millisecond
+  bool audit_loaded = false;
+  // The key of tombstone hashes (meta "tombstone_key", made at the first
+  // erasure), and whether any tombstone exists (ingest then checks them).
+  std::string tombstone_key;
+  std::atomic<bool> has_tombstones{false};  // under counters_mu; orders quality points within one millisecond
 };
 
 // RocksDB's Status as ours: the one place its errors are translated.
@@ -79,6 +83,17 @@ Result<core::Suppression> DecodeSuppression(std::string_view kind_value_key, std
 std::string EncodeSurvey(const core::SurveyAnswers& a);
 Result<core::SurveyAnswers> DecodeSurvey(std::string_view s);
 std::string EncodeOutcome(const OutcomeEvent& ev);
+// Keys of a value in the suppression and contacts families: its keyed hash.
+std::string SuppressionKey(const Store::Impl& m, char kind, std::string_view value);
+std::string ContactStateKey(const Store::Impl& m, char kind, std::string_view value);
+// A contact state as stored: the value, then the state.
+std::string EncodeStoredContact(std::string_view value, const core::ContactState& state);
+Result<std::pair<std::string, core::ContactState>> DecodeStoredContact(std::string_view bytes);
+// The tombstone hash of a value (kind byte + normalized value) under `key` (erasure.cc).
+std::string TombstoneHash(std::string_view key, char kind, std::string_view value);
+// The values of a record a tombstone covers: (kind, value) pairs.
+std::vector<std::pair<char, std::string>> TombstoneValues(const core::MemberSnapshot& m);
+std::vector<std::pair<char, std::string>> TombstoneValues(const core::NormalizedRecord& r);
 Result<OutcomeEvent> DecodeOutcome(std::string_view s);
 
 }  // namespace doppel::storage

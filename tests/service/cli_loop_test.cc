@@ -331,7 +331,23 @@ TEST_F(CliLoopTest, ThroughTheServerTheSameAnswers) {
   EXPECT_NE(Slurp(dir_ / "report/report.html").find("id=\"campaign\""), std::string::npos);
   // The register needs the database itself.
   EXPECT_NE(Doppel("numbering import x.csv" + ep).code, 0);
+
+  // Erasure through the server: the person goes, and does not come back.
+  Ran erase = Doppel("erase --entity " + calls[1][1] + " --reason req-17" + ep);
+  ASSERT_EQ(erase.code, 0) << erase.err;
+  EXPECT_NE(erase.out.find("\"tombstones\""), std::string::npos) << erase.out;
+  EXPECT_NE(erase.out.find("\"compacted\": true"), std::string::npos) << erase.out;
+  EXPECT_NE(Doppel("get --entity " + calls[1][1] + ep).code, 0);
+  Ran again = Doppel("ingest -q" + ep + " " + P("g/base.csv"));
+  ASSERT_EQ(again.code, 0) << again.err;
+  size_t at = again.out.find("refused ");
+  ASSERT_NE(at, std::string::npos) << again.out;
+  EXPECT_NE(again.out.substr(at, 10), "refused 0 ") << again.out;
   EXPECT_EQ(server.Stop(), 0);
+
+  Ran trail = Doppel("audit query --op erase --db " + P("db"));
+  EXPECT_NE(trail.out.find("," + calls[1][1] + ","), std::string::npos) << trail.out;
+  EXPECT_EQ(Doppel("audit verify --db " + P("db")).code, 0);
 }
 
 }  // namespace

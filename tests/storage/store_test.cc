@@ -449,3 +449,107 @@ TEST_F(FuzzyStoreTest, FuzzyIngestResolveMergeAndExactUnmerge) {
 
 }  // namespace
 }  // namespace doppel::storage
+
+namespace doppel::storage {
+namespace {
+
+// Every file of a database directory, as bytes.
+std::string AllFiles(const fs::path& dir) {
+  std::string all;
+  for (const auto& f : fs::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(in), {});
+  }
+  return all;
+}
+
+TEST_F(StoreTest, ErasureLeavesNothingBehindButATombstone) {
+  const std::string phone = "+79161112233", email = "zinaida.kukushkina@mail.ru", surname = "Кукушкина";
+  uint64_t erased = 0, kept = 0;
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok());
+    auto first = Ingest(**store, std::string(kHeader) +
+                                     "z1;Кукушкина Зинаида Павловна;8 916 111-22-33;zinaida.kukushkina@mail.ru;02.03.1961\n"
+                                     "z2;Кукушкина Зинаида;+7 916 111 22 33;;02.03.1961\n"
+                                     "k1;Орлов Кирилл;8 903 777 00 11;kirill.orlov@yandex.ru;05.06.1990\n");
+    erased = first[0].entity;
+    kept = first[2].entity;
+    // A second version of z1, a call on her number, a suppression entry.
+    Ingest(**store, std::string(kHeader) + "z1;Кукушкина Зинаида Павловна;8 916 111-22-33;zinaida.kukushkina@mail.ru;02.03.1962\n", 2000);
+    auto g = (*store)->BeginGroup();
+    core::ContactState st;
+    st.last_verified = 20261204;
+    ASSERT_TRUE(g->PutContactState(core::ContactKind::kPhone, phone, st).ok());
+    OutcomeEvent ev;
+    ev.entity = erased;
+    ev.contact = phone;
+    ev.date = 20261204;
+    ASSERT_TRUE(g->AppendOutcome(ev, Actor{"test", "calls", 3000}).ok());
+    core::Suppression s;
+    s.kind = core::ContactKind::kPhone;
+    s.value = phone;
+    s.reason = core::SuppressReason::kDoNotCall;
+    ASSERT_TRUE(g->Suppress(s, Actor{"test", "calls", 3000}).ok());
+    ASSERT_TRUE(g->PutSurvey(erased, core::SurveyAnswers{"sms", {"вклады"}, 20261204}).ok());
+    ASSERT_TRUE(g->Commit().ok());
+  }
+  // The control: before the erasure her data are in the files.
+  std::string before = AllFiles(dir_);
+  ASSERT_NE(before.find(phone), std::string::npos);
+  ASSERT_NE(before.find(surname), std::string::npos);
+  {
+    auto store = Store::Open(Db());
+    auto g = (*store)->BeginGroup();
+    auto result = g->Erase(erased, Actor{"dpo", "request 2026-118", 4000});
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(result->records, (std::vector<std::string>{"z1", "z2"}));
+    EXPECT_GE(result->tombstones, 3u);  // phone, email, name with each birth date
+    ASSERT_TRUE(g->Commit().ok());
+    g.reset();
+    ASSERT_TRUE((*store)->CompactAfterErasure().ok());
+    EXPECT_EQ((*store)->GetRecord("z1").status().code(), StatusCode::kNotFound);
+    EXPECT_EQ((*store)->GetEntity(erased).status().code(), StatusCode::kNotFound);
+    EXPECT_TRUE((*store)->GetEntity(kept).ok());
+    EXPECT_EQ((*store)->Stats().records, 1u);
+    EXPECT_EQ((*store)->Stats().entities, 1u);
+    bool suppressed = true;
+    ASSERT_TRUE((*store)->ListSuppressions([&](const core::Suppression&) {
+      suppressed = false;
+      return true;
+    }).ok());
+    EXPECT_TRUE(suppressed) << "her suppression entry went with her (the tombstone stays)";
+  }
+  // Not a byte of her data is left in any file of the database.
+  std::string after = AllFiles(dir_);
+  EXPECT_EQ(after.find(phone), std::string::npos);
+  for (const auto& f : fs::recursive_directory_iterator(dir_)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::string bytes(std::istreambuf_iterator<char>(in), {});
+    size_t at = bytes.find(phone);
+    EXPECT_EQ(at, std::string::npos) << f.path() << " holds her phone at " << at << ": "
+                                     << bytes.substr(at > 40 ? at - 40 : 0, 120);
+  }
+  EXPECT_EQ(after.find("9161112233"), std::string::npos);
+  EXPECT_EQ(after.find(email), std::string::npos);
+  EXPECT_EQ(after.find(surname), std::string::npos);
+  EXPECT_EQ(after.find("Зинаида"), std::string::npos);
+  EXPECT_NE(after.find("Орлов"), std::string::npos) << "the others' data are still readable";
+
+  // She is not taken back in silently, by phone or by name and birth date.
+  auto store = Store::Open(Db());
+  auto again = Ingest(**store, std::string(kHeader) +
+                                   "z9;Кукушкина Зинаида;;;02.03.1961\n"
+                                   "z8;Другая Анна;+7 916 111-22-33;;\n"
+                                   "n1;Новиков Олег;8 905 000 11 22;;\n");
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0].action, IngestAction::kRefused);
+  EXPECT_EQ(again[1].action, IngestAction::kRefused);
+  EXPECT_EQ(again[2].action, IngestAction::kNew);
+  EXPECT_EQ((*store)->GetRecord("z9").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace doppel::storage

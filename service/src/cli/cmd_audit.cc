@@ -1,12 +1,16 @@
 // doppel audit verify|query: the hash-chained trail of who read or changed
-// personal data (docs/security.md).
+// personal data; doppel erase: a person's data removed on request
+// (docs/security.md).
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/common.h"
 #include "doppel/core/calllist.h"
 #include "doppel/core/config.h"
 #include "doppel/core/date.h"
 #include "doppel/core/writers.h"
+#include "doppel/service/client.h"
 #include "doppel/storage/store.h"
 
 namespace doppel::cli {
@@ -99,6 +103,54 @@ void RegisterAudit(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& ou
     });
     std::fwrite(csv.data(), 1, csv.size(), stdout);
     if (!s.ok()) return Fail(s);
+    return kExitOk;
+  });
+}
+
+void RegisterErase(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
+  struct Args {
+    std::string db = "var/doppel", server, reason;
+    uint64_t entity = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "erase", "Erase a person on request: records, golden record, history and index entries go; a tombstone stays");
+  sub->add_option("--entity", a->entity, "The entity to erase")->required();
+  sub->add_option("--reason", a->reason, "Why (a request number; no personal data)")->required();
+  sub->add_option("--db", a->db, "Database directory (default: var/doppel)");
+  sub->add_option("--server", a->server, "Ask doppeld at this endpoint instead (admin key)");
+  out.emplace_back(sub, [a] {
+    if (!a->server.empty()) {
+      auto client = service::Client::Connect(a->server);
+      if (!client.ok()) return Fail(client.status());
+      auto r = (*client)->EraseJson(a->entity, a->reason);
+      if (!r.ok()) return Fail(r.status());
+      std::fwrite(r->data(), 1, r->size(), stdout);
+      return kExitOk;
+    }
+    auto store = OpenExisting(a->db);
+    if (!store.ok()) return Fail(store.status());
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    auto group = (*store)->BeginGroup();
+    auto erased = group->Erase(a->entity, storage::Actor{"erase", a->reason, now});
+    if (!erased.ok()) return Fail(erased.status());
+    if (Status s = group->Commit(); !s.ok()) return Fail(s);
+    group.reset();
+    storage::AuditEvent e;
+    e.time_ms = now;
+    const char* user = std::getenv("USER");
+    e.client = std::string("cli:") + (user != nullptr ? user : "?");
+    e.role = "admin";
+    e.op = "erase";
+    e.entities = {erased->entity};
+    e.outcome = "ok";
+    e.detail = "{\"records\":" + std::to_string(erased->records.size()) + "}";
+    if (Status s = (*store)->Audit(std::move(e)); !s.ok()) return Fail(s);
+    if (Status s = (*store)->CompactAfterErasure(); !s.ok()) return Fail(s);
+    std::printf("Erased entity %llu: %zu records, %zu history events; %zu tombstones keep it from coming back\n",
+                static_cast<unsigned long long>(erased->entity), erased->records.size(), erased->events_removed,
+                erased->tombstones);
     return kExitOk;
   });
 }

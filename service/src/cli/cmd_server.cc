@@ -149,7 +149,7 @@ int RunIngest(const IngestFlags& f) {
               core::WithThousands(stored).c_str(), core::WithThousands(local_rejects).c_str(),
               core::WithThousands(server_rejects).c_str());
   std::printf("  outcome   ");
-  for (const char* a : {"new", "joined", "merged", "updated", "unchanged"}) {
+  for (const char* a : {"new", "joined", "merged", "updated", "unchanged", "refused"}) {
     std::printf("%s %s  ", a, core::WithThousands(actions[a]).c_str());
   }
   uint64_t largest = 0, largest_size = 0;

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   doppel::cli::RegisterLoop(app, loop);
   doppel::cli::RegisterKeys(app, loop);
   doppel::cli::RegisterAudit(app, loop);
+  doppel::cli::RegisterErase(app, loop);
   for (auto& [sub, cmd] : loop) commands[sub] = std::move(cmd);
   try {
     app.parse(argc, argv);

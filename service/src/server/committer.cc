@@ -53,7 +53,7 @@ std::string IngestReply(const IngestJob& job, const std::vector<storage::IngestO
 
 // Columnar, like the request: one entry per accepted row, in row order.
 void PackIngestResult(Packer& p, const IngestJob& job, const std::vector<storage::IngestOutcome>& outcomes) {
-  std::array<uint64_t, 5> counts{};
+  std::array<uint64_t, storage::kIngestActionCount> counts{};
   for (const auto& o : outcomes) ++counts[static_cast<size_t>(o.action)];
   p.pack_map(6);
   PackString(p, "ids");
@@ -69,7 +69,7 @@ void PackIngestResult(Packer& p, const IngestJob& job, const std::vector<storage
   p.pack_array(static_cast<uint32_t>(job.row_of_input.size()));
   for (size_t r : job.row_of_input) p.pack_uint64(r);
   PackString(p, "counts");
-  p.pack_map(5);
+  p.pack_map(static_cast<uint32_t>(counts.size()));
   for (size_t a = 0; a < counts.size(); ++a) {
     PackString(p, storage::IngestActionName(static_cast<storage::IngestAction>(a)));
     p.pack_uint64(counts[a]);

@@ -17,7 +17,7 @@ int64_t NowMs() {
 ServerCounters::ServerCounters() {
   for (const char* op : {"health", "stats", "ingest", "resolve", "dedupe", "get_record", "get_entity", "explain",
                          "merge", "unmerge", "suppress", "calllist", "segments", "outcomes", "report",
-                         "unknown"}) {
+                         "erase", "unknown"}) {
     by_op[op] = 0;
   }
 }
@@ -515,7 +515,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
     return fail(ErrorCode::kBadRequest,
                 "unknown op '" + std::string(*op) +
                     "' (ops: health, stats, ingest, resolve, dedupe, get_record, get_entity, explain, merge, unmerge, "
-                    "suppress, calllist, segments, outcomes, report)");
+                    "suppress, calllist, segments, outcomes, report, erase)");
   } catch (const msgpack::unpack_error& e) {
     return fail(ErrorCode::kBadRequest, std::string("malformed MessagePack: ") + e.what());
   } catch (const msgpack::type_error& e) {

@@ -49,7 +49,8 @@ void PackOutcomeCounts(Packer& p, const core::OutcomeCounts& c) {
 
 std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view op, const msgpack::object* args,
                                                               Job& job) {
-  if (op != "suppress" && op != "calllist" && op != "segments" && op != "outcomes" && op != "report") {
+  if (op != "suppress" && op != "calllist" && op != "segments" && op != "outcomes" && op != "report" &&
+      op != "erase") {
     return std::nullopt;
   }
   auto fail = [&](ErrorCode code, const std::string& message) {
@@ -176,6 +177,32 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
           });
     }
     return fail(ErrorCode::kBadRequest, "suppress needs args.action: add, remove, check or list");
+  }
+
+  if (op == "erase") {
+    auto entity = args ? AsUint(Find(*args, "entity")) : std::nullopt;
+    if (!entity) return fail(ErrorCode::kBadRequest, "erase needs args.entity (the entity to erase)");
+    audit_.entities = {*entity};
+    auto result = std::make_shared<storage::Store::WriteGroup::Erasure>();
+    storage::Actor actor{"erase", Text(args, "reason"), now};
+    return submit(
+        "erase",
+        [result, actor, id = *entity](storage::Store::WriteGroup& g) -> Status {
+          DOPPEL_ASSIGN_OR_RETURN(*result, g.Erase(id, actor));
+          return Status::Ok();
+        },
+        [this, id = job.id, result] {
+          // After the commit: rewrite the files so the bytes leave them.
+          Status compacted = store_.CompactAfterErasure();
+          return EncodeOkReply(id, [&](Packer& p) {
+            p.pack_map(5);
+            Kv(p, "entity", result->entity);
+            Kv(p, "records", result->records);
+            Kv(p, "tombstones", static_cast<uint64_t>(result->tombstones));
+            Kv(p, "events_removed", static_cast<uint64_t>(result->events_removed));
+            Kv(p, "compacted", compacted.ok());
+          });
+        });
   }
 
   if (op == "calllist") {

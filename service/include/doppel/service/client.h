@@ -78,6 +78,8 @@ class Client {
   Result<std::string> OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
                                    const std::string& source = "");
   Result<std::string> ReportJson(bool html = false, bool record = true);
+  // Erases an entity on request (admin only; see docs/security.md).
+  Result<std::string> EraseJson(uint64_t entity, const std::string& reason);
   // The same, typed, for the command line.
   struct OutcomesReply {
     uint64_t applied = 0, records_added = 0, entities_merged = 0, suppressed = 0, detached = 0;

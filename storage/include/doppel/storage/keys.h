@@ -13,18 +13,22 @@
 //                                      left by a merge
 //   blocks       kind hash          -> posting list: the rids sharing an
 //                                      exact key (frozen when too common)
-//   suppression  'S' kind value     -> reason, source, date
+//   suppression  'S' kind hash      -> value, reason, source, date
+//                'T' keyed hash     -> a tombstone of an erased person's value
 //   history      'H' seq            -> event
 //                'h' eid seq        -> "" (an entity's events)
 //                'A' seq            -> an audit event, hash-chained
-//   contacts     'C' kind value     -> what calls taught about a contact
+//   contacts     'C' kind hash      -> the value and what calls taught about it
 //                'Y' eid            -> the entity's survey answers
 //                'O' seq            -> a call outcome, as applied
 //                'Q' time seq       -> a data-quality snapshot (reports)
 //   meta         "numbering"        -> the numbering-plan register
 //
-// Index keys (blocks) hold DH64 hashes of normalized values, never the values
-// themselves; keyed hashes replace them when encryption at rest arrives.
+// Index keys never hold personal values: blocks hold DH64 hashes of
+// normalized values; suppression and contact keys hold keyed BLAKE2b hashes
+// ("hash" above: 32 bytes, keyed by the database's index key), because keys
+// also end up in file boundaries, index blocks and the manifest, where an
+// erasure could not reach them.
 #pragma once
 
 #include <cstdint>
@@ -48,11 +52,13 @@ std::string Block(uint8_t kind, uint64_t hash);
 std::string History(uint64_t seq);
 std::string EntityHistory(uint64_t eid, uint64_t seq);
 std::string EntityHistoryPrefix(uint64_t eid);
-// `kind` is a core::ContactKind ('P', 'E', 'A').
-std::string Suppression(char kind, std::string_view value);
+// `kind` is a core::ContactKind ('P', 'E', 'A'); `hash` the value's keyed hash.
+std::string Suppression(char kind, std::string_view hash);
 inline constexpr char kSuppressionTag = 'S';
-std::string ContactState(char kind, std::string_view value);
+std::string ContactState(char kind, std::string_view hash);
 std::string Survey(uint64_t eid);
+std::string Tombstone(std::string_view keyed_hash);
+inline constexpr char kTombstoneTag = 'T';
 std::string Audit(uint64_t seq);
 inline constexpr char kAuditTag = 'A';
 std::string Outcome(uint64_t seq);

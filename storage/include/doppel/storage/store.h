@@ -107,7 +107,9 @@ enum class IngestAction : uint8_t {
   kMerged,     // a record that linked two or more entities, now merged
   kUpdated,    // a known record id with changed content (new version)
   kUnchanged,  // a known record id with identical content (nothing written)
+  kRefused,    // a person erased on request: not stored (a tombstone matched)
 };
+inline constexpr size_t kIngestActionCount = 6;
 std::string_view IngestActionName(IngestAction a);
 
 struct IngestOutcome {
@@ -237,6 +239,19 @@ class Store {
     Status PutSurvey(uint64_t entity, const core::SurveyAnswers& answers);
     // Logs an outcome (seq assigned here) with a history event on the entity.
     Result<uint64_t> AppendOutcome(OutcomeEvent ev, const Actor& actor);
+    // Erases an entity on request (the right to be forgotten): its records
+    // with their older versions, its golden record and redirects, its
+    // history events, index entries, contact states, survey answers, outcome
+    // log lines and suppression entries, all in this group's one batch. What
+    // stays is a tombstone per phone, email and name + birth date: a keyed
+    // hash (never the value) that makes a later ingest of the same person
+    // come back `refused`. Call CompactAfterErasure() after the commit.
+    struct Erasure {
+      uint64_t entity = 0;
+      std::vector<std::string> records;  // their external ids
+      size_t tombstones = 0, events_removed = 0;
+    };
+    Result<Erasure> Erase(uint64_t entity, const Actor& actor);
     // Records staged so far.
     size_t staged() const;
     // One synced atomic write of everything staged. On failure nothing is
@@ -293,6 +308,11 @@ class Store {
   Status PutNumberingPlan(std::string_view blob, std::string_view description);
   // nullopt when none was imported.
   Result<std::optional<std::pair<std::string, std::string>>> GetNumberingPlan() const;
+
+  // Rewrites the live files so erased bytes leave them: flushes the
+  // memtables and compacts every column family (old files and write-ahead
+  // logs are deleted once nothing needs them). Backups keep their copies.
+  Status CompactAfterErasure();
 
   // ---- the audit trail ----
   // Appends an event (thread-safe; events are chained in append order).
