@@ -576,7 +576,8 @@ Result<OutcomeBatchResult> StageOutcomes(storage::Store& store, storage::Store::
       return view.status();
     }
     if (!found) {
-      reject(std::string(core::ContactKindName(row.kind)) + " " + row.contact + " is not a contact of entity " +
+      // The message names the field, never the value (no personal data in messages).
+      reject("the " + std::string(core::ContactKindName(row.kind)) + " called is not a contact of entity " +
              std::to_string(entity));
       continue;
     }

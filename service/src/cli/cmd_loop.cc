@@ -309,7 +309,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
       if (!removed.ok()) return Fail(removed.status());
       if (Status st = group->Commit(); !st.ok()) return Fail(st);
       AuditCli(**store, "suppress", {}, "{\"action\":\"remove\"}");
-      if (!*removed) return Fail(std::string(core::ContactKindName(kind)) + " " + *v + " is not suppressed");
+      if (!*removed) return Fail("that " + std::string(core::ContactKindName(kind)) + " is not suppressed");
       std::printf("Removed %s %s from the suppression list\n", std::string(core::ContactKindName(kind)).c_str(),
                   v->c_str());
       return kExitOk;

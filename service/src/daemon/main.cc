@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   int max_request_mb = 64;
   std::string region = "RU";
   bool no_sync = false;
-  std::string model_path, config_path;
+  std::string model_path, config_path, log_level = "info";
   double threshold = 0.95;
   std::string survivorship;
   std::vector<std::string> source_priority;
@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--curve-key", o.curve_key_file, "This server's CURVE key pair (doppel keys generate): encrypt and authenticate every client");
   app.add_option("--clients", o.clients_file, "With --curve-key: the allow-list of client keys and roles (doppel keys add)");
+  app.add_option("--log-level", log_level, "info (start and stop) or debug (also one line per request: ids and counts, never personal values)")
+      ->check(CLI::IsMember({"info", "debug"}));
   app.add_option("--config", config_path, "TOML settings for the loop's ops: [staleness], [[segment]], [priority], [calllist]");
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   o.max_request_bytes = static_cast<size_t>(max_request_mb) << 20;
+  o.log_requests = log_level == "debug";
   if (!config_path.empty()) {
     std::ifstream f(config_path);
     std::stringstream text;

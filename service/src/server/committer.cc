@@ -113,6 +113,7 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
     job.reply = EncodeErrorReply(job.id, code, message);
     if (job.audit) {
       job.audit->outcome = std::string(ErrorCodeName(code));
+      LogRequest(*job.audit);
       (void)store_.Audit(std::move(*job.audit));
       job.audit.reset();
     }
@@ -188,6 +189,7 @@ void Committer::RunGroup(std::vector<IngestJob>& jobs) {
         a.entities.push_back(o.entity);
       }
       if (entity_results[i] != 0) a.entities.push_back(entity_results[i]);
+      LogRequest(a);
       (void)store_.Audit(std::move(a));
       jobs[i].audit.reset();
     }

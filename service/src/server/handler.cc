@@ -1,5 +1,6 @@
 // Request decoding and the ops other than the commit step of ingest.
 #include <chrono>
+#include <cstdio>
 
 #include "doppel/core/exact_dedupe.h"
 #include "doppel/core/unicode.h"
@@ -206,15 +207,30 @@ std::optional<storage::AuditEvent> Handler::HandOver() {
   return audit_;
 }
 
+std::atomic<bool> g_log_requests{false};
+
+void LogRequest(const storage::AuditEvent& e) {
+  if (!g_log_requests.load(std::memory_order_relaxed)) return;
+  std::fprintf(stderr, "doppeld: debug: op=%s client=%s role=%s outcome=%s entities=%zu records=%zu detail=%s\n",
+               e.op.c_str(), e.client.c_str(), e.role.c_str(), e.outcome.c_str(), e.entities.size(),
+               e.records.size(), e.detail.empty() ? "{}" : e.detail.c_str());
+}
+
 void Handler::FlushAudit() {
-  if (!audit_on_) return;
+  if (!audit_on_) {
+    // health and stats are not audited, but a debug log shows them too.
+    if (!audit_.op.empty() && (audit_.op == "health" || audit_.op == "stats")) LogRequest(audit_);
+    return;
+  }
   audit_on_ = false;
+  LogRequest(audit_);
   // The trail is best effort against the store failing; the reply has gone.
   (void)store_.Audit(audit_);
 }
 
 std::optional<std::string> Handler::Handle(Job& job) {
   audit_on_ = false;
+  audit_ = {};
   struct Flush {
     Handler* h;
     ~Flush() { h->FlushAudit(); }

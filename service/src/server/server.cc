@@ -204,6 +204,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   DOPPEL_RETURN_IF_ERROR(options.Validate());
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  g_log_requests.store(options.log_requests);
   DOPPEL_ASSIGN_OR_RETURN(impl->store, storage::Store::Open(options.db_path, options.store));
   if (!options.curve_key_file.empty()) {
     DOPPEL_ASSIGN_OR_RETURN(KeyPair server_key, LoadKeyFile(options.curve_key_file, /*needs_secret=*/true));

@@ -37,6 +37,11 @@ struct Job {
   std::string payload;
 };
 
+// Debug logging of requests (ServerOptions::log_requests): one line per
+// request from its audit event. Ids and counts only, never values.
+void LogRequest(const storage::AuditEvent& e);
+extern std::atomic<bool> g_log_requests;
+
 // Sends replies to the front thread over an inproc PUSH socket; one per
 // thread (ZeroMQ sockets are not thread-safe).
 class ReplySender {

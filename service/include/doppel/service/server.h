@@ -50,6 +50,9 @@ struct ServerOptions {
   // neither; required to listen on anything but loopback. Default: none.
   std::string curve_key_file;
   std::string clients_file;
+  // Log every request on stderr (op, client, role, outcome, counts; never
+  // personal values). Default: false.
+  bool log_requests = false;
   // Staleness, segments and calling windows for the loop's ops. Default: as documented in config.md.
   core::LoopConfig loop;
 
