@@ -35,10 +35,9 @@ TEST(ServerLogs, DebugLogsHoldNoPersonalData) {
     b.data[1].push_back(std::string(last).append(" ").append(first));
     b.data[2].push_back(phone);
     b.data[3].push_back(email);
-    b.data[4].push_back("1" + std::to_string(10 + i % 18) + ".03.1970");
     secrets.insert(secrets.end(), {last, first, digits, email});
   }
-  b.data[4] = std::vector<std::string>(40, "12.03.1970");
+  b.data[4] = std::vector<std::string>(40, "12.03.1970");  // one birth date: pairs join by phone
 
   ServerProcess server((dir / "db").string(), {"--log-level", "debug"});
   ASSERT_TRUE(server.Start()) << server.Log();
