@@ -272,6 +272,18 @@ Status ApplyPriority(const Table& t, std::string_view src, JobConfig* c) {
   return Status::Ok();
 }
 
+Status ApplyRetention(const Table& t, std::string_view src, JobConfig* c) {
+  DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "retention", src, {"inactive_years", "require_no_valid_contact"}));
+  int64_t years = c->loop.retention_inactive_years;
+  DOPPEL_RETURN_IF_ERROR(Get(t, "inactive_years", src, &years));
+  if (years < 0 || years > 200) {
+    return Status::InvalidArgument(std::string(src) + ": [retention] inactive_years must be 0 (off) to 200");
+  }
+  c->loop.retention_inactive_years = static_cast<int>(years);
+  DOPPEL_RETURN_IF_ERROR(Get(t, "require_no_valid_contact", src, &c->loop.retention_require_no_contact));
+  return Status::Ok();
+}
+
 Status ApplyCallList(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "calllist", src, {"hours", "days", "default_utc_offset_minutes"}));
   DOPPEL_RETURN_IF_ERROR(Get(t, "hours", src, &c->loop.calling_hours));
@@ -354,10 +366,11 @@ Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name,
     else if (k == "segments") DOPPEL_RETURN_IF_ERROR(ApplySegmentsSection(*t, source_name, config));
     else if (k == "priority") DOPPEL_RETURN_IF_ERROR(ApplyPriority(*t, source_name, config));
     else if (k == "calllist") DOPPEL_RETURN_IF_ERROR(ApplyCallList(*t, source_name, config));
+    else if (k == "retention") DOPPEL_RETURN_IF_ERROR(ApplyRetention(*t, source_name, config));
     else {
       return Status::InvalidArgument(Where(source_name, node) + ": unknown section [" + std::string(k) +
                                      "] (known: input, columns, normalize, dedupe, match, profile, staleness, "
-                                     "segment, segments, priority, calllist)");
+                                     "segment, segments, priority, calllist, retention)");
     }
   }
   return config->Validate();

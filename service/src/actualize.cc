@@ -745,6 +745,38 @@ Result<SuppressionImport> ParseSuppressionCsv(std::string_view text, const core:
   return out;
 }
 
+// ---- retention --------------------------------------------------------------------
+
+Result<std::vector<RetentionCandidate>> FindRetentionCandidates(const storage::Store& store,
+                                                                const core::LoopConfig& config, int32_t today) {
+  if (config.retention_inactive_years <= 0) {
+    return Status::InvalidArgument("no retention rule: set [retention] inactive_years in the config");
+  }
+  DOPPEL_ASSIGN_OR_RETURN(LoopContext ctx, LoopContext::Load(store, config, today));
+  const int64_t limit_days = static_cast<int64_t>(config.retention_inactive_years * 365.2425);
+  std::vector<RetentionCandidate> out;
+  DOPPEL_RETURN_IF_ERROR(store.ScanEntities([&](const storage::EntityScanItem& item) {
+    core::EntityFacts facts = ctx.Facts(item);
+    // The latest sign of life: a purchase, a verification, a call, a record
+    // loaded or changed.
+    int32_t last = 0;
+    for (const auto& m : facts.members) {
+      last = std::max({last, m.activity.last_purchase, m.verified, core::YmdFromMs(m.seen_at)});
+    }
+    bool contact = false;
+    for (const auto* list : {&facts.phones, &facts.emails}) {
+      for (const auto& c : *list) {
+        last = std::max(last, c.state.last_date);
+        contact |= c.usable();
+      }
+    }
+    bool inactive = last == 0 || core::DaysBetween(last, today) > limit_days;
+    if (inactive && (!contact || !config.retention_require_no_contact)) out.push_back({item.id, last, contact});
+    return true;
+  }));
+  return out;
+}
+
 // ---- reports ----------------------------------------------------------------------
 
 namespace {

@@ -348,6 +348,23 @@ TEST_F(CliLoopTest, ThroughTheServerTheSameAnswers) {
   Ran trail = Doppel("audit query --op erase --db " + P("db"));
   EXPECT_NE(trail.out.find("," + calls[1][1] + ","), std::string::npos) << trail.out;
   EXPECT_EQ(Doppel("audit verify --db " + P("db")).code, 0);
+
+  // Retention: clients without a usable contact and inactive for a year,
+  // seen from 2030: listed by --dry-run, erased by --apply, then none.
+  Write("retention.toml", "[retention]\ninactive_years = 1\nrequire_no_valid_contact = false\n");
+  const std::string rule = " --config " + P("retention.toml") + " --db " + P("db") + " --today 2030-01-01";
+  Ran dry = Doppel("retention --dry-run" + rule);
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  size_t due = ReadCsv(dry.out).size() - 1;
+  EXPECT_GT(due, 100u) << dry.out.substr(0, 300);
+  Ran applied = Doppel("retention --apply" + rule);
+  ASSERT_EQ(applied.code, 0) << applied.err;
+  std::string expected = std::to_string(due);
+  if (expected.size() > 3) expected.insert(expected.size() - 3, ",");
+  EXPECT_NE(applied.out.find("erased " + expected + " clients"), std::string::npos) << applied.out;
+  EXPECT_EQ(ReadCsv(Doppel("retention --dry-run" + rule).out).size(), 1u);
+  EXPECT_EQ(Doppel("retention --db " + P("db") + " --config " + P("retention.toml")).code, 1) << "say which";
+  EXPECT_EQ(Doppel("audit verify --db " + P("db")).code, 0);
 }
 
 }  // namespace

@@ -9,8 +9,11 @@
 #include "doppel/core/calllist.h"
 #include "doppel/core/config.h"
 #include "doppel/core/date.h"
+#include "doppel/core/staleness.h"
 #include "doppel/core/writers.h"
+#include "doppel/service/actualize.h"
 #include "doppel/service/client.h"
+#include "doppel/storage/file.h"
 #include "doppel/storage/store.h"
 
 namespace doppel::cli {
@@ -151,6 +154,79 @@ void RegisterErase(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& ou
     std::printf("Erased entity %llu: %zu records, %zu history events; %zu tombstones keep it from coming back\n",
                 static_cast<unsigned long long>(erased->entity), erased->records.size(), erased->events_removed,
                 erased->tombstones);
+    return kExitOk;
+  });
+}
+
+void RegisterRetention(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out) {
+  struct Args {
+    std::string db = "var/doppel", config, today;
+    bool dry_run = false, apply = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand("retention", "Erase clients the [retention] rule says are kept too long (see --dry-run)");
+  sub->add_option("--db", a->db, "Database directory (default: var/doppel)");
+  sub->add_option("--config", a->config, "TOML with [retention] inactive_years (and require_no_valid_contact)")->required();
+  sub->add_option("--today", a->today, "Reference date YYYY-MM-DD (default: today)");
+  auto* dry = sub->add_flag("--dry-run", a->dry_run, "List who would be erased (CSV), change nothing");
+  auto* apply = sub->add_flag("--apply", a->apply, "Erase them (tombstones stay; the audit trail says so)");
+  dry->excludes(apply);
+  out.emplace_back(sub, [a] {
+    if (a->dry_run == a->apply) return Fail(std::string("say --dry-run or --apply"));
+    core::JobConfig config;
+    auto text = storage::ReadFile(a->config);
+    if (!text.ok()) return Fail(text.status());
+    if (Status s = core::ApplyConfigToml(*text, a->config, &config); !s.ok()) return Fail(s);
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    int32_t today = core::YmdFromMs(now);
+    if (!a->today.empty()) {
+      auto d = core::ParseDay(a->today);
+      if (!d.ok()) return Fail(d.status());
+      today = *d;
+    }
+    auto store = OpenExisting(a->db);
+    if (!store.ok()) return Fail(store.status());
+    auto due = service::FindRetentionCandidates(**store, config.loop, today);
+    if (!due.ok()) return Fail(due.status());
+    if (a->dry_run) {
+      std::string csv = "entity_id,last_activity,has_contact\n";
+      for (const auto& c : *due) {
+        csv += std::to_string(c.entity) + "," + (c.last_activity ? std::to_string(c.last_activity) : "") + "," +
+               (c.has_contact ? "1" : "0") + "\n";
+      }
+      std::fwrite(csv.data(), 1, csv.size(), stdout);
+      std::fprintf(stderr, "%s clients would be erased (no activity for %d years%s)\n",
+                   core::WithThousands(due->size()).c_str(), config.loop.retention_inactive_years,
+                   config.loop.retention_require_no_contact ? " and no usable contact" : "");
+      return kExitOk;
+    }
+    size_t erased = 0, records = 0;
+    for (size_t start = 0; start < due->size(); start += 500) {
+      auto group = (*store)->BeginGroup();
+      for (size_t i = start; i < due->size() && i < start + 500; ++i) {
+        auto e = group->Erase((*due)[i].entity, storage::Actor{"retention", a->config, now});
+        if (!e.ok()) return Fail(e.status());
+        records += e->records.size();
+        ++erased;
+      }
+      if (Status s = group->Commit(); !s.ok()) return Fail(s);
+    }
+    storage::AuditEvent ev;
+    ev.time_ms = now;
+    const char* user = std::getenv("USER");
+    ev.client = std::string("cli:") + (user != nullptr ? user : "?");
+    ev.role = "admin";
+    ev.op = "retention";
+    for (size_t i = 0; i < due->size() && i < 100; ++i) ev.entities.push_back((*due)[i].entity);
+    ev.outcome = "ok";
+    ev.detail = "{\"erased\":" + std::to_string(erased) + ",\"records\":" + std::to_string(records) + "}";
+    if (Status s = (*store)->Audit(std::move(ev)); !s.ok()) return Fail(s);
+    if (erased > 0) {
+      if (Status s = (*store)->CompactAfterErasure(); !s.ok()) return Fail(s);
+    }
+    std::printf("Retention: erased %s clients (%s records)\n", core::WithThousands(erased).c_str(),
+                core::WithThousands(records).c_str());
     return kExitOk;
   });
 }

@@ -130,5 +130,6 @@ void RegisterKeys(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out
 // audit verify|query (cmd_audit.cc).
 void RegisterAudit(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 void RegisterErase(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
+void RegisterRetention(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out);
 
 }  // namespace doppel::cli

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   doppel::cli::RegisterKeys(app, loop);
   doppel::cli::RegisterAudit(app, loop);
   doppel::cli::RegisterErase(app, loop);
+  doppel::cli::RegisterRetention(app, loop);
   for (auto& [sub, cmd] : loop) commands[sub] = std::move(cmd);
   try {
     app.parse(argc, argv);

@@ -34,6 +34,12 @@ struct LoopConfig {
   // The time zone of a client whose region is unknown, minutes east of UTC.
   // Default: 180 (Moscow).
   int default_utc_offset_minutes = 180;
+  // Retention ([retention]): a client with no activity (purchase,
+  // verification, call, new record) for this many years is due for erasure
+  // by `doppel retention`; 0 turns the rule off. Default: 0.
+  int retention_inactive_years = 0;
+  // ... only when no usable phone or email is left. Default: true.
+  bool retention_require_no_contact = true;
 
   Status Validate() const;
 };

@@ -152,6 +152,18 @@ Result<SuppressionImport> ParseSuppressionCsv(std::string_view text, const core:
                                               core::SuppressReason default_reason, std::string_view default_source,
                                               int32_t today);
 
+// Retention: the live entities the [retention] rule makes due for erasure
+// (no activity for retention_inactive_years, and with
+// retention_require_no_contact no usable phone or email), in id order, with
+// the date of each one's last activity.
+struct RetentionCandidate {
+  uint64_t entity = 0;
+  int32_t last_activity = 0;  // yyyymmdd; 0 when nothing is dated
+  bool has_contact = false;
+};
+Result<std::vector<RetentionCandidate>> FindRetentionCandidates(const storage::Store& store,
+                                                                const core::LoopConfig& config, int32_t today);
+
 // The whole report: base health, campaign results, per-segment quality and
 // decay, the quality history (a point for now is added and, with
 // `record_point`, stored), and recommendations.
