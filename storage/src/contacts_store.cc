@@ -29,18 +29,20 @@ SnapshotPtr TakeSnapshot(rocksdb::DB* db) {
 
 bool KnownKind(char k) { return k == 'P' || k == 'E' || k == 'A'; }
 
-// Walks the keys of one column family that start with `prefix`.
-Status ForPrefix(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view prefix,
+// Walks the keys of one column family that start with `prefix`, with their
+// values unsealed.
+Status ForPrefix(const Store::Impl& m, int family, std::string_view prefix,
                  const std::function<Status(std::string_view key, std::string_view value, bool* stop)>& fn) {
   rocksdb::ReadOptions ro;
-  SnapshotPtr snap = TakeSnapshot(db);
+  SnapshotPtr snap = TakeSnapshot(m.db);
   ro.snapshot = snap.get();
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf[family]));
   bool stop = false;
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid() && !stop; it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (!key.starts_with(prefix)) break;
-    DOPPEL_RETURN_IF_ERROR(fn(key, it->value().ToStringView(), &stop));
+    DOPPEL_ASSIGN_OR_RETURN(std::string value, Unseal(m, it->value().ToString()));
+    DOPPEL_RETURN_IF_ERROR(fn(key, value, &stop));
   }
   return FromRocks(it->status(), "scan");
 }
@@ -169,7 +171,8 @@ Status Store::ScanEntities(const std::function<bool(const EntityScanItem&)>& fn)
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key = it->key().ToStringView();
     if (key.size() != 9) return Status::Corruption("entities: damaged key");
-    DOPPEL_ASSIGN_OR_RETURN(EntityValue value, DecodeEntity(it->value().ToStringView()));
+    DOPPEL_ASSIGN_OR_RETURN(std::string plain, Unseal(m, it->value().ToString()));
+    DOPPEL_ASSIGN_OR_RETURN(EntityValue value, DecodeEntity(plain));
     if (value.merged_into != 0) continue;  // a redirect
     EntityScanItem item;
     item.id = keys::GetU64(key, 1);
@@ -180,6 +183,7 @@ Status Store::ScanEntities(const std::function<bool(const EntityScanItem&)>& fn)
     for (uint64_t rid : value.members) {
       std::string raw;
       DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "scan member"));
+      DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
       DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(raw));
       rec.entity = item.id;
       item.members.push_back(std::move(rec));
@@ -194,12 +198,13 @@ Result<std::optional<core::Suppression>> Store::GetSuppression(core::ContactKind
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf[kSuppression], key, &raw);
   if (s.IsNotFound()) return std::optional<core::Suppression>();
   DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get suppression"));
+  DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(*impl_, std::move(raw)));
   DOPPEL_ASSIGN_OR_RETURN(core::Suppression sup, DecodeSuppression(key, raw));
   return std::optional<core::Suppression>(std::move(sup));
 }
 
 Status Store::ListSuppressions(const std::function<bool(const core::Suppression&)>& fn) const {
-  return ForPrefix(impl_->db, impl_->cf[kSuppression], std::string(1, keys::kSuppressionTag),
+  return ForPrefix(*impl_, kSuppression, std::string(1, keys::kSuppressionTag),
                    [&](std::string_view k, std::string_view v, bool* stop) -> Status {
                      DOPPEL_ASSIGN_OR_RETURN(core::Suppression s, DecodeSuppression(k, v));
                      *stop = !fn(s);
@@ -209,7 +214,7 @@ Status Store::ListSuppressions(const std::function<bool(const core::Suppression&
 
 Status Store::LoadContactStates(
     const std::function<void(core::ContactKind, std::string_view, const core::ContactState&)>& fn) const {
-  return ForPrefix(impl_->db, impl_->cf[kContacts], std::string(1, keys::kContactStateTag),
+  return ForPrefix(*impl_, kContacts, std::string(1, keys::kContactStateTag),
                    [&](std::string_view k, std::string_view v, bool*) -> Status {
                      if (k.size() < 3 || !KnownKind(k[1])) return Status::Corruption("contact state: damaged key");
                      DOPPEL_ASSIGN_OR_RETURN(auto stored, DecodeStoredContact(v));
@@ -219,7 +224,7 @@ Status Store::LoadContactStates(
 }
 
 Status Store::LoadSurveys(const std::function<void(uint64_t, const core::SurveyAnswers&)>& fn) const {
-  return ForPrefix(impl_->db, impl_->cf[kContacts], std::string(1, keys::kSurveyTag),
+  return ForPrefix(*impl_, kContacts, std::string(1, keys::kSurveyTag),
                    [&](std::string_view k, std::string_view v, bool*) -> Status {
                      if (k.size() != 9) return Status::Corruption("survey: damaged key");
                      DOPPEL_ASSIGN_OR_RETURN(core::SurveyAnswers a, DecodeSurvey(v));
@@ -229,7 +234,7 @@ Status Store::LoadSurveys(const std::function<void(uint64_t, const core::SurveyA
 }
 
 Status Store::ListOutcomes(const std::function<void(const OutcomeEvent&)>& fn) const {
-  return ForPrefix(impl_->db, impl_->cf[kContacts], std::string(1, keys::kOutcomeTag),
+  return ForPrefix(*impl_, kContacts, std::string(1, keys::kOutcomeTag),
                    [&](std::string_view, std::string_view v, bool*) -> Status {
                      DOPPEL_ASSIGN_OR_RETURN(OutcomeEvent ev, DecodeOutcome(v));
                      fn(ev);
@@ -250,12 +255,12 @@ Status Store::AddQualityPoint(const core::QualityPoint& p) {
   WriteQuality(w, p.quality);
   rocksdb::WriteOptions wo;
   wo.sync = impl_->options.sync;
-  return FromRocks(impl_->db->Put(wo, impl_->cf[kContacts], keys::QualityPoint(p.time_ms, seq), w.str()),
+  return FromRocks(impl_->db->Put(wo, impl_->cf[kContacts], keys::QualityPoint(p.time_ms, seq), Seal(*impl_, w.str())),
                    "add quality point");
 }
 
 Status Store::ListQualityPoints(const std::function<void(const core::QualityPoint&)>& fn) const {
-  return ForPrefix(impl_->db, impl_->cf[kContacts], std::string(1, keys::kQualityTag),
+  return ForPrefix(*impl_, kContacts, std::string(1, keys::kQualityTag),
                    [&](std::string_view, std::string_view v, bool*) -> Status {
                      codec::Reader r(v);
                      core::QualityPoint p;

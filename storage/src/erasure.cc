@@ -38,6 +38,7 @@ std::string NameKey(std::string_view last, std::string_view first, int32_t birth
 
 std::string EncodeStoredContact(std::string_view value, const core::ContactState& state) {
   codec::Writer w;
+  w.U8(1);  // format (a leading 0xE7 would read as a sealed value)
   w.Str(value);
   w.Str(core::EncodeContactState(state));
   return std::move(w.str());
@@ -45,6 +46,7 @@ std::string EncodeStoredContact(std::string_view value, const core::ContactState
 
 Result<std::pair<std::string, core::ContactState>> DecodeStoredContact(std::string_view bytes) {
   codec::Reader r(bytes);
+  if (r.U8() != 1) return Status::Corruption("contact state: unknown format");
   std::string value = r.Str(), state = r.Str();
   if (!r.ok() || !r.done()) return Status::Corruption("contact state: damaged value");
   DOPPEL_ASSIGN_OR_RETURN(core::ContactState st, core::DecodeContactState(state));

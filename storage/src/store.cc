@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -463,17 +464,62 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     it->Seek(std::string(1, keys::kTombstoneTag));
     impl->has_tombstones = it->Valid() && it->key().starts_with(std::string(1, keys::kTombstoneTag));
   }
+  // Encryption at rest: the data keys, and whether this database was sealed.
+  std::string key_file = options.data_key_file;
+  if (key_file.empty()) {
+    const char* env = std::getenv("DOPPEL_DATA_KEY_FILE");
+    if (env != nullptr) key_file = env;
+  }
+  if (!key_file.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(impl->data_keys, LoadDataKeys(key_file));
+    impl->current_key = impl->data_keys.rbegin()->first;
+  }
+  {
+    std::string check;
+    s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "data_key_check", &check);
+    if (s.ok()) {
+      // Sealed before: the keys must open the check value.
+      auto plain = Unseal(*impl, check);
+      if (!plain.ok()) return Status::InvalidArgument(path + ": " + plain.status().message());
+      if (*plain != "doppel data key check") return Status::Corruption(path + ": the data key check is damaged");
+    } else if (!s.IsNotFound()) {
+      return FromRocks(s, "cannot read the data key check");
+    }
+    if (!impl->data_keys.empty() && (s.IsNotFound() || static_cast<uint8_t>(check[1]) != impl->current_key)) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      DOPPEL_RETURN_IF_ERROR(FromRocks(
+          impl->db->Put(wo, impl->cf[kMeta], "data_key_check", Seal(*impl, "doppel data key check")), "seal"));
+    }
+  }
   // The key tombstone hashes are made with: random, made once per database.
-  s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "tombstone_key", &impl->tombstone_key);
+  // With data keys it is kept sealed, so the files alone do not let anyone
+  // test a guessed phone against the keyed hashes.
+  std::string stored_key;
+  s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "tombstone_key", &stored_key);
+  bool write_key = false;
   if (s.IsNotFound()) {
     impl->tombstone_key.resize(32);
     randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
+    write_key = true;
+  } else if (!s.ok()) {
+    return FromRocks(s, "cannot read the index key");
+  } else {
+    auto plain = Unseal(*impl, stored_key);
+    if (!plain.ok()) return Status::InvalidArgument(path + ": " + plain.status().message());
+    impl->tombstone_key = std::move(*plain);
+    if (impl->tombstone_key.size() != 32) return Status::Corruption(path + ": the index key is damaged");
+    // Sealed from now on when keys arrived after it was written, and
+    // resealed with the newest key after a rotation (so the older keys can
+    // go once nothing else needs them).
+    write_key = !impl->data_keys.empty() && (static_cast<unsigned char>(stored_key[0]) != 0xE7 ||
+                                             static_cast<uint8_t>(stored_key[1]) != impl->current_key);
+  }
+  if (write_key) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     DOPPEL_RETURN_IF_ERROR(
-        FromRocks(impl->db->Put(wo, impl->cf[kMeta], "tombstone_key", impl->tombstone_key), "initialise"));
-  } else if (!s.ok() || impl->tombstone_key.size() != 32) {
-    return Status::Corruption(path + ": the tombstone key is damaged");
+        FromRocks(impl->db->Put(wo, impl->cf[kMeta], "tombstone_key", Seal(*impl, impl->tombstone_key)), "initialise"));
   }
   std::string counters;
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
@@ -496,9 +542,11 @@ Result<StoredRecord> Store::GetRecord(std::string_view id) const {
   rocksdb::Status s = m.db->Get(ro, m.cf[kRecords], keys::RecordId(id), &rid_value);
   if (s.IsNotFound()) return Status::NotFound("no record '" + std::string(id) + "'");
   DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_record"));
+  DOPPEL_ASSIGN_OR_RETURN(rid_value, Unseal(m, std::move(rid_value)));
   if (rid_value.size() != 8) return Status::Corruption("record index of '" + std::string(id) + "' is damaged");
   uint64_t rid = keys::GetU64(rid_value, 0);
   DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &value), "get_record"));
+  DOPPEL_ASSIGN_OR_RETURN(value, Unseal(m, std::move(value)));
   DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(value));
   if (m.db->Get(ro, m.cf[kMembership], keys::Member(rid), &member).ok() && member.size() == 8) {
     rec.entity = keys::GetU64(member, 0);
@@ -520,6 +568,7 @@ Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
     rocksdb::Status s = m.db->Get(ro, m.cf[kEntities], keys::Entity(id), &raw);
     if (s.IsNotFound()) return Status::NotFound("no entity " + std::to_string(view.requested));
     DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_entity"));
+    DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
     DOPPEL_ASSIGN_OR_RETURN(value, DecodeEntity(raw));
     if (value.merged_into == 0) break;
     if (hops > 64) return Status::Corruption("entity " + std::to_string(view.requested) + ": redirect loop");
@@ -534,6 +583,7 @@ Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
   for (uint64_t rid : value.members) {
     std::string raw;
     DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "get_entity member"));
+    DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
     DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(raw));
     view.members.push_back(std::move(rec.id));
   }
@@ -716,6 +766,9 @@ struct Store::WriteGroup::Impl {
     rocksdb::Status s = store->db->Get(rocksdb::ReadOptions(), store->cf[family], key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     DOPPEL_RETURN_IF_ERROR(FromRocks(s, "read"));
+    if (Sealed(family)) {
+      DOPPEL_ASSIGN_OR_RETURN(value, Unseal(*store, std::move(value)));
+    }
     return std::optional<std::string>(std::move(value));
   }
 
@@ -1170,6 +1223,9 @@ Result<std::vector<Store::Resolution>> Store::Resolve(const std::vector<RecordIn
     rocksdb::Status s = m.db->Get(ro, m.cf[family], key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     DOPPEL_RETURN_IF_ERROR(FromRocks(s, "resolve"));
+    if (Sealed(family)) {
+      DOPPEL_ASSIGN_OR_RETURN(value, Unseal(m, std::move(value)));
+    }
     return std::optional<std::string>(std::move(value));
   };
   const kernels::KernelTable& k = kernels::GetKernels(kernels::ChooseBackend().backend);
@@ -1305,7 +1361,9 @@ Result<Store::WriteGroup::Erasure> Store::WriteGroup::Erase(uint64_t entity, con
   std::unique_ptr<rocksdb::Iterator> c(g.store->db->NewIterator(ro, g.store->cf[kContacts]));
   const std::string outcome_prefix(1, keys::kOutcomeTag);
   for (c->Seek(outcome_prefix); c->Valid() && c->key().starts_with(outcome_prefix); c->Next()) {
-    auto ev = DecodeOutcome(c->value().ToStringView());
+    auto plain = Unseal(*g.store, c->value().ToString());
+    if (!plain.ok()) return plain.status();
+    auto ev = DecodeOutcome(*plain);
     if (ev.ok() && std::find(owners.begin(), owners.end(), ev->entity) != owners.end()) {
       g.Delete(kContacts, c->key().ToString());
     }
@@ -1420,7 +1478,7 @@ Status Store::WriteGroup::Commit() {
   rocksdb::WriteBatch batch;
   for (int f = 0; f < kFamilyCount; ++f) {
     for (auto& [key, value] : g.overlay[f]) {
-      if (value) batch.Put(g.store->cf[f], key, *value);
+      if (value) batch.Put(g.store->cf[f], key, Sealed(f) ? Seal(*g.store, *value) : *value);
       else batch.Delete(g.store->cf[f], key);
     }
   }

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 
 #include <array>
+#include <map>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -63,7 +64,10 @@ struct Store::Impl {
   // The key of tombstone hashes (meta "tombstone_key", made at the first
   // erasure), and whether any tombstone exists (ingest then checks them).
   std::string tombstone_key;
-  std::atomic<bool> has_tombstones{false};  // under counters_mu; orders quality points within one millisecond
+  std::atomic<bool> has_tombstones{false};
+  // Encryption at rest (sealing.cc): data keys by id; the newest seals.
+  std::map<uint8_t, std::string> data_keys;
+  uint8_t current_key = 0;  // under counters_mu; orders quality points within one millisecond
 };
 
 // RocksDB's Status as ours: the one place its errors are translated.
@@ -83,6 +87,14 @@ Result<core::Suppression> DecodeSuppression(std::string_view kind_value_key, std
 std::string EncodeSurvey(const core::SurveyAnswers& a);
 Result<core::SurveyAnswers> DecodeSurvey(std::string_view s);
 std::string EncodeOutcome(const OutcomeEvent& ev);
+// Encryption at rest (sealing.cc). Sealed(family): the family's values hold
+// personal data and are sealed when a data key is set.
+bool Sealed(int family);
+std::string Seal(const Store::Impl& m, std::string_view plain);
+// Plain values (written before the key was set) come back as they are.
+Result<std::string> Unseal(const Store::Impl& m, std::string stored);
+Result<std::map<uint8_t, std::string>> LoadDataKeys(const std::string& path);
+
 // Keys of a value in the suppression and contacts families: its keyed hash.
 std::string SuppressionKey(const Store::Impl& m, char kind, std::string_view value);
 std::string ContactStateKey(const Store::Impl& m, char kind, std::string_view value);

@@ -553,3 +553,87 @@ TEST_F(StoreTest, ErasureLeavesNothingBehindButATombstone) {
 
 }  // namespace
 }  // namespace doppel::storage
+
+namespace doppel::storage {
+namespace {
+
+TEST_F(StoreTest, SealedAtRestRotatesAndRefusesAWrongOrMissingKey) {
+  const std::string keys = (dir_ / "data.keys").string();
+  ASSERT_TRUE(AddDataKey(keys).ok());
+  StoreOptions sealed;
+  sealed.data_key_file = keys;
+  const std::string rows = std::string(kHeader) +
+                           "s1;Терентьева Изольда Марковна;8 916 222-33-44;izolda.terentieva@mail.ru;07.08.1977\n"
+                           "s2;Терентьева Изольда;+7 916 222 33 44;;07.08.1977\n";
+  {
+    auto store = Store::Open(Db(), sealed);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Ingest(**store, rows);
+    auto g = (*store)->BeginGroup();
+    core::Suppression s;
+    s.kind = core::ContactKind::kEmail;
+    s.value = "izolda.terentieva@mail.ru";
+    s.reason = core::SuppressReason::kDoNotCall;
+    ASSERT_TRUE(g->Suppress(s, Actor{"t", "web", 1}).ok());
+    ASSERT_TRUE(g->PutContactState(core::ContactKind::kPhone, "+79162223344", core::ContactState{}).ok());
+    ASSERT_TRUE(g->Commit().ok());
+    auto rec = (*store)->GetRecord("s1");
+    ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+    EXPECT_EQ(rec->values.phones, std::vector<std::string>{"+79162223344"});
+  }
+  // The files alone reveal none of it: not in the tables, the log or the manifest.
+  std::string files = AllFiles(dir_ / "db");
+  for (const std::string secret : {"+79162223344", "9162223344", "Терентьева", "Изольда", "izolda.terentieva"}) {
+    EXPECT_EQ(files.find(secret), std::string::npos) << secret;
+  }
+  // No key, or the wrong one: a clear error at open, never a wrong read.
+  auto without = Store::Open(Db());
+  ASSERT_FALSE(without.ok());
+  EXPECT_NE(without.status().message().find("data key"), std::string::npos) << without.status().message();
+  const std::string other = (dir_ / "other.keys").string();
+  ASSERT_TRUE(AddDataKey(other).ok());
+  StoreOptions wrong;
+  wrong.data_key_file = other;
+  auto mismatched = Store::Open(Db(), wrong);
+  ASSERT_FALSE(mismatched.ok());
+  EXPECT_NE(mismatched.status().message().find("wrong"), std::string::npos) << mismatched.status().message();
+
+  // Rotation: a newer key seals new values; the old one still reads.
+  ASSERT_TRUE(AddDataKey(keys).ok());
+  {
+    auto store = Store::Open(Db(), sealed);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Ingest(**store, std::string(kHeader) + "s3;Новая Запись;8 903 123 45 67;;\n", 2000);
+    EXPECT_TRUE((*store)->GetRecord("s1").ok());
+    EXPECT_TRUE((*store)->GetRecord("s3").ok());
+    bool listed = false;
+    ASSERT_TRUE((*store)->ListSuppressions([&](const core::Suppression& s) {
+      listed = s.value == "izolda.terentieva@mail.ru";
+      return true;
+    }).ok());
+    EXPECT_TRUE(listed);
+  }
+  // Without the old key, what it sealed is refused by name.
+  std::string text;
+  {
+    std::ifstream in(keys);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("key 2 ", 0) == 0) text += line + "\n";
+    }
+  }
+  const std::string newest = (dir_ / "newest.keys").string();
+  { std::ofstream(newest) << text; }
+  fs::permissions(newest, fs::perms::owner_read | fs::perms::owner_write);
+  StoreOptions only_new;
+  only_new.data_key_file = newest;
+  auto store = Store::Open(Db(), only_new);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->GetRecord("s3").ok());
+  auto old = (*store)->GetRecord("s1");
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.status().message().find("data key 1"), std::string::npos) << old.status().message();
+}
+
+}  // namespace
+}  // namespace doppel::storage

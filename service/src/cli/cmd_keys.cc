@@ -5,6 +5,7 @@
 #include "cli/common.h"
 #include "doppel/service/access.h"
 #include "doppel/storage/file.h"
+#include "doppel/storage/store.h"
 
 namespace doppel::cli {
 
@@ -25,6 +26,18 @@ void RegisterKeys(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& out
     if (Status s = service::SaveKeyPair(*keys, a->name); !s.ok()) return Fail(s);
     std::printf("Wrote %s.key (keep it secret) and %s.pub\npublic key: %s\n", a->name.c_str(), a->name.c_str(),
                 keys->public_key.c_str());
+    return kExitOk;
+  });
+
+  CLI::App* data = sub->add_subcommand(
+      "data-key", "Create a data key file (encryption at rest), or add a newer key to it (rotation)");
+  data->add_option("file", a->name, "The key file (mode 0600); give it to doppeld --data-key or $DOPPEL_DATA_KEY_FILE")
+      ->required();
+  out.emplace_back(data, [a] {
+    bool existed = storage::PathExists(a->name);
+    if (Status s = storage::AddDataKey(a->name); !s.ok()) return Fail(s);
+    std::printf("%s %s: new values are sealed with its newest key%s\n", existed ? "Added a key to" : "Wrote",
+                a->name.c_str(), existed ? "; the older keys keep reading what they sealed" : "");
     return kExitOk;
   });
 

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   app.add_option("--source-priority", source_priority, "Sources, most trusted first, comma-separated: crm,web")
       ->delimiter(',');
   app.add_option("--curve-key", o.curve_key_file, "This server's CURVE key pair (doppel keys generate): encrypt and authenticate every client");
+  app.add_option("--data-key", o.store.data_key_file, "Data key file (doppel keys data-key): seal personal data at rest (default: $DOPPEL_DATA_KEY_FILE)");
   app.add_option("--clients", o.clients_file, "With --curve-key: the allow-list of client keys and roles (doppel keys add)");
   app.add_option("--log-level", log_level, "info (start and stop) or debug (also one line per request: ids and counts, never personal values)")
       ->check(CLI::IsMember({"info", "debug"}));

@@ -67,9 +67,18 @@ struct StoreOptions {
   double threshold = 0.95, link_threshold = 0.3;
   // How golden records pick single values. Default: most frequent.
   core::SurvivorshipOptions survivorship;
+  // Encryption at rest: a file of data keys (`doppel keys data-key FILE`).
+  // Records, golden records, the suppression list and contact data are then
+  // sealed with XChaCha20-Poly1305. Empty: $DOPPEL_DATA_KEY_FILE, else none.
+  // A database that was sealed refuses to open without its keys.
+  std::string data_key_file;
 
   Status Validate() const;
 };
+
+// Adds a new data key to a key file (creating it 0600): the new key seals
+// from then on, the older ones keep reading what they sealed.
+Status AddDataKey(const std::string& path);
 
 // What an ingest stores for one record: its normalized values and the raw
 // columns as received.
