@@ -12,6 +12,16 @@
 
 namespace doppel::storage {
 
+std::string BlockKey(const Store::Impl& m, uint8_t kind, uint64_t hash) {
+  unsigned char in[9], out[crypto_shorthash_BYTES];
+  in[0] = kind;
+  for (int i = 0; i < 8; ++i) in[1 + i] = static_cast<unsigned char>(hash >> (56 - 8 * i));
+  crypto_shorthash(out, in, sizeof in, reinterpret_cast<const unsigned char*>(m.tombstone_key.data()));
+  uint64_t keyed = 0;
+  for (unsigned char b : out) keyed = (keyed << 8) | b;
+  return keys::Block(static_cast<uint8_t>(kind | 0x80), keyed);
+}
+
 std::string SuppressionKey(const Store::Impl& m, char kind, std::string_view value) {
   return keys::Suppression(kind, TombstoneHash(m.tombstone_key, kind, value));
 }

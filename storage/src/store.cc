@@ -364,6 +364,36 @@ Store::Impl::~Impl() {
   }
 }
 
+namespace {
+
+// Posting lists written before block keys were keyed (kind < 0x80) move to
+// their keyed keys, in batches; each batch is atomic and a moved key is
+// never moved again, so an interrupted migration resumes at the next open.
+Status KeyBlockIndex(Store::Impl& m) {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(ro, m.cf[kBlocks]));
+  rocksdb::WriteBatch batch;
+  size_t moved = 0;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = it->key().ToStringView();
+    if (key.size() != 9 || static_cast<uint8_t>(key[0]) >= 0x80) break;  // keyed keys sort after
+    uint8_t kind = static_cast<uint8_t>(key[0]);
+    batch.Put(m.cf[kBlocks], BlockKey(m, kind, keys::GetU64(key, 1)), it->value());
+    batch.Delete(m.cf[kBlocks], it->key());
+    if (++moved % 20000 == 0) {
+      DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Write(wo, &batch), "key the block index"));
+      batch.Clear();
+    }
+  }
+  DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "key the block index"));
+  if (batch.Count() > 0) DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Write(wo, &batch), "key the block index"));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   DOPPEL_RETURN_IF_ERROR(options.Validate());
   namespace fs = std::filesystem;
@@ -521,6 +551,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     DOPPEL_RETURN_IF_ERROR(
         FromRocks(impl->db->Put(wo, impl->cf[kMeta], "tombstone_key", Seal(*impl, impl->tombstone_key)), "initialise"));
   }
+  DOPPEL_RETURN_IF_ERROR(KeyBlockIndex(*impl));
   std::string counters;
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
                                    "cannot read the counters"));
@@ -836,7 +867,7 @@ struct Store::WriteGroup::Impl {
   }
 
   Result<PostingList> LoadPostings(uint8_t kind, uint64_t hash) {
-    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kBlocks, keys::Block(kind, hash)));
+    DOPPEL_ASSIGN_OR_RETURN(auto v, Get(kBlocks, BlockKey(*store, kind, hash)));
     if (!v) return PostingList{};
     return DecodePostings(*v);
   }
@@ -1009,7 +1040,7 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
         auto it = std::find(p.rids.begin(), p.rids.end(), rec.rid);
         if (it == p.rids.end()) continue;
         p.rids.erase(it);
-        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+        g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
       }
     } else {
       rec.rid = ++g.counters.next_rid;
@@ -1039,7 +1070,7 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
         // office number. It joins nothing from now on and stops growing.
         p.capped = true;
         ++g.counters.common_keys_skipped;
-        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+        g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
         continue;
       }
       for (uint64_t other : p.rids) {
@@ -1053,7 +1084,7 @@ Result<std::vector<IngestOutcome>> Store::WriteGroup::Ingest(const std::vector<R
       }
       if (!present) {
         p.rids.insert(std::upper_bound(p.rids.begin(), p.rids.end(), rec.rid), rec.rid);
-        g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+        g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
       }
     }
 
@@ -1248,7 +1279,7 @@ Result<std::vector<Store::Resolution>> Store::Resolve(const std::vector<RecordIn
     }
     std::vector<uint64_t> rids;
     for (const auto& [kind, hash] : block_keys) {
-      DOPPEL_ASSIGN_OR_RETURN(auto raw, get(kBlocks, keys::Block(kind, hash)));
+      DOPPEL_ASSIGN_OR_RETURN(auto raw, get(kBlocks, BlockKey(m, kind, hash)));
       if (!raw) continue;
       DOPPEL_ASSIGN_OR_RETURN(PostingList p, DecodePostings(*raw));
       if (!p.capped) rids.insert(rids.end(), p.rids.begin(), p.rids.end());
@@ -1339,8 +1370,8 @@ Result<Store::WriteGroup::Erasure> Store::WriteGroup::Erase(uint64_t entity, con
       auto it = std::find(p.rids.begin(), p.rids.end(), rid);
       if (it == p.rids.end()) continue;
       p.rids.erase(it);
-      if (p.rids.empty() && !p.capped) g.Delete(kBlocks, keys::Block(kind, hash));
-      else g.Put(kBlocks, keys::Block(kind, hash), EncodePostings(p));
+      if (p.rids.empty() && !p.capped) g.Delete(kBlocks, BlockKey(*g.store, kind, hash));
+      else g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
     }
   }
   // The entity, the redirects of what merged into it, and their history.

@@ -95,6 +95,11 @@ std::string Seal(const Store::Impl& m, std::string_view plain);
 Result<std::string> Unseal(const Store::Impl& m, std::string stored);
 Result<std::map<uint8_t, std::string>> LoadDataKeys(const std::string& path);
 
+// The key of a posting list: the block key's hash keyed (SipHash) with the
+// index key, so that the files do not let anyone test a guessed value.
+// Keyed keys carry kind | 0x80 (older, unkeyed ones are migrated at open).
+std::string BlockKey(const Store::Impl& m, uint8_t kind, uint64_t hash);
+
 // Keys of a value in the suppression and contacts families: its keyed hash.
 std::string SuppressionKey(const Store::Impl& m, char kind, std::string_view value);
 std::string ContactStateKey(const Store::Impl& m, char kind, std::string_view value);

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "doppel/core/reader.h"
+#include "doppel/storage/keys.h"
 
 namespace doppel::storage {
 namespace {
@@ -633,6 +634,76 @@ TEST_F(StoreTest, SealedAtRestRotatesAndRefusesAWrongOrMissingKey) {
   auto old = (*store)->GetRecord("s1");
   ASSERT_FALSE(old.ok());
   EXPECT_NE(old.status().message().find("data key 1"), std::string::npos) << old.status().message();
+}
+
+}  // namespace
+}  // namespace doppel::storage
+
+namespace doppel::storage {
+namespace {
+
+// Every key of one column family, through RocksDB itself.
+std::vector<std::string> RawKeys(const std::string& db_path, const std::string& family) {
+  std::vector<std::string> names, out;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), db_path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), db_path, cfs, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != family) continue;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(it->key().ToString());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+  return out;
+}
+
+TEST_F(StoreTest, BlockKeysAreKeyedAndOldOnesMigrate) {
+  uint64_t entity = 0;
+  StoredRecord rec;
+  {
+    auto store = Store::Open(Db());
+    auto out = Ingest(**store, std::string(kHeader) + "b1;Блоков Борис;8 916 333-44-55;;\n");
+    entity = out[0].entity;
+    rec = *(*store)->GetRecord("b1");
+  }
+  auto keys_now = RawKeys(Db(), "blocks");
+  ASSERT_FALSE(keys_now.empty());
+  for (const auto& k : keys_now) EXPECT_GE(static_cast<uint8_t>(k[0]), 0x80) << "a block key without the index key";
+  // Put the index back the way older versions wrote it (unkeyed hashes).
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), Db(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), Db(), cfs, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* blocks = nullptr;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "blocks") blocks = handles[i];
+    }
+    std::string value;
+    for (const auto& k : keys_now) {
+      ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), blocks, k, &value).ok());
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), blocks, k).ok());
+    }
+    for (const auto& [kind, hash] : rec.block_keys) {
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), blocks, keys::Block(kind, hash), value).ok());
+    }
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  // Opening migrates them, and matching finds the client again.
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  for (const auto& k : RawKeys(Db(), "blocks")) EXPECT_GE(static_cast<uint8_t>(k[0]), 0x80);
+  auto again = Ingest(**store, std::string(kHeader) + "b2;Блоков Борис;+7 916 333 44 55;;\n", 2000);
+  EXPECT_EQ(again[0].entity, entity);
+  EXPECT_EQ(again[0].action, IngestAction::kJoined);
 }
 
 }  // namespace

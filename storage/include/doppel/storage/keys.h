@@ -11,8 +11,9 @@
 //   membership   'M' rid            -> eid (the record's entity)
 //   entities     'E' eid            -> members, golden record; or a redirect
 //                                      left by a merge
-//   blocks       kind hash          -> posting list: the rids sharing an
-//                                      exact key (frozen when too common)
+//   blocks       kind|0x80 keyed    -> posting list: the rids sharing an
+//                                      exact key (frozen when too common);
+//                                      the hash keyed with SipHash (erasure.cc)
 //   suppression  'S' kind hash      -> value, reason, source, date
 //                'T' keyed hash     -> a tombstone of an erased person's value
 //   history      'H' seq            -> event
