@@ -242,6 +242,20 @@ Status Store::ListOutcomes(const std::function<void(const OutcomeEvent&)>& fn) c
                    });
 }
 
+Result<bool> Store::IsAssigned(std::string_view client, uint64_t entity) const {
+  DOPPEL_ASSIGN_OR_RETURN(EntityView view, GetEntity(entity, 0));
+  std::vector<uint64_t> ids = view.merged_from;
+  ids.push_back(view.id);
+  ids.push_back(entity);
+  for (uint64_t id : ids) {
+    std::string value;
+    rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf[kContacts], keys::Assignment(client, id), &value);
+    if (s.ok()) return true;
+    if (!s.IsNotFound()) return FromRocks(s, "assignment");
+  }
+  return false;
+}
+
 Status Store::AddQualityPoint(const core::QualityPoint& p) {
   uint64_t seq;
   {

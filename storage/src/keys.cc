@@ -68,6 +68,13 @@ std::string KindValue(char tag, char kind, std::string_view value) {
 std::string Suppression(char kind, std::string_view value) { return KindValue(kSuppressionTag, kind, value); }
 std::string ContactState(char kind, std::string_view value) { return KindValue(kContactStateTag, kind, value); }
 std::string Survey(uint64_t eid) { return Tagged(kSurveyTag, eid); }
+std::string Assignment(std::string_view client, uint64_t eid) {
+  std::string k(1, 'W');
+  k.append(client);
+  k.push_back('\0');
+  PutU64(k, eid);
+  return k;
+}
 std::string Tombstone(std::string_view keyed_hash) {
   std::string k(1, kTombstoneTag);
   k.append(keyed_hash);

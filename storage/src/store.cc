@@ -1481,6 +1481,13 @@ Status Store::WriteGroup::PutSurvey(uint64_t entity, const core::SurveyAnswers& 
   return Status::Ok();
 }
 
+Status Store::WriteGroup::Assign(std::string_view client, const std::vector<uint64_t>& entities, int64_t time_ms) {
+  if (impl_->done) return Status::Internal("write in a committed group");
+  for (uint64_t e : entities) impl_->Put(kContacts, keys::Assignment(client, e), std::to_string(time_ms));
+  ++impl_->staged;
+  return Status::Ok();
+}
+
 Result<uint64_t> Store::WriteGroup::AppendOutcome(OutcomeEvent ev, const Actor& actor) {
   Impl& g = *impl_;
   if (g.done) return Status::Internal("write in a committed group");

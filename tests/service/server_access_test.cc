@@ -187,7 +187,26 @@ TEST_F(ServerAccessTest, RolesDecideWhatEachClientMayDo) {
   EXPECT_EQ(masked->find("+79123456789"), std::string::npos) << *masked;
   EXPECT_NE(masked->find("+7912*****89"), std::string::npos) << *masked;
   EXPECT_NE(masked->find("a***@mail.ru"), std::string::npos) << *masked;
-  EXPECT_TRUE((*op)->CallListJson("", 10).ok());
+  // The operator gets a list of one: outcomes are accepted for that client
+  // only; an ingest service is not limited to lists.
+  auto listed = (*op)->CallListJson("", 1);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  size_t at = listed->find("\"entity\": ");
+  ASSERT_NE(at, std::string::npos) << *listed;
+  uint64_t on_list = std::stoull(listed->substr(at + 10));
+  uint64_t off_list = on_list == entity ? ingested->entities[2] : entity;
+  std::string on_phone = on_list == entity ? "+79123456789" : "89031234567";
+  std::string off_phone = on_list == entity ? "89031234567" : "+79123456789";
+  auto mine = (*op)->OutcomesJson({{{"entity_id", std::to_string(on_list)}, {"contact", on_phone},
+                                    {"outcome", "confirmed"}, {"called_at", "2026-12-05"}},
+                                   {{"entity_id", std::to_string(off_list)}, {"contact", off_phone},
+                                    {"outcome", "confirmed"}, {"called_at", "2026-12-05"}}});
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  EXPECT_NE(mine->find("\"applied\": 1"), std::string::npos) << *mine;
+  EXPECT_NE(mine->find("is not on a call list given to you"), std::string::npos) << *mine;
+  auto theirs = (*loader)->OutcomesJson({{{"entity_id", std::to_string(off_list)}, {"contact", off_phone},
+                                          {"outcome", "confirmed"}, {"called_at", "2026-12-05"}}});
+  EXPECT_NE(theirs->find("\"applied\": 1"), std::string::npos) << *theirs;
   EXPECT_EQ((*op)->GetRecordJson("a1").status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ((*op)->SuppressJson("list").status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE((*op)->SuppressJson("check", "+79123456789").ok());

@@ -587,6 +587,23 @@ TEST_F(StoreTest, SealedAtRestRotatesAndRefusesAWrongOrMissingKey) {
   for (const std::string secret : {"+79162223344", "9162223344", "Терентьева", "Изольда", "izolda.terentieva"}) {
     EXPECT_EQ(files.find(secret), std::string::npos) << secret;
   }
+  // Backups copy the sealed files: they hold none of it either, and restore
+  // to a database that needs the same key.
+  {
+    auto store = Store::Open(Db(), sealed);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Backup((dir_ / "backup").string()).ok());
+  }
+  std::string backup = AllFiles(dir_ / "backup");
+  EXPECT_EQ(backup.find("9162223344"), std::string::npos);
+  EXPECT_EQ(backup.find("Терентьева"), std::string::npos);
+  ASSERT_TRUE(RestoreBackup((dir_ / "backup").string(), (dir_ / "restored").string()).ok());
+  EXPECT_FALSE(Store::Open((dir_ / "restored").string()).ok());
+  {
+    auto restored = Store::Open((dir_ / "restored").string(), sealed);
+    ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+    EXPECT_TRUE((*restored)->GetRecord("s2").ok());
+  }
   // No key, or the wrong one: a clear error at open, never a wrong read.
   auto without = Store::Open(Db());
   ASSERT_FALSE(without.ok());

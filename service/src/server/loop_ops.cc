@@ -45,6 +45,42 @@ void PackOutcomeCounts(Packer& p, const core::OutcomeCounts& c) {
   Kv(p, "do_not_call", c.do_not_call);
 }
 
+// The calllist reply: the counts and the entries (and with csv, the CSV the
+// command line writes).
+std::string CallListReply(const RequestId& id, const CallListResult& result, bool csv) {
+  return EncodeOkReply(id, [&](Packer& p) {
+    p.pack_map(csv ? 6 : 5);
+    if (csv) Kv(p, "csv", core::CallListCsv(result.entries));
+    Kv(p, "entities", result.entities);
+    Kv(p, "due", result.due);
+    PackString(p, "due_by_reason");
+    p.pack_map(static_cast<uint32_t>(result.due_by_reason.size()));
+    for (const auto& [reason, n] : result.due_by_reason) Kv(p, reason, n);
+    Kv(p, "callable", result.callable);
+    PackString(p, "entries");
+    p.pack_array(static_cast<uint32_t>(result.entries.size()));
+    for (const auto& e : result.entries) {
+      p.pack_map(16);
+      Kv(p, "entity", e.entity);
+      Kv(p, "priority", e.priority);
+      Kv(p, "segment", e.segment);
+      Kv(p, "last_name", e.last);
+      Kv(p, "first_name", e.first);
+      Kv(p, "middle_name", e.middle);
+      Kv(p, "phone", e.phone);
+      Kv(p, "carrier", e.carrier);
+      Kv(p, "region", e.region);
+      Kv(p, "reasons", e.reasons);
+      Kv(p, "staleness", e.staleness);
+      Kv(p, "utc_offset_minutes", static_cast<int64_t>(e.utc_offset_minutes));
+      Kv(p, "time_zone_source", e.time_zone_source);
+      Kv(p, "local_window", e.local_window);
+      Kv(p, "call_from_ms", e.call_from_ms);
+      Kv(p, "call_until_ms", e.call_until_ms);
+    }
+  });
+}
+
 }  // namespace
 
 std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view op, const msgpack::object* args,
@@ -222,40 +258,21 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     if (!result.ok()) return fail_status(result.status());
     audit_.detail = "{\"entries\":" + std::to_string(result->entries.size()) + "}";
     for (const auto& e : result->entries) audit_.entities.push_back(e.entity);
-    const bool csv = Flag(args, "csv");
-    return EncodeOkReply(job.id, [&](Packer& p) {
-      p.pack_map(csv ? 6 : 5);
-      if (csv) Kv(p, "csv", core::CallListCsv(result->entries));
-      Kv(p, "entities", result->entities);
-      Kv(p, "due", result->due);
-      PackString(p, "due_by_reason");
-      p.pack_map(static_cast<uint32_t>(result->due_by_reason.size()));
-      for (const auto& [reason, n] : result->due_by_reason) Kv(p, reason, n);
-      Kv(p, "callable", result->callable);
-      PackString(p, "entries");
-      p.pack_array(static_cast<uint32_t>(result->entries.size()));
-      for (const auto& e : result->entries) {
-        p.pack_map(16);
-        Kv(p, "entity", e.entity);
-        Kv(p, "priority", e.priority);
-        Kv(p, "segment", e.segment);
-        Kv(p, "last_name", e.last);
-        Kv(p, "first_name", e.first);
-        Kv(p, "middle_name", e.middle);
-        Kv(p, "phone", e.phone);
-        Kv(p, "carrier", e.carrier);
-        Kv(p, "region", e.region);
-        Kv(p, "reasons", e.reasons);
-        Kv(p, "staleness", e.staleness);
-        Kv(p, "utc_offset_minutes", static_cast<int64_t>(e.utc_offset_minutes));
-        Kv(p, "time_zone_source", e.time_zone_source);
-        Kv(p, "local_window", e.local_window);
-        Kv(p, "call_from_ms", e.call_from_ms);
-        Kv(p, "call_until_ms", e.call_until_ms);
-      }
-    });
+    if (role == Role::kOperator && !result->entries.empty()) {
+      // The operator may report outcomes for these clients (and only these).
+      std::vector<uint64_t> listed;
+      for (const auto& e : result->entries) listed.push_back(e.entity);
+      auto list = std::make_shared<CallListResult>(std::move(*result));
+      const bool csv = Flag(args, "csv");
+      return submit(
+          "calllist",
+          [listed, client = job.envelope.client, now](storage::Store::WriteGroup& g) {
+            return g.Assign(client, listed, now);
+          },
+          [id = job.id, list, csv] { return CallListReply(id, *list, csv); });
+    }
+    return CallListReply(job.id, *result, Flag(args, "csv"));
   }
-
   if (op == "segments") {
     std::string segment = Text(args, "segment");
     if (!segment.empty() && role == Role::kAnalyst) {
@@ -359,6 +376,19 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
         continue;
       }
       parsed->push_back(std::move(r));
+    }
+    if (role == Role::kOperator) {
+      // Operators report on their own lists only.
+      std::vector<core::OutcomeRow> own;
+      for (auto& r : *parsed) {
+        auto assigned = store_.IsAssigned(job.envelope.client, r.entity);
+        if (assigned.ok() && *assigned) {
+          own.push_back(std::move(r));
+        } else {
+          rejected->push_back({r.line, "entity " + std::to_string(r.entity) + " is not on a call list given to you", ""});
+        }
+      }
+      *parsed = std::move(own);
     }
     audit_.detail = "{\"rows\":" + std::to_string(rows->via.array.size) + "}";
     for (const auto& r : *parsed) audit_.entities.push_back(r.entity);

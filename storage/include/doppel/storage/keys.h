@@ -23,6 +23,7 @@
 //                'Y' eid            -> the entity's survey answers
 //                'O' seq            -> a call outcome, as applied
 //                'Q' time seq       -> a data-quality snapshot (reports)
+//                'W' client 0 eid   -> when the entity was put on the client's call list
 //   meta         "numbering"        -> the numbering-plan register
 //
 // Index keys never hold personal values: blocks hold DH64 hashes of
@@ -58,6 +59,7 @@ std::string Suppression(char kind, std::string_view hash);
 inline constexpr char kSuppressionTag = 'S';
 std::string ContactState(char kind, std::string_view hash);
 std::string Survey(uint64_t eid);
+std::string Assignment(std::string_view client, uint64_t eid);
 std::string Tombstone(std::string_view keyed_hash);
 inline constexpr char kTombstoneTag = 'T';
 std::string Audit(uint64_t seq);

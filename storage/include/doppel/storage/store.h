@@ -246,6 +246,9 @@ class Store {
     Result<std::optional<core::ContactState>> GetContactState(core::ContactKind kind, std::string_view value);
     Status PutContactState(core::ContactKind kind, std::string_view value, const core::ContactState& state);
     Status PutSurvey(uint64_t entity, const core::SurveyAnswers& answers);
+    // Notes that these entities are on a call list given to `client` (an
+    // operator may then report outcomes for them).
+    Status Assign(std::string_view client, const std::vector<uint64_t>& entities, int64_t time_ms);
     // Logs an outcome (seq assigned here) with a history event on the entity.
     Result<uint64_t> AppendOutcome(OutcomeEvent ev, const Actor& actor);
     // Erases an entity on request (the right to be forgotten): its records
@@ -309,6 +312,9 @@ class Store {
       const std::function<void(core::ContactKind, std::string_view, const core::ContactState&)>& fn) const;
   Status LoadSurveys(const std::function<void(uint64_t, const core::SurveyAnswers&)>& fn) const;
   Status ListOutcomes(const std::function<void(const OutcomeEvent&)>& fn) const;
+  // Whether `entity` (or an entity merged into it) was on a call list given
+  // to `client`.
+  Result<bool> IsAssigned(std::string_view client, uint64_t entity) const;
   // Data-quality snapshots for reports (synced single writes).
   Status AddQualityPoint(const core::QualityPoint& p);
   Status ListQualityPoints(const std::function<void(const core::QualityPoint&)>& fn) const;
