@@ -66,6 +66,7 @@ class RecordingProxy {
         fds.push_back({s, POLLIN, 0});
       }
       if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
+      const size_t polled = pairs.size();  // a pair accepted below has no poll entry yet
       if (fds[0].revents & POLLIN) {
         int c = ::accept(listen_fd_, nullptr, nullptr);
         int s = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -80,7 +81,7 @@ class RecordingProxy {
           ::close(s);
         }
       }
-      for (size_t i = 0; i < pairs.size(); ++i) {
+      for (size_t i = 0; i < polled; ++i) {
         for (int side = 0; side < 2; ++side) {
           if (!(fds[1 + 2 * i + side].revents & (POLLIN | POLLHUP))) continue;
           int from = side == 0 ? pairs[i].first : pairs[i].second;
