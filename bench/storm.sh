@@ -5,5 +5,5 @@
 set -euo pipefail
 BUILD_DIR=${1:-build}
 export DOPPEL_STORM_REQUESTS=${2:-1000000}
-[ -n "${3:-}" ] && export DOPPEL_STORM_SEED=$3
+export DOPPEL_STORM_SEED=${3:-random}
 "$BUILD_DIR/tests/server_test" --gtest_filter='ServerStorm.*'
