@@ -104,20 +104,12 @@ Result<LoopContext> LoopContext::Load(const storage::Store& store, const core::L
   for (const auto& [entity, o] : observations) {
     auto it = segment_of.find(entity);
     if (it == segment_of.end()) {
-      auto view = store.GetEntity(entity, 0);
-      if (!view.ok()) {
-        if (view.status().code() == StatusCode::kNotFound) continue;
-        return view.status();
+      auto item = store.GetEntityItem(entity);
+      if (!item.ok()) {
+        if (item.status().code() == StatusCode::kNotFound) continue;
+        return item.status();
       }
-      storage::EntityScanItem item;
-      item.id = view->id;
-      item.golden = view->golden;
-      item.merged_from = view->merged_from;
-      for (const auto& id : view->members) {
-        DOPPEL_ASSIGN_OR_RETURN(storage::StoredRecord rec, store.GetRecord(id));
-        item.members.push_back(std::move(rec));
-      }
-      core::EntityFacts facts = ctx.Facts(item);
+      core::EntityFacts facts = ctx.Facts(*item);
       core::EntityStaleness st = core::AssessStaleness(facts, ctx.policy_, today);
       core::EntityAttributes attrs = core::ComputeAttributes(facts, st, config.segments, today);
       it = segment_of.emplace(entity, std::string(core::AssignSegment(config.segments, attrs))).first;
@@ -166,19 +158,33 @@ const core::Suppression* LoopContext::FindSuppression(core::ContactKind kind, st
   return it == suppressed_.end() ? nullptr : &it->second;
 }
 
-void LoopContext::FillContact(core::ContactFacts& c, const storage::EntityScanItem& item) const {
+namespace {
+
+// What an entity's records say of one of its contacts: first and last seen,
+// the earliest creation date, the latest verification. False when no member
+// carries it.
+bool AddMemberFacts(core::ContactFacts& c, const storage::EntityScanItem& item) {
+  bool carried = false;
   for (const auto& rec : item.members) {
     const core::MemberSnapshot& m = rec.values;
     const auto& list = c.kind == core::ContactKind::kPhone ? m.phones : m.emails;
     bool has = c.kind == core::ContactKind::kAddress ? m.address == c.value
                                                       : std::find(list.begin(), list.end(), c.value) != list.end();
     if (!has) continue;
+    carried = true;
     int32_t seen = core::YmdFromMs(m.seen_at);
     c.first_seen = c.first_seen == 0 ? seen : std::min(c.first_seen, seen);
     c.last_seen = std::max(c.last_seen, seen);
     if (m.activity.created > 0) c.created = c.created == 0 ? m.activity.created : std::min(c.created, m.activity.created);
     c.last_verified = std::max(c.last_verified, m.verified);
   }
+  return carried;
+}
+
+}  // namespace
+
+void LoopContext::FillContact(core::ContactFacts& c, const storage::EntityScanItem& item) const {
+  AddMemberFacts(c, item);
   if (auto it = states_.find(KindKey(c.kind, c.value)); it != states_.end()) {
     c.state = it->second;
     c.last_verified = std::max(c.last_verified, c.state.last_verified);
@@ -550,30 +556,19 @@ Result<OutcomeBatchResult> StageOutcomes(storage::Store& store, storage::Store::
       continue;
     }
     const uint64_t entity = *live;
-    // The contact must be the entity's: one of its members carries it.
-    int32_t verified = 0, created = 0, first_seen = 0;
+    // The contact must be the entity's: one of its members carries it (or
+    // an earlier row of this batch gave it).
+    core::ContactFacts contact;
+    contact.kind = row.kind;
+    contact.value = row.contact;
     bool found = added.count({entity, row.contact}) > 0;
     core::GoldenRecord golden;
-    auto view = store.GetEntity(entity, 0);
-    if (view.ok()) {
-      golden = view->golden;
-      for (const auto& id : view->members) {
-        auto rec = store.GetRecord(id);
-        if (!rec.ok()) continue;
-        const core::MemberSnapshot& m = rec->values;
-        const auto& list = row.kind == core::ContactKind::kPhone ? m.phones : m.emails;
-        bool has = row.kind == core::ContactKind::kAddress
-                       ? m.address == row.contact
-                       : std::find(list.begin(), list.end(), row.contact) != list.end();
-        if (!has) continue;
-        found = true;
-        verified = std::max(verified, m.verified);
-        if (m.activity.created > 0) created = created == 0 ? m.activity.created : std::min(created, m.activity.created);
-        int32_t seen = core::YmdFromMs(m.seen_at);
-        first_seen = first_seen == 0 ? seen : std::min(first_seen, seen);
-      }
-    } else if (view.status().code() != StatusCode::kNotFound) {
-      return view.status();
+    auto item = store.GetEntityItem(entity);
+    if (item.ok()) {
+      golden = item->golden;
+      found |= AddMemberFacts(contact, *item);
+    } else if (item.status().code() != StatusCode::kNotFound) {
+      return item.status();
     }
     if (!found) {
       // The message names the field, never the value (no personal data in messages).
@@ -584,8 +579,8 @@ Result<OutcomeBatchResult> StageOutcomes(storage::Store& store, storage::Store::
 
     DOPPEL_ASSIGN_OR_RETURN(auto stored_state, group.GetContactState(row.kind, row.contact));
     core::ContactState state = stored_state.value_or(core::ContactState{});
-    verified = std::max(verified, state.last_verified);
-    int32_t since = verified != 0 ? verified : created != 0 ? created : first_seen;
+    int32_t verified = std::max(contact.last_verified, state.last_verified);
+    int32_t since = verified != 0 ? verified : contact.created != 0 ? contact.created : contact.first_seen;
     storage::OutcomeEvent ev;
     ev.entity = entity;
     ev.kind = row.kind;

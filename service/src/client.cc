@@ -309,31 +309,36 @@ Result<std::string> Client::SuppressJson(const std::string& action, const std::s
   });
 }
 
-Result<std::string> Client::CallListJson(const std::string& segment, uint64_t limit, bool all,
-                                         const std::string& today) {
-  return impl_->CallJson("calllist", [&](Packer& p) {
-    p.pack_map(4);
+namespace {
+
+// The arguments of the loop's ops; `csv` asks for the table the CLI writes.
+std::function<void(Packer&)> CallListArgs(const std::string& segment, uint64_t limit, bool all,
+                                          const std::string& today, bool csv) {
+  return [=](Packer& p) {
+    p.pack_map(5);
     Kv(p, "segment", segment);
     Kv(p, "limit", limit);
     Kv(p, "all", all);
     Kv(p, "today", today);
-  });
+    Kv(p, "csv", csv);
+  };
 }
 
-Result<std::string> Client::SegmentsJson(const std::string& segment, uint64_t offset, uint64_t limit,
-                                         const std::string& today) {
-  return impl_->CallJson("segments", [&](Packer& p) {
-    p.pack_map(4);
+std::function<void(Packer&)> SegmentsArgs(const std::string& segment, uint64_t offset, uint64_t limit,
+                                          const std::string& today, bool csv) {
+  return [=](Packer& p) {
+    p.pack_map(5);
     Kv(p, "segment", segment);
     Kv(p, "offset", offset);
     Kv(p, "limit", limit);
     Kv(p, "today", today);
-  });
+    Kv(p, "csv", csv);
+  };
 }
 
-Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
-                                         const std::string& source) {
-  return impl_->CallJson("outcomes", [&](Packer& p) {
+std::function<void(Packer&)> OutcomesArgs(const std::vector<std::map<std::string, std::string>>& rows,
+                                          const std::string& source) {
+  return [&rows, source](Packer& p) {
     p.pack_map(2);
     Kv(p, "source", source);
     PackString(p, "rows");
@@ -342,7 +347,33 @@ Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string,
       p.pack_map(static_cast<uint32_t>(row.size()));
       for (const auto& [k, v] : row) Kv(p, k, v);
     }
-  });
+  };
+}
+
+std::function<void(Packer&)> ReportArgs(bool html, bool record, const std::string& today) {
+  return [=](Packer& p) {
+    p.pack_map(3);
+    Kv(p, "html", html);
+    Kv(p, "record", record);
+    Kv(p, "today", today);
+  };
+}
+
+}  // namespace
+
+Result<std::string> Client::CallListJson(const std::string& segment, uint64_t limit, bool all,
+                                         const std::string& today) {
+  return impl_->CallJson("calllist", CallListArgs(segment, limit, all, today, false));
+}
+
+Result<std::string> Client::SegmentsJson(const std::string& segment, uint64_t offset, uint64_t limit,
+                                         const std::string& today) {
+  return impl_->CallJson("segments", SegmentsArgs(segment, offset, limit, today, false));
+}
+
+Result<std::string> Client::OutcomesJson(const std::vector<std::map<std::string, std::string>>& rows,
+                                         const std::string& source) {
+  return impl_->CallJson("outcomes", OutcomesArgs(rows, source));
 }
 
 Result<std::string> Client::EraseJson(uint64_t entity, const std::string& reason) {
@@ -354,25 +385,12 @@ Result<std::string> Client::EraseJson(uint64_t entity, const std::string& reason
 }
 
 Result<std::string> Client::ReportJson(bool html, bool record) {
-  return impl_->CallJson("report", [&](Packer& p) {
-    p.pack_map(2);
-    Kv(p, "html", html);
-    Kv(p, "record", record);
-  });
+  return impl_->CallJson("report", ReportArgs(html, record, ""));
 }
 
 Result<Client::OutcomesReply> Client::Outcomes(const std::vector<std::map<std::string, std::string>>& rows,
                                                 const std::string& source) {
-  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("outcomes", [&](Packer& p) {
-    p.pack_map(2);
-    Kv(p, "source", source);
-    PackString(p, "rows");
-    p.pack_array(static_cast<uint32_t>(rows.size()));
-    for (const auto& row : rows) {
-      p.pack_map(static_cast<uint32_t>(row.size()));
-      for (const auto& [k, v] : row) Kv(p, k, v);
-    }
-  }));
+  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("outcomes", OutcomesArgs(rows, source)));
   DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* r, Impl::ResultOf(h.get()));
   OutcomesReply out;
   out.applied = AsUint(Find(*r, "applied")).value_or(0);
@@ -397,12 +415,7 @@ Result<Client::OutcomesReply> Client::Outcomes(const std::vector<std::map<std::s
 }
 
 Result<Client::ReportFiles> Client::Report(bool record, const std::string& today) {
-  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("report", [&](Packer& p) {
-    p.pack_map(3);
-    Kv(p, "html", true);
-    Kv(p, "record", record);
-    Kv(p, "today", today);
-  }));
+  DOPPEL_ASSIGN_OR_RETURN(msgpack::object_handle h, impl_->Call("report", ReportArgs(true, record, today)));
   DOPPEL_ASSIGN_OR_RETURN(const msgpack::object* r, Impl::ResultOf(h.get()));
   ReportFiles out;
   auto json = AsString(Find(*r, "json")), csv = AsString(Find(*r, "segments_csv")), html = AsString(Find(*r, "html"));
@@ -415,26 +428,12 @@ Result<Client::ReportFiles> Client::Report(bool record, const std::string& today
 
 Result<std::string> Client::CallListCsv(const std::string& segment, uint64_t limit, bool all,
                                         const std::string& today) {
-  return impl_->CallText("calllist", [&](Packer& p) {
-    p.pack_map(5);
-    Kv(p, "segment", segment);
-    Kv(p, "limit", limit);
-    Kv(p, "all", all);
-    Kv(p, "today", today);
-    Kv(p, "csv", true);
-  }, "csv");
+  return impl_->CallText("calllist", CallListArgs(segment, limit, all, today, true), "csv");
 }
 
 Result<std::string> Client::SegmentsCsv(const std::string& segment, uint64_t offset, uint64_t limit,
                                         const std::string& today) {
-  return impl_->CallText("segments", [&](Packer& p) {
-    p.pack_map(5);
-    Kv(p, "segment", segment);
-    Kv(p, "offset", offset);
-    Kv(p, "limit", limit);
-    Kv(p, "today", today);
-    Kv(p, "csv", true);
-  }, "csv");
+  return impl_->CallText("segments", SegmentsArgs(segment, offset, limit, today, true), "csv");
 }
 
 Result<uint64_t> Client::SendIngest(const Batch& batch) {

@@ -174,20 +174,7 @@ Status Store::ScanEntities(const std::function<bool(const EntityScanItem&)>& fn)
     DOPPEL_ASSIGN_OR_RETURN(std::string plain, Unseal(m, it->value().ToString()));
     DOPPEL_ASSIGN_OR_RETURN(EntityValue value, DecodeEntity(plain));
     if (value.merged_into != 0) continue;  // a redirect
-    EntityScanItem item;
-    item.id = keys::GetU64(key, 1);
-    item.golden = std::move(value.golden);
-    item.merged_from = std::move(value.merged_from);
-    item.created_ms = value.created_ms;
-    item.updated_ms = value.updated_ms;
-    for (uint64_t rid : value.members) {
-      std::string raw;
-      DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "scan member"));
-      DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
-      DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(raw));
-      rec.entity = item.id;
-      item.members.push_back(std::move(rec));
-    }
+    DOPPEL_ASSIGN_OR_RETURN(EntityScanItem item, ScanItemOf(m, ro, keys::GetU64(key, 1), std::move(value)));
     if (!fn(item)) break;
   }
   return FromRocks(it->status(), "scan entities");
@@ -243,9 +230,9 @@ Status Store::ListOutcomes(const std::function<void(const OutcomeEvent&)>& fn) c
 }
 
 Result<bool> Store::IsAssigned(std::string_view client, uint64_t entity) const {
-  DOPPEL_ASSIGN_OR_RETURN(EntityView view, GetEntity(entity, 0));
-  std::vector<uint64_t> ids = view.merged_from;
-  ids.push_back(view.id);
+  DOPPEL_ASSIGN_OR_RETURN(auto live, LiveEntity(*impl_, rocksdb::ReadOptions(), entity));
+  std::vector<uint64_t> ids = live.second.merged_from;
+  ids.push_back(live.first);
   ids.push_back(entity);
   for (uint64_t id : ids) {
     std::string value;

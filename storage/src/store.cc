@@ -585,26 +585,66 @@ Result<StoredRecord> Store::GetRecord(std::string_view id) const {
   return rec;
 }
 
-Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
+Result<StoredRecord> ReadRecord(const Store::Impl& m, const rocksdb::ReadOptions& ro, uint64_t rid) {
+  std::string raw;
+  DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "read a member"));
+  DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
+  return DecodeRecord(raw);
+}
+
+Result<EntityScanItem> ScanItemOf(const Store::Impl& m, const rocksdb::ReadOptions& ro, uint64_t id,
+                                  EntityValue value) {
+  EntityScanItem item;
+  item.id = id;
+  item.golden = std::move(value.golden);
+  item.merged_from = std::move(value.merged_from);
+  item.created_ms = value.created_ms;
+  item.updated_ms = value.updated_ms;
+  for (uint64_t rid : value.members) {
+    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, ReadRecord(m, ro, rid));
+    rec.entity = id;
+    item.members.push_back(std::move(rec));
+  }
+  return item;
+}
+
+Result<std::pair<uint64_t, EntityValue>> LiveEntity(const Store::Impl& m, const rocksdb::ReadOptions& ro,
+                                                    uint64_t requested) {
+  uint64_t id = requested;
+  for (int hops = 0;; ++hops) {
+    std::string raw;
+    rocksdb::Status s = m.db->Get(ro, m.cf[kEntities], keys::Entity(id), &raw);
+    if (s.IsNotFound()) return Status::NotFound("no entity " + std::to_string(requested));
+    DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_entity"));
+    DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
+    DOPPEL_ASSIGN_OR_RETURN(EntityValue value, DecodeEntity(raw));
+    if (value.merged_into == 0) return std::make_pair(id, std::move(value));
+    if (hops > 64) return Status::Corruption("entity " + std::to_string(requested) + ": redirect loop");
+    id = value.merged_into;
+  }
+}
+
+Result<EntityScanItem> Store::GetEntityItem(uint64_t id) const {
+  const Impl& m = *impl_;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snap(
+      m.db->GetSnapshot(), [db = m.db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  ro.snapshot = snap.get();
+  DOPPEL_ASSIGN_OR_RETURN(auto live, LiveEntity(m, ro, id));
+  return ScanItemOf(m, ro, live.first, std::move(live.second));
+}
+
+Result<EntityView> Store::GetEntity(uint64_t requested, size_t max_history) const {
   const Impl& m = *impl_;
   rocksdb::ReadOptions ro;
   std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snap(
       m.db->GetSnapshot(), [db = m.db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
   ro.snapshot = snap.get();
   EntityView view;
-  view.requested = id;
-  EntityValue value;
-  for (int hops = 0;; ++hops) {
-    std::string raw;
-    rocksdb::Status s = m.db->Get(ro, m.cf[kEntities], keys::Entity(id), &raw);
-    if (s.IsNotFound()) return Status::NotFound("no entity " + std::to_string(view.requested));
-    DOPPEL_RETURN_IF_ERROR(FromRocks(s, "get_entity"));
-    DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
-    DOPPEL_ASSIGN_OR_RETURN(value, DecodeEntity(raw));
-    if (value.merged_into == 0) break;
-    if (hops > 64) return Status::Corruption("entity " + std::to_string(view.requested) + ": redirect loop");
-    id = value.merged_into;
-  }
+  view.requested = requested;
+  DOPPEL_ASSIGN_OR_RETURN(auto live, LiveEntity(m, ro, requested));
+  const uint64_t id = live.first;
+  const EntityValue& value = live.second;
   view.id = id;
   view.golden = value.golden;
   view.merged_from = value.merged_from;
@@ -612,10 +652,7 @@ Result<EntityView> Store::GetEntity(uint64_t id, size_t max_history) const {
   view.updated_ms = value.updated_ms;
 
   for (uint64_t rid : value.members) {
-    std::string raw;
-    DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Get(ro, m.cf[kRecords], keys::Record(rid), &raw), "get_entity member"));
-    DOPPEL_ASSIGN_OR_RETURN(raw, Unseal(m, std::move(raw)));
-    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, DecodeRecord(raw));
+    DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, ReadRecord(m, ro, rid));
     view.members.push_back(std::move(rec.id));
   }
 

@@ -87,6 +87,15 @@ Result<core::Suppression> DecodeSuppression(std::string_view kind_value_key, std
 std::string EncodeSurvey(const core::SurveyAnswers& a);
 Result<core::SurveyAnswers> DecodeSurvey(std::string_view s);
 std::string EncodeOutcome(const OutcomeEvent& ev);
+// Reads (and unseals) one stored record by rid.
+Result<StoredRecord> ReadRecord(const Store::Impl& m, const rocksdb::ReadOptions& ro, uint64_t rid);
+// The entity an id leads to (following merge redirects) and its value.
+Result<std::pair<uint64_t, EntityValue>> LiveEntity(const Store::Impl& m, const rocksdb::ReadOptions& ro,
+                                                    uint64_t requested);
+// A live entity with its member records, as scans and GetEntityItem give it.
+Result<EntityScanItem> ScanItemOf(const Store::Impl& m, const rocksdb::ReadOptions& ro, uint64_t id,
+                                  EntityValue value);
+
 // Encryption at rest (sealing.cc). Sealed(family): the family's values hold
 // personal data and are sealed when a data key is set.
 bool Sealed(int family);

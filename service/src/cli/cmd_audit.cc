@@ -1,9 +1,7 @@
 // doppel audit verify|query: the hash-chained trail of who read or changed
 // personal data; doppel erase: a person's data removed on request
 // (docs/security.md).
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/common.h"
 #include "doppel/core/calllist.h"
@@ -133,23 +131,17 @@ void RegisterErase(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>& ou
     }
     auto store = OpenExisting(a->db);
     if (!store.ok()) return Fail(store.status());
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t now = NowMs();
     auto group = (*store)->BeginGroup();
     auto erased = group->Erase(a->entity, storage::Actor{"erase", a->reason, now});
     if (!erased.ok()) return Fail(erased.status());
     if (Status s = group->Commit(); !s.ok()) return Fail(s);
     group.reset();
-    storage::AuditEvent e;
-    e.time_ms = now;
-    const char* user = std::getenv("USER");
-    e.client = std::string("cli:") + (user != nullptr ? user : "?");
-    e.role = "admin";
-    e.op = "erase";
-    e.entities = {erased->entity};
-    e.outcome = "ok";
-    e.detail = "{\"records\":" + std::to_string(erased->records.size()) + "}";
-    if (Status s = (*store)->Audit(std::move(e)); !s.ok()) return Fail(s);
+    if (Status s = AuditCli(**store, "erase", {erased->entity},
+                            "{\"records\":" + std::to_string(erased->records.size()) + "}", now);
+        !s.ok()) {
+      return Fail(s);
+    }
     if (Status s = (*store)->CompactAfterErasure(); !s.ok()) return Fail(s);
     std::printf("Erased entity %llu: %zu records, %zu history events; %zu tombstones keep it from coming back\n",
                 static_cast<unsigned long long>(erased->entity), erased->records.size(), erased->events_removed,
@@ -177,8 +169,7 @@ void RegisterRetention(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>
     auto text = storage::ReadFile(a->config);
     if (!text.ok()) return Fail(text.status());
     if (Status s = core::ApplyConfigToml(*text, a->config, &config); !s.ok()) return Fail(s);
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    int64_t now = NowMs();
     int32_t today = core::YmdFromMs(now);
     if (!a->today.empty()) {
       auto d = core::ParseDay(a->today);
@@ -212,16 +203,14 @@ void RegisterRetention(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>
       }
       if (Status s = group->Commit(); !s.ok()) return Fail(s);
     }
-    storage::AuditEvent ev;
-    ev.time_ms = now;
-    const char* user = std::getenv("USER");
-    ev.client = std::string("cli:") + (user != nullptr ? user : "?");
-    ev.role = "admin";
-    ev.op = "retention";
-    for (size_t i = 0; i < due->size() && i < 100; ++i) ev.entities.push_back((*due)[i].entity);
-    ev.outcome = "ok";
-    ev.detail = "{\"erased\":" + std::to_string(erased) + ",\"records\":" + std::to_string(records) + "}";
-    if (Status s = (*store)->Audit(std::move(ev)); !s.ok()) return Fail(s);
+    std::vector<uint64_t> ids;
+    for (const auto& c : *due) ids.push_back(c.entity);
+    if (Status s = AuditCli(**store, "retention", std::move(ids),
+                            "{\"erased\":" + std::to_string(erased) + ",\"records\":" + std::to_string(records) + "}",
+                            now);
+        !s.ok()) {
+      return Fail(s);
+    }
     if (erased > 0) {
       if (Status s = (*store)->CompactAfterErasure(); !s.ok()) return Fail(s);
     }

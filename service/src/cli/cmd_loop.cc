@@ -9,8 +9,6 @@
 //
 // These open the database themselves, so doppeld must not hold it (RocksDB
 // allows one process); the same operations are server ops (docs/protocol.md).
-#include <chrono>
-#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -29,10 +27,6 @@ namespace {
 
 constexpr const char* kDefaultDb = "var/doppel";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Flags every loop command shares.
 struct LoopFlags {
@@ -89,22 +83,6 @@ struct LoopFlags {
     return service::Client::Connect(server, o);
   }
 };
-
-// The command line's entry in the audit trail (it runs as the database's
-// owner: role admin).
-void AuditCli(storage::Store& store, std::string op, std::vector<uint64_t> entities, std::string detail) {
-  storage::AuditEvent e;
-  e.time_ms = NowMs();
-  const char* user = std::getenv("USER");
-  e.client = std::string("cli:") + (user != nullptr ? user : "?");
-  e.role = "admin";
-  e.op = std::move(op);
-  if (entities.size() > 100) entities.resize(100);
-  e.entities = std::move(entities);
-  e.outcome = "ok";
-  e.detail = std::move(detail);
-  (void)store.Audit(std::move(e));
-}
 
 storage::Actor CliActor(std::string source) {
   storage::Actor a;
@@ -242,7 +220,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
         if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
       }
       if (Status st = group->Commit(); !st.ok()) return Fail(st);
-      AuditCli(**store, "suppress", {}, "{\"action\":\"import\",\"values\":" + std::to_string(parsed->entries.size()) + "}");
+      (void)AuditCli(**store, "suppress", {}, "{\"action\":\"import\",\"values\":" + std::to_string(parsed->entries.size()) + "}");
     }
     if (!a->rejects.empty()) {
       if (Status st = WriteRejects(a->rejects, parsed->rejected); !st.ok()) return Fail(st);
@@ -300,7 +278,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
         s.note = a->note;
         if (Status st = group->Suppress(s, actor); !st.ok()) return Fail(st);
         if (Status st = group->Commit(); !st.ok()) return Fail(st);
-        AuditCli(**store, "suppress", {}, "{\"action\":\"add\"}");
+        (void)AuditCli(**store, "suppress", {}, "{\"action\":\"add\"}");
         std::printf("Suppressed %s %s (%s)\n", std::string(core::ContactKindName(kind)).c_str(), v->c_str(),
                     std::string(core::SuppressReasonName(s.reason)).c_str());
         return kExitOk;
@@ -308,7 +286,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
       auto removed = group->Unsuppress(kind, *v, actor);
       if (!removed.ok()) return Fail(removed.status());
       if (Status st = group->Commit(); !st.ok()) return Fail(st);
-      AuditCli(**store, "suppress", {}, "{\"action\":\"remove\"}");
+      (void)AuditCli(**store, "suppress", {}, "{\"action\":\"remove\"}");
       if (!*removed) return Fail("that " + std::string(core::ContactKindName(kind)) + " is not suppressed");
       std::printf("Removed %s %s from the suppression list\n", std::string(core::ContactKindName(kind)).c_str(),
                   v->c_str());
@@ -331,7 +309,7 @@ void RegisterSuppress(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     }
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
-    AuditCli(**store, "suppress", {}, "{\"action\":\"list\"}");
+    (void)AuditCli(**store, "suppress", {}, "{\"action\":\"list\"}");
     std::string csv = "kind,value,reason,source,date,note\n";
     size_t n = 0;
     Status s = (*store)->ListSuppressions([&](const core::Suppression& e) {
@@ -401,7 +379,7 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     progress.Done(result->entities);
     std::vector<uint64_t> listed;
     for (const auto& e : result->entries) listed.push_back(e.entity);
-    AuditCli(**store, "calllist", listed, "{\"entries\":" + std::to_string(result->entries.size()) + "}");
+    (void)AuditCli(**store, "calllist", listed, "{\"entries\":" + std::to_string(result->entries.size()) + "}");
     std::string csv = core::CallListCsv(result->entries);
     if (a->out_path.empty()) {
       std::fwrite(csv.data(), 1, csv.size(), stdout);
@@ -462,7 +440,7 @@ void RegisterSegments(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     if (!a->segment.empty()) {
       std::vector<uint64_t> members;
       for (const auto& m : result->members) members.push_back(m.entity);
-      AuditCli(**store, "segments", members, "{\"members\":" + std::to_string(members.size()) + "}");
+      (void)AuditCli(**store, "segments", members, "{\"members\":" + std::to_string(members.size()) + "}");
     }
     std::string csv = service::SegmentsCsv(*result, !a->segment.empty());
     if (!a->segment.empty()) {
@@ -575,7 +553,7 @@ void RegisterOutcomes(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
     if (Status s = group->Commit(); !s.ok()) return Fail(s);
     std::vector<uint64_t> called;
     for (const auto& r : *rows) called.push_back(r.entity);
-    AuditCli(**store, "outcomes", called, "{\"applied\":" + std::to_string(result->applied) + "}");
+    (void)AuditCli(**store, "outcomes", called, "{\"applied\":" + std::to_string(result->applied) + "}");
     rejected.insert(rejected.end(), result->rejected.begin(), result->rejected.end());
     std::sort(rejected.begin(), rejected.end(), [](const auto& x, const auto& y) { return x.line < y.line; });
     if (!a->rejects.empty()) {

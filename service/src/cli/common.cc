@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -287,6 +289,26 @@ int32_t TodayFromClock() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status AuditCli(storage::Store& store, std::string op, std::vector<uint64_t> entities, std::string detail,
+                int64_t time_ms) {
+  storage::AuditEvent e;
+  e.time_ms = time_ms != 0 ? time_ms : NowMs();
+  const char* user = std::getenv("USER");
+  e.client = std::string("cli:") + (user != nullptr ? user : "?");
+  e.role = "admin";
+  e.op = std::move(op);
+  if (entities.size() > 100) entities.resize(100);
+  e.entities = std::move(entities);
+  e.outcome = "ok";
+  e.detail = std::move(detail);
+  return store.Audit(std::move(e));
 }
 
 }  // namespace doppel::cli

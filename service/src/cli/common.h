@@ -16,6 +16,7 @@
 #include "doppel/core/normalize.h"
 #include "doppel/core/reader.h"
 #include "doppel/kernels/backend.h"
+#include "doppel/storage/store.h"
 
 namespace doppel::cli {
 
@@ -43,6 +44,15 @@ struct InputFlags {
   // Defaults < config file < flags.
   Result<core::JobConfig> Resolve() const;
 };
+
+// Now, in ms since the epoch (UTC).
+int64_t NowMs();
+
+// Appends the command line's event to a database's audit trail: client
+// "cli:$USER", role admin (it runs as the database's owner), the entities
+// (up to 100) and a JSON detail of counts.
+Status AuditCli(storage::Store& store, std::string op, std::vector<uint64_t> entities, std::string detail,
+                int64_t time_ms = 0);
 
 // Prints "doppel: <message>" to stderr and returns kExitFailure.
 int Fail(const Status& status);

@@ -28,18 +28,25 @@ void ServerCounters::CountOp(std::string_view op) {
   (it == by_op.end() ? by_op["unknown"] : it->second).fetch_add(1);
 }
 
-namespace {
-
 ErrorCode CodeOf(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return ErrorCode::kBadRequest;
     case StatusCode::kNotFound: return ErrorCode::kNotFound;
     case StatusCode::kResourceExhausted: return ErrorCode::kTooLarge;
+    case StatusCode::kPermissionDenied: return ErrorCode::kForbidden;
     case StatusCode::kUnavailable:
     case StatusCode::kIoError: return ErrorCode::kUnavailable;
     default: return ErrorCode::kInternal;
   }
 }
+
+std::string Handler::Fail(const Job& job, ErrorCode code, const std::string& message) {
+  counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
+  audit_.outcome = std::string(ErrorCodeName(code));
+  return EncodeErrorReply(job.id, code, message);
+}
+
+namespace {
 
 // A columnar batch from a request: {"columns": [...], "data": [[...], ...],
 // "map": {role: column | [columns]}, "source": "..."}.
@@ -235,11 +242,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
     Handler* h;
     ~Flush() { h->FlushAudit(); }
   } flush{this};
-  auto fail = [&](ErrorCode code, const std::string& message) {
-    counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
-    audit_.outcome = std::string(ErrorCodeName(code));
-    return EncodeErrorReply(job.id, code, message);
-  };
+  auto fail = [&](ErrorCode code, const std::string& message) { return Fail(job, code, message); };
   auto fail_status = [&](const Status& s) { return fail(CodeOf(s), s.message()); };
   try {
     msgpack::object_handle handle =

@@ -14,16 +14,6 @@ namespace doppel::service {
 
 namespace {
 
-ErrorCode LoopCodeOf(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: return ErrorCode::kBadRequest;
-    case StatusCode::kNotFound: return ErrorCode::kNotFound;
-    case StatusCode::kUnavailable:
-    case StatusCode::kIoError: return ErrorCode::kUnavailable;
-    default: return ErrorCode::kInternal;
-  }
-}
-
 std::string Text(const msgpack::object* args, std::string_view key) {
   if (args == nullptr) return {};
   const msgpack::object* o = Find(*args, key);
@@ -90,11 +80,9 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
     return std::nullopt;
   }
   auto fail = [&](ErrorCode code, const std::string& message) {
-    counters_.by_error[static_cast<size_t>(code)].fetch_add(1);
-    audit_.outcome = std::string(ErrorCodeName(code));
-    return std::optional<std::string>(EncodeErrorReply(job.id, code, message));
+    return std::optional<std::string>(Fail(job, code, message));
   };
-  auto fail_status = [&](const Status& s) { return fail(LoopCodeOf(s), s.message()); };
+  auto fail_status = [&](const Status& s) { return fail(CodeOf(s), s.message()); };
   int64_t now = NowMs();
   int32_t today = core::YmdFromMs(now);
   if (std::string t = Text(args, "today"); !t.empty()) {

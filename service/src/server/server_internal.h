@@ -37,6 +37,9 @@ struct Job {
   std::string payload;
 };
 
+// The error code a failed status is reported with.
+ErrorCode CodeOf(const Status& s);
+
 // Debug logging of requests (ServerOptions::log_requests): one line per
 // request from its audit event. Ids and counts only, never values.
 void LogRequest(const storage::AuditEvent& e);
@@ -124,6 +127,8 @@ class Handler {
   // the event over with the job.
   storage::AuditEvent audit_;
   bool audit_on_ = false;
+  // A typed error reply, counted and noted as the request's audit outcome.
+  std::string Fail(const Job& job, ErrorCode code, const std::string& message);
   void Audited(const Job& job, std::string_view op);
   std::optional<storage::AuditEvent> HandOver();
   void FlushAudit();

@@ -303,6 +303,8 @@ class Store {
   // Every live entity with its members, in id order, from one snapshot.
   // Stops early when `fn` returns false.
   Status ScanEntities(const std::function<bool(const EntityScanItem&)>& fn) const;
+  // One live entity (following merges) with its member records, read once.
+  Result<EntityScanItem> GetEntityItem(uint64_t id) const;
   Result<std::optional<core::Suppression>> GetSuppression(core::ContactKind kind, std::string_view value) const;
   // In key order (kind, then value); stops early when `fn` returns false.
   Status ListSuppressions(const std::function<bool(const core::Suppression&)>& fn) const;
