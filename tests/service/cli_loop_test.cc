@@ -9,31 +9,15 @@
 #include <set>
 #include <sstream>
 
-#include "service/server_harness.h"
+#include "service/cli_harness.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using doppel::testing::DoppelPath;
+using doppel::testing::Quoted;
+using doppel::testing::Ran;
 using doppel::testing::ServerProcess;
-
-struct Ran {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Quoted(const std::string& s) {
-  std::string q(1, '\'');
-  q.append(s).push_back('\'');
-  return q;
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using doppel::testing::Slurp;
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& text) {
   // Enough CSV for our own output: quoted fields with doubled quotes.
@@ -71,17 +55,7 @@ class CliLoopTest : public ::testing::Test {
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
   }
-  Ran Doppel(const std::string& args) {
-    Ran r;
-    std::string cmd = Quoted(DoppelPath());
-    cmd.append(" ").append(args).append(" >").append(Quoted((dir_ / "out").string()));
-    cmd.append(" 2>").append(Quoted((dir_ / "err").string()));
-    int status = std::system(cmd.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "out");
-    r.err = Slurp(dir_ / "err");
-    return r;
-  }
+  Ran Doppel(const std::string& args) { return doppel::testing::RunDoppel(dir_, args); }
   std::string P(const std::string& name) { return Quoted((dir_ / name).string()); }
   void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
   fs::path dir_;

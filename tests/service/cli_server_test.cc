@@ -5,33 +5,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "service/server_harness.h"
+#include "service/cli_harness.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using doppel::testing::DoppelPath;
+using doppel::testing::Quoted;
+using doppel::testing::Ran;
 using doppel::testing::ServerProcess;
-
-struct Ran {
-  int code = -1;
-  std::string out, err;
-};
-
-// '…' around a path for the shell (built with append: GCC 12 warns falsely
-// on "literal" + std::string temporaries).
-std::string Quoted(const std::string& s) {
-  std::string q(1, '\'');
-  q.append(s).push_back('\'');
-  return q;
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using doppel::testing::Slurp;
 
 class CliServerTest : public ::testing::Test {
  protected:
@@ -44,17 +26,7 @@ class CliServerTest : public ::testing::Test {
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
   }
-  Ran Doppel(const std::string& args) {
-    Ran r;
-    std::string cmd = Quoted(DoppelPath());
-    cmd.append(" ").append(args).append(" >").append(Quoted((dir_ / "out").string()));
-    cmd.append(" 2>").append(Quoted((dir_ / "err").string()));
-    int status = std::system(cmd.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(dir_ / "out");
-    r.err = Slurp(dir_ / "err");
-    return r;
-  }
+  Ran Doppel(const std::string& args) { return doppel::testing::RunDoppel(dir_, args); }
   std::string P(const std::string& name) { return Quoted((dir_ / name).string()); }
   fs::path dir_;
 };
