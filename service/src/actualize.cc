@@ -302,6 +302,18 @@ Status CheckSegment(const core::LoopConfig& config, const std::string& segment) 
 
 // ---- call lists -------------------------------------------------------------------
 
+Result<core::CallListOptions> MakeCallListOptions(const core::LoopConfig& config, std::string segment, size_t limit,
+                                                  bool all, int64_t now_ms) {
+  core::CallListOptions o;
+  o.segment = std::move(segment);
+  o.limit = limit;
+  o.only_due = !all;
+  o.default_utc_offset_minutes = config.default_utc_offset_minutes;
+  o.now_ms = now_ms;
+  DOPPEL_ASSIGN_OR_RETURN(o.window, core::ParseCallingWindow(config.calling_hours, config.calling_days));
+  return o;
+}
+
 Result<CallListResult> BuildCallList(const storage::Store& store, const core::LoopConfig& config,
                                      const core::CallListOptions& options, int32_t today,
                                      const ScanProgress& progress) {

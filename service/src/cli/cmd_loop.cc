@@ -361,19 +361,15 @@ void RegisterCallList(CLI::App& app, std::vector<std::pair<CLI::App*, Command>>&
       }
       return kExitOk;
     }
-    core::CallListOptions o;
-    o.segment = a->segment;
-    o.limit = a->limit;
-    o.only_due = !a->all;
-    o.default_utc_offset_minutes = config->loop.default_utc_offset_minutes;
-    o.now_ms = a->flags.today.empty() ? NowMs() : core::DaysFromCivil(*today / 10000, *today / 100 % 100, *today % 100) * 86400000;
-    auto window = core::ParseCallingWindow(config->loop.calling_hours, config->loop.calling_days);
-    if (!window.ok()) return Fail(window.status());
-    o.window = *window;
+    // A given day starts at its midnight UTC (as on the server).
+    int64_t now = a->flags.today.empty() ? NowMs()
+                                         : core::DaysFromCivil(*today / 10000, *today / 100 % 100, *today % 100) * 86400000;
+    auto o = service::MakeCallListOptions(config->loop, a->segment, a->limit, a->all, now);
+    if (!o.ok()) return Fail(o.status());
     auto store = a->flags.Open(false);
     if (!store.ok()) return Fail(store.status());
     Progress progress("calllist", a->flags.quiet);
-    auto result = service::BuildCallList(**store, config->loop, o, *today,
+    auto result = service::BuildCallList(**store, config->loop, *o, *today,
                                          [&](uint64_t n) { progress.Update(n); });
     if (!result.ok()) return Fail(result.status());
     progress.Done(result->entities);

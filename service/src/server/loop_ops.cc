@@ -230,19 +230,12 @@ std::optional<std::optional<std::string>> Handler::HandleLoop(std::string_view o
   }
 
   if (op == "calllist") {
-    core::CallListOptions o;
-    o.segment = Text(args, "segment");
-    if (auto l = args ? AsUint(Find(*args, "limit")) : std::nullopt) o.limit = *l;
-    if (o.limit > 100000) return fail(ErrorCode::kTooLarge, "calllist: limit is at most 100000 per request");
-    if (const msgpack::object* all = args ? Find(*args, "all") : nullptr; all && all->type == msgpack::type::BOOLEAN) {
-      o.only_due = !all->via.boolean;
-    }
-    o.default_utc_offset_minutes = options_.loop.default_utc_offset_minutes;
-    o.now_ms = now;
-    auto window = core::ParseCallingWindow(options_.loop.calling_hours, options_.loop.calling_days);
-    if (!window.ok()) return fail_status(window.status());
-    o.window = *window;
-    auto result = BuildCallList(store_, options_.loop, o, today);
+    uint64_t limit = 1000;
+    if (auto l = args ? AsUint(Find(*args, "limit")) : std::nullopt) limit = *l;
+    if (limit > 100000) return fail(ErrorCode::kTooLarge, "calllist: limit is at most 100000 per request");
+    auto o = MakeCallListOptions(options_.loop, Text(args, "segment"), limit, Flag(args, "all"), now);
+    if (!o.ok()) return fail_status(o.status());
+    auto result = BuildCallList(store_, options_.loop, *o, today);
     if (!result.ok()) return fail_status(result.status());
     audit_.detail = "{\"entries\":" + std::to_string(result->entries.size()) + "}";
     for (const auto& e : result->entries) audit_.entities.push_back(e.entity);

@@ -86,6 +86,11 @@ struct CallListResult {
   std::map<std::string, uint64_t> due_by_reason;
   core::QualityFigures quality;
 };
+// The call-list options a request asks for, with the calling window and the
+// default time zone from the config.
+Result<core::CallListOptions> MakeCallListOptions(const core::LoopConfig& config, std::string segment, size_t limit,
+                                                  bool all, int64_t now_ms);
+
 Result<CallListResult> BuildCallList(const storage::Store& store, const core::LoopConfig& config,
                                      const core::CallListOptions& options, int32_t today,
                                      const ScanProgress& progress = {});
