@@ -457,46 +457,70 @@ std::string SegmentsCsv(const SegmentsResult& result, bool members) {
 
 // ---- outcomes ---------------------------------------------------------------------
 
-Result<std::vector<core::OutcomeRow>> ParseOutcomesCsv(std::string_view text, const core::PhoneOptions& phone,
-                                                       std::vector<core::OutcomeRowError>* rejected) {
+namespace {
+
+// Reads a small CSV held in memory (outcome and suppression files): the
+// header, folded and trimmed, goes to on_header once; each row goes to
+// on_row with its line. The reader's own rejects join *rejected, and all of
+// them come out sorted by line.
+Status ForEachCsvRow(std::string_view text, const std::function<Status(const std::vector<std::string>&)>& on_header,
+                     const std::function<void(uint64_t line, const std::vector<std::string_view>& cells)>& on_row,
+                     std::vector<core::OutcomeRowError>* rejected) {
   core::ReaderOptions ro;
   ro.format = core::InputFormat::kCsv;
-  DOPPEL_ASSIGN_OR_RETURN(auto reader,
-                          core::OpenReader(std::make_unique<core::MemorySource>(std::string(text)), ro));
-  std::vector<core::OutcomeRow> rows;
+  DOPPEL_ASSIGN_OR_RETURN(auto reader, core::OpenReader(std::make_unique<core::MemorySource>(std::string(text)), ro));
   core::RecordBatch batch;
   std::vector<core::Reject> rejects;
-  bool header_checked = false;
   std::vector<std::string> header;
+  bool header_read = false;
+  std::vector<std::string_view> cells;
   while (true) {
     DOPPEL_ASSIGN_OR_RETURN(bool more, reader->Next(&batch, &rejects));
-    if (!header_checked) {
-      header.clear();
+    if (!header_read) {
       for (const auto& c : reader->column_names()) header.push_back(core::Fold(core::Trim(c)));
-      DOPPEL_RETURN_IF_ERROR(core::CheckOutcomeHeader(header));
-      header_checked = true;
+      DOPPEL_RETURN_IF_ERROR(on_header(header));
+      header_read = true;
     }
     for (size_t r = 0; r < batch.num_rows(); ++r) {
-      std::vector<std::string_view> cells;
+      cells.clear();
       for (size_t c = 0; c < header.size(); ++c) cells.push_back(batch.Value(r, c));
-      core::OutcomeRow row;
-      row.line = batch.lines[r];
-      Status s = core::ParseOutcomeRow(header, cells, phone, &row);
-      if (!s.ok()) {
-        std::string raw;
-        for (size_t c = 0; c < cells.size(); ++c) {
-          if (c) raw.push_back(',');
-          raw.append(cells[c]);
-        }
-        rejected->push_back({row.line, s.message(), std::move(raw)});
-        continue;
-      }
-      rows.push_back(std::move(row));
+      on_row(batch.lines[r], cells);
     }
     if (!more) break;
   }
   for (auto& r : rejects) rejected->push_back({r.line, r.reason, r.raw});
   std::sort(rejected->begin(), rejected->end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<core::OutcomeRow>> ParseOutcomesCsv(std::string_view text, const core::PhoneOptions& phone,
+                                                       std::vector<core::OutcomeRowError>* rejected) {
+  std::vector<core::OutcomeRow> rows;
+  std::vector<std::string> header;
+  DOPPEL_RETURN_IF_ERROR(ForEachCsvRow(
+      text,
+      [&](const std::vector<std::string>& h) {
+        header = h;
+        return core::CheckOutcomeHeader(header);
+      },
+      [&](uint64_t line, const std::vector<std::string_view>& cells) {
+        core::OutcomeRow row;
+        row.line = line;
+        Status s = core::ParseOutcomeRow(header, cells, phone, &row);
+        if (s.ok()) {
+          rows.push_back(std::move(row));
+          return;
+        }
+        std::string raw;
+        for (size_t c = 0; c < cells.size(); ++c) {
+          if (c) raw.push_back(',');
+          raw.append(cells[c]);
+        }
+        rejected->push_back({line, s.message(), std::move(raw)});
+      },
+      rejected));
   return rows;
 }
 
@@ -660,13 +684,7 @@ Result<OutcomeBatchResult> StageOutcomes(storage::Store& store, storage::Store::
 Result<SuppressionImport> ParseSuppressionCsv(std::string_view text, const core::PhoneOptions& phone,
                                               core::SuppressReason default_reason, std::string_view default_source,
                                               int32_t today) {
-  core::ReaderOptions ro;
-  ro.format = core::InputFormat::kCsv;
-  DOPPEL_ASSIGN_OR_RETURN(auto reader,
-                          core::OpenReader(std::make_unique<core::MemorySource>(std::string(text)), ro));
   SuppressionImport out;
-  core::RecordBatch batch;
-  std::vector<core::Reject> rejects;
   std::vector<std::string> header;
   int value_col = -1;
   std::optional<core::ContactKind> column_kind;
@@ -676,79 +694,61 @@ Result<SuppressionImport> ParseSuppressionCsv(std::string_view text, const core:
     }
     return -1;
   };
-  while (true) {
-    DOPPEL_ASSIGN_OR_RETURN(bool more, reader->Next(&batch, &rejects));
-    if (header.empty()) {
-      for (const auto& c : reader->column_names()) header.push_back(core::Fold(core::Trim(c)));
-      for (std::string_view name : {"value", "phone", "email"}) {
-        if ((value_col = col(name)) >= 0) {
-          if (name == "phone") column_kind = core::ContactKind::kPhone;
-          if (name == "email") column_kind = core::ContactKind::kEmail;
-          break;
-        }
-      }
-      if (value_col < 0) return Status::InvalidArgument("the suppression file needs a 'value', 'phone' or 'email' column");
-      for (const auto& h : header) {
-        static const std::set<std::string> known = {"value", "phone", "email", "kind", "reason", "source", "date", "note"};
-        if (!known.count(h)) {
-          return Status::InvalidArgument("unknown column '" + h + "' (known: value|phone|email, kind, reason, source, "
-                                         "date, note)");
-        }
+  auto on_header = [&](const std::vector<std::string>& h) -> Status {
+    header = h;
+    for (std::string_view name : {"value", "phone", "email"}) {
+      if ((value_col = col(name)) >= 0) {
+        if (name == "phone") column_kind = core::ContactKind::kPhone;
+        if (name == "email") column_kind = core::ContactKind::kEmail;
+        break;
       }
     }
-    for (size_t r = 0; r < batch.num_rows(); ++r) {
-      auto cell = [&](std::string_view name) {
-        int c = col(name);
-        return c < 0 ? std::string_view() : core::Trim(batch.Value(r, static_cast<size_t>(c)));
-      };
-      auto fail = [&](std::string why) {
-        out.rejected.push_back({batch.lines[r], std::move(why), std::string(batch.Value(r, static_cast<size_t>(value_col)))});
-      };
-      std::string_view raw = batch.Value(r, static_cast<size_t>(value_col));
-      core::Suppression s;
-      if (!cell("kind").empty()) {
-        auto k = core::ParseContactKind(cell("kind"));
-        if (!k.ok()) {
-          fail(k.status().message());
-          continue;
-        }
-        s.kind = *k;
-      } else {
-        s.kind = column_kind.value_or(raw.find('@') != std::string_view::npos ? core::ContactKind::kEmail
-                                                                                : core::ContactKind::kPhone);
+    if (value_col < 0) return Status::InvalidArgument("the suppression file needs a 'value', 'phone' or 'email' column");
+    static const std::set<std::string> known = {"value", "phone", "email", "kind", "reason", "source", "date", "note"};
+    for (const auto& name : header) {
+      if (!known.count(name)) {
+        return Status::InvalidArgument("unknown column '" + name + "' (known: value|phone|email, kind, reason, source, "
+                                       "date, note)");
       }
-      auto v = core::NormalizeSuppressedValue(s.kind, raw, phone);
-      if (!v.ok()) {
-        fail(v.status().message());
-        continue;
-      }
-      s.value = std::move(*v);
-      s.reason = default_reason;
-      if (!cell("reason").empty()) {
-        auto reason = core::ParseSuppressReason(cell("reason"));
-        if (!reason.ok()) {
-          fail(reason.status().message());
-          continue;
-        }
-        s.reason = *reason;
-      }
-      s.source = cell("source").empty() ? std::string(default_source) : std::string(cell("source"));
-      s.date = today;
-      if (!cell("date").empty()) {
-        auto d = core::NormalizeDate(cell("date"), core::DateOptions{core::DateOrder::kDayFirst, 0, 1970, -1});
-        if (!d.verdict.usable()) {
-          fail("date '" + std::string(cell("date")) + "' is not a date");
-          continue;
-        }
-        s.date = d.ymd();
-      }
-      s.note = std::string(cell("note"));
-      out.entries.push_back(std::move(s));
     }
-    if (!more) break;
-  }
-  for (auto& r : rejects) out.rejected.push_back({r.line, r.reason, r.raw});
-  std::sort(out.rejected.begin(), out.rejected.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+    return Status::Ok();
+  };
+  auto on_row = [&](uint64_t line, const std::vector<std::string_view>& cells) {
+    auto cell = [&](std::string_view name) {
+      int c = col(name);
+      return c < 0 ? std::string_view() : core::Trim(cells[static_cast<size_t>(c)]);
+    };
+    std::string_view raw = cells[static_cast<size_t>(value_col)];
+    auto fail = [&](std::string why) { out.rejected.push_back({line, std::move(why), std::string(raw)}); };
+    core::Suppression s;
+    if (!cell("kind").empty()) {
+      auto k = core::ParseContactKind(cell("kind"));
+      if (!k.ok()) return fail(k.status().message());
+      s.kind = *k;
+    } else {
+      s.kind = column_kind.value_or(raw.find('@') != std::string_view::npos ? core::ContactKind::kEmail
+                                                                              : core::ContactKind::kPhone);
+    }
+    auto v = core::NormalizeSuppressedValue(s.kind, raw, phone);
+    if (!v.ok()) return fail(v.status().message());
+    s.value = std::move(*v);
+    s.reason = default_reason;
+    if (!cell("reason").empty()) {
+      auto reason = core::ParseSuppressReason(cell("reason"));
+      if (!reason.ok()) return fail(reason.status().message());
+      s.reason = *reason;
+    }
+    s.source = cell("source").empty() ? std::string(default_source) : std::string(cell("source"));
+    s.date = today;
+    if (!cell("date").empty()) {
+      auto d = core::NormalizeDate(cell("date"), core::DateOptions{core::DateOrder::kDayFirst, 0, 1970, -1});
+      if (!d.verdict.usable()) return fail("date '" + std::string(cell("date")) + "' is not a date");
+      s.date = d.ymd();
+    }
+    s.note = std::string(cell("note"));
+    out.entries.push_back(std::move(s));
+  };
+  DOPPEL_RETURN_IF_ERROR(ForEachCsvRow(text, on_header, on_row, &out.rejected));
   return out;
 }
 
