@@ -417,10 +417,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.create_if_missing = !is_db;
   db_options.create_missing_column_families = !is_db;
   db_options.paranoid_checks = true;
-  // An incomplete record at the very end of the log was never acknowledged
-  // (the write that appended it had not synced); anything else damaged in the
-  // log is refused instead of silently replayed up to the damage.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // The write-ahead log is first replayed strictly: any damage stops the
+  // open. When that fails, see below for what is tolerated.
+  db_options.wal_recovery_mode = options.recover_to_damage ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                                           : rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   db_options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
@@ -446,7 +446,31 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &impl->db);
+  if (s.IsCorruption() && !options.recover_to_damage) {
+    // An incomplete record at the very end of the log is a write cut short
+    // by a crash: its commit never returned, so nothing acknowledged is in
+    // it (every acknowledged commit was synced whole). It is dropped, and
+    // said. A checksum mismatch anywhere, the last record included, is
+    // damage: refused, so acknowledged writes are never silently lost.
+    std::string strict = s.ToString();
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+    handles.clear();
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &impl->db);
+    if (s.ok()) {
+      impl->warnings.push_back("the write-ahead log ended in an incomplete record (" + strict +
+                               "): a write cut short by a crash, never acknowledged; it was dropped");
+    } else if (s.IsCorruption()) {
+      return Status::Corruption("cannot open " + path + ": the write-ahead log is damaged (" + s.ToString() +
+                                "); nothing was changed. Restore a backup (doppel restore), or run `doppel check --db " +
+                                path + " --recover-to-damage` to keep what was written before the damage and lose "
+                                "what followed it");
+    }
+  }
   if (!s.ok()) return FromRocks(s, "cannot open " + path);
+  if (options.recover_to_damage) {
+    impl->warnings.push_back("opened with --recover-to-damage: the write-ahead log was replayed up to its first "
+                             "damaged record, and anything after it is gone");
+  }
   // Index handles by our names (an existing DB may list them in any order).
   impl->handles = handles;
   for (size_t i = 0; i < descriptors.size(); ++i) {
@@ -560,6 +584,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
 }
 
 const std::string& Store::path() const { return impl_->path; }
+const std::vector<std::string>& Store::warnings() const { return impl_->warnings; }
 
 // ---- reads --------------------------------------------------------------------
 

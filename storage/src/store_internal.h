@@ -47,6 +47,7 @@ struct Store::Impl {
   ~Impl();
   std::string path;
   StoreOptions options;
+  std::vector<std::string> warnings;  // what Open() had to tolerate
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> cf{};

@@ -126,6 +126,7 @@ Command RegisterHealth(CLI::App& app);
 Command RegisterStats(CLI::App& app);
 Command RegisterBackup(CLI::App& app);
 Command RegisterRestore(CLI::App& app);
+Command RegisterCheck(CLI::App& app);
 Command RegisterExplain(CLI::App& app);
 Command RegisterBlocking(CLI::App& app);
 Command RegisterLink(CLI::App& app);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add(doppel::cli::RegisterStats);
   add(doppel::cli::RegisterBackup);
   add(doppel::cli::RegisterRestore);
+  add(doppel::cli::RegisterCheck);
   add(doppel::cli::RegisterExplain);
   add(doppel::cli::RegisterBlocking);
   add(doppel::cli::RegisterLink);

@@ -206,6 +206,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   impl->options = options;
   g_log_requests.store(options.log_requests);
   DOPPEL_ASSIGN_OR_RETURN(impl->store, storage::Store::Open(options.db_path, options.store));
+  for (const auto& w : impl->store->warnings()) std::fprintf(stderr, "doppeld: warning: %s\n", w.c_str());
   if (!options.curve_key_file.empty()) {
     DOPPEL_ASSIGN_OR_RETURN(KeyPair server_key, LoadKeyFile(options.curve_key_file, /*needs_secret=*/true));
     DOPPEL_ASSIGN_OR_RETURN(AccessList access, AccessList::Load(options.clients_file));

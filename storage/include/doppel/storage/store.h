@@ -72,6 +72,10 @@ struct StoreOptions {
   // sealed with XChaCha20-Poly1305. Empty: $DOPPEL_DATA_KEY_FILE, else none.
   // A database that was sealed refuses to open without its keys.
   std::string data_key_file;
+  // Open a database whose write-ahead log is damaged by replaying it up to
+  // the first damaged record (what follows is lost; Open() then warns).
+  // Without it such a database is refused. Default: false.
+  bool recover_to_damage = false;
 
   Status Validate() const;
 };
@@ -208,6 +212,17 @@ struct EntityScanItem {
   int64_t created_ms = 0, updated_ms = 0;
 };
 
+// What Store::Check() found. Problems are sentences naming the record or
+// entity concerned (the first 100; problem_count has them all).
+struct CheckReport {
+  uint64_t records = 0, record_ids = 0, record_versions = 0;
+  uint64_t entities = 0, redirects = 0, members = 0;
+  uint64_t outcomes = 0, audit_events = 0;
+  uint64_t problem_count = 0;
+  std::vector<std::string> problems;
+  bool ok() const { return problem_count == 0; }
+};
+
 struct StoreStats {
   uint64_t records = 0, entities = 0, events = 0, record_versions = 0;
   uint64_t common_keys_skipped = 0;  // joins refused by max_block_records
@@ -218,7 +233,9 @@ class Store {
  public:
   // Opens (or creates) the database at `path`. Refuses a directory that is
   // not a Doppel database, a schema version this build does not know, and a
-  // write-ahead log damaged anywhere but in its unacknowledged tail.
+  // write-ahead log damaged anywhere (a checksum mismatch, the last record
+  // included). An incomplete last record, a write a crash cut short, is
+  // dropped with a warning (see warnings()).
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
@@ -298,6 +315,9 @@ class Store {
   Result<EntityView> GetEntity(uint64_t id, size_t max_history = 50) const;
   StoreStats Stats() const;
   const std::string& path() const;
+  // What Open() tolerated and the operator should know (an incomplete log
+  // tail dropped after a crash, a recovery that lost data). Empty normally.
+  const std::vector<std::string>& warnings() const;
 
   // ---- the actualization loop ----
   // Every live entity with its members, in id order, from one snapshot.
@@ -338,6 +358,13 @@ class Store {
   Status Audit(AuditEvent event);
   Result<AuditCheck> VerifyAudit() const;
   Status QueryAudit(const AuditFilter& filter, const std::function<bool(const AuditEvent&)>& fn) const;
+
+  // Checks, from one snapshot, that the database agrees with itself: every
+  // record decodes and is indexed by its id, belongs to exactly one live
+  // entity that lists it, merge redirects lead to a live entity, the
+  // counters match what is stored, outcomes name entities that exist, and
+  // the audit chain holds. Reads everything; memory ~40 bytes a record.
+  Result<CheckReport> Check() const;
 
   // Writes a consistent backup into backup_dir (RocksDB BackupEngine;
   // incremental across calls).
