@@ -33,6 +33,8 @@
 #   LOAD_OVERLOAD_X=5               overload rate = this x the first busy rate
 #   LOAD_OVERLOAD_S=20              seconds of overload
 #   LOAD_MIX=resolve=0.5,get_entity=0.5
+#   LOAD_RESOLVE=base               resolve records: base (rows of the ingested base,
+#                                   they match) or generated (load_gen's own, seeded)
 #   LOAD_SEED=1                     seed of the base and of the request streams
 #   LOAD_SOCKETS=8                  DEALER sockets of load_gen
 #   LOAD_SOAK_S=0                   > 0: the soak instead of ramp + overload
@@ -51,6 +53,7 @@ REFINE=${LOAD_REFINE:-2}
 OVERLOAD_X=${LOAD_OVERLOAD_X:-5}
 OVERLOAD_S=${LOAD_OVERLOAD_S:-20}
 MIX=${LOAD_MIX:-resolve=0.5,get_entity=0.5}
+RESOLVE=${LOAD_RESOLVE:-base}
 SEED=${LOAD_SEED:-1}
 SOCKETS=${LOAD_SOCKETS:-8}
 SOAK_S=${LOAD_SOAK_S:-0}
@@ -123,6 +126,11 @@ LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skew
 log "generating $ROWS rows (seed $SEED) in $WORK"
 "$DOPPEL" gen --rows "$ROWS" --seed "$SEED" --out "$WORK/gen" -q >&2
 BASE="$WORK/gen/base.csv"
+case $RESOLVE in
+  base) RESOLVE_FLAGS=(--csv "$BASE") ;;
+  generated) RESOLVE_FLAGS=() ;;
+  *) log "LOAD_RESOLVE must be base or generated"; exit 2 ;;
+esac
 
 # shellcheck disable=SC2086  # LOAD_DOPPELD_ARGS is split into flags on purpose
 "$DOPPELD" --db "$WORK/db" --listen 'tcp://127.0.0.1:*' --endpoint-file "$WORK/endpoint" \
@@ -161,7 +169,7 @@ run_load() {
   local json="$WORK/run-$N-$label.json"
   log "$label: $rate req/s for $secs s"
   SUMMARY=$("$LOAD_GEN" --endpoint "$EP" --rate "$rate" --duration "$secs" --warmup "$WARMUP_S" \
-    --grace "$GRACE_S" --mix "$MIX" --seed "$SEED" --sockets "$SOCKETS" --csv "$BASE" \
+    --grace "$GRACE_S" --mix "$MIX" --seed "$SEED" --sockets "$SOCKETS" "${RESOLVE_FLAGS[@]}" \
     --server-pid "$SERVER_PID" --json "$json" --label "$label" "$@" 2> >(tee -a "$LOG" >&2)) || {
     log "load_gen failed during $label (see above)"
     RUN_FAILED="$RUN_FAILED load_gen failed during $label."
@@ -265,6 +273,7 @@ json_str() { printf '"%s"' "$(sed 's/\\/\\\\/g; s/"/\\"/g' <<<"$1")"; }
   echo "  \"rows\": $ROWS,"
   echo "  \"ingest_s\": $INGEST_S,"
   echo "  \"mix\": $(json_str "$MIX"),"
+  echo "  \"resolve_records\": $(json_str "$RESOLVE"),"
   echo "  \"seed\": $SEED,"
   echo "  \"doppeld_args\": $(json_str "$DOPPELD_ARGS"),"
   echo "  \"last_clean_rate\": ${LAST_CLEAN:-null},"
@@ -288,8 +297,8 @@ mv "$OUT_DIR/$NAME.json.tmp" "$OUT_DIR/$NAME.json"
   echo
   echo "$CPU, $CORES cores (load_gen runs on the same machine; load average $LOADAVG_START at the start)."
   echo "Base: $ROWS generated rows (seed $SEED),"
-  echo "ingested through doppeld in $INGEST_S s. Mix $MIX; resolve sends one record of the base per request,"
-  echo "get_entity a random id. Latency of ok replies, from each request's scheduled send time (open loop)."
+  echo "ingested through doppeld in $INGEST_S s. Mix $MIX; resolve sends one record per request"
+  echo "($RESOLVE records), get_entity a random id. Latency of ok replies, from each request's scheduled send time (open loop)."
   [[ -n $DOPPELD_ARGS ]] && echo "doppeld flags: $DOPPELD_ARGS."
   echo
   echo "| run | offered req/s | sent/s | ok/s | sent | ok | busy | other errors | timeouts | p50 ms | p99 ms | p99.9 ms | max ms | send lag p99 ms | server RSS max MiB | server fds max |"

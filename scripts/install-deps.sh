@@ -17,6 +17,8 @@ PACKAGES=(
   # tests and benches
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zmq python3-msgpack
+  # robustness checks (scripts/ci-robust.sh): libFuzzer and the sanitizers with clang
+  clang libclang-rt-14-dev
 )
 # Wanted but not required: the report test renders report.html in headless
 # Chromium and is skipped without it; a failed install only warns.

@@ -360,10 +360,34 @@ std::string WithoutDashes(std::string_view s) {
   return out;
 }
 
+// The type words whose expanded form is several words: the output writes
+// them expanded, and they must read back as one type word (the address
+// normalizes to itself; found by tests/fuzz/address_fuzz.cc).
+std::string ContractTypePhrases(std::string folded) {
+  static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
+      {"поселок городского типа", "пгт"}, {"рабочий поселок", "рп"}, {"автономный округ", "ао"},
+      {"poselok gorodskogo tipa", "pgt"}};
+  for (const auto& [phrase, abbrev] : kPhrases) {
+    for (size_t at = folded.find(phrase); at != std::string::npos; at = folded.find(phrase, at + abbrev.size())) {
+      auto letter_at = [&](size_t i) {
+        unsigned char c = static_cast<unsigned char>(folded[i]);
+        return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      };
+      const size_t end = at + phrase.size();
+      if ((at > 0 && letter_at(at - 1)) || (end < folded.size() && letter_at(end))) {
+        at += 1;
+        continue;
+      }
+      folded.replace(at, phrase.size(), abbrev);
+    }
+  }
+  return folded;
+}
+
 // Replaces what Fold would mangle or keep apart: "№" (NFKC turns it into
 // "no") becomes a space, Unicode dashes become '-' so "12–45" stays a flat.
 std::string FoldAddressText(std::string_view raw) {
-  if (raw.find('\xE2') == std::string_view::npos) return Fold(raw);
+  if (raw.find('\xE2') == std::string_view::npos) return ContractTypePhrases(Fold(raw));
   std::string clean;
   clean.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
@@ -373,7 +397,7 @@ std::string FoldAddressText(std::string_view raw) {
     else if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212) clean.push_back('-');
     else clean.append(raw.substr(at, i - at));
   }
-  return Fold(clean);
+  return ContractTypePhrases(Fold(clean));
 }
 
 // ---------------------------------------------------------------------------

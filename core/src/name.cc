@@ -325,7 +325,10 @@ NameResult NormalizeName(const NameInput& input) {
     r.verdict = Verdict::Invalid(placeholder ? Reason::kPlaceholder : Reason::kNameNoLetters);
     return r;
   }
-  if (placeholder) {
+  // The name as assembled may be a placeholder even when no source text was
+  // one ("x 0" leaves "x"): judged again, so that normalizing the parts it
+  // returns gives the same verdict (found by tests/fuzz/name_fuzz.cc).
+  if (placeholder || IsPlaceholderText(Join({p_last.folded, p_first.folded, p_middle.folded}))) {
     r.verdict = Verdict::Invalid(Reason::kPlaceholder);
     return r;
   }

@@ -194,6 +194,12 @@ PhoneResult NormalizePhoneSlow(std::string_view raw, const PhoneOptions& options
       return r;
   }
   Classify(number, &r);
+  // The placeholder test again on the number as parsed: the raw digits may
+  // carry an extension ("6789012345#2") that hid a run like 6789012345, and
+  // the number must read the same when its E.164 form is normalized again.
+  if (r.verdict.usable() && IsPlaceholderNumber(std::string_view(r.e164).substr(1))) {
+    r.verdict = Verdict::Invalid(Reason::kPhonePlaceholder);
+  }
   return r;
 }
 

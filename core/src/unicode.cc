@@ -168,10 +168,15 @@ std::string Fold(std::string_view s) {
   utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
                                     static_cast<utf8proc_ssize_t>(s.size()), &mapped, options);
   if (n < 0) {
-    // Not valid UTF-8: keep the ASCII letters folded, replace the rest.
+    // Not valid UTF-8: each bad sequence becomes U+FFFD, and the repaired
+    // text is folded like any other, so that folding what Fold returned
+    // changes nothing (found by tests/fuzz/name_fuzz.cc).
+    std::string repaired;
+    for (size_t i = 0; i < s.size();) AppendUtf8(repaired, NextCodePoint(s, i));
+    if (IsValidUtf8(repaired) && repaired != s) return Fold(repaired);
     out.clear();
-    for (size_t i = 0; i < s.size();) {
-      char32_t cp = NextCodePoint(s, i);
+    for (size_t i = 0; i < repaired.size();) {
+      char32_t cp = NextCodePoint(repaired, i);
       AppendUtf8(out, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
     }
     return out;

@@ -106,6 +106,7 @@ Status LoadHead(Store::Impl& m) {
 Status Store::Audit(AuditEvent e) {
   Impl& m = *impl_;
   if (e.records.size() > kMaxAuditRecords) e.records.resize(kMaxAuditRecords);
+  DOPPEL_RETURN_IF_ERROR(CheckDiskSpace(m));
   std::lock_guard<std::mutex> lock(m.audit_mu);
   DOPPEL_RETURN_IF_ERROR(LoadHead(m));
   e.seq = m.audit_seq + 1;

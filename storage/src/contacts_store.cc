@@ -256,6 +256,7 @@ Status Store::AddQualityPoint(const core::QualityPoint& p) {
   WriteQuality(w, p.quality);
   rocksdb::WriteOptions wo;
   wo.sync = impl_->options.sync;
+  DOPPEL_RETURN_IF_ERROR(CheckDiskSpace(*impl_));
   return FromRocks(impl_->db->Put(wo, impl_->cf[kContacts], keys::QualityPoint(p.time_ms, seq), Seal(*impl_, w.str())),
                    "add quality point");
 }
@@ -281,6 +282,7 @@ Status Store::PutNumberingPlan(std::string_view blob, std::string_view descripti
   batch.Put(impl_->cf[kMeta], "numbering_info", rocksdb::Slice(description.data(), description.size()));
   rocksdb::WriteOptions wo;
   wo.sync = true;
+  DOPPEL_RETURN_IF_ERROR(CheckDiskSpace(*impl_));
   return FromRocks(impl_->db->Write(wo, &batch), "store the numbering plan");
 }
 

@@ -1,6 +1,8 @@
 // The RocksDB store. The only file (with backup.cc) that includes RocksDB.
 #include "doppel/storage/store.h"
 
+#include <sys/statvfs.h>
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -9,6 +11,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <atomic>
 #include <filesystem>
@@ -51,6 +54,25 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.IsIOError() || s.IsNoSpace()) return Status::Unavailable(msg);
   if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return Status::Unavailable(msg);
   return Status::Internal(msg);
+}
+
+Status CheckDiskSpace(Store::Impl& m) {
+  if (m.options.min_free_disk_mb == 0) return Status::Ok();
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (!m.space_short.load() && now - m.space_checked_ms.load() < 100) return Status::Ok();
+  struct statvfs st{};
+  if (::statvfs(m.path.c_str(), &st) != 0) return Status::Ok();  // cannot tell: let RocksDB decide
+  const uint64_t free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  const uint64_t reserve = m.options.min_free_disk_mb << 20;
+  m.space_checked_ms.store(now);
+  m.space_short.store(free_bytes < reserve);
+  if (free_bytes >= reserve) return Status::Ok();
+  char msg[160];
+  std::snprintf(msg, sizeof msg, "%.1f MiB free, under the %llu MiB kept in reserve (min_free_disk_mb)",
+                static_cast<double>(free_bytes) / (1 << 20), static_cast<unsigned long long>(m.options.min_free_disk_mb));
+  return Status::Unavailable("the disk holding " + m.path + " is nearly full: " + msg +
+                             "; writes are refused until space is freed, reads go on");
 }
 
 std::string_view IngestActionName(IngestAction a) {
@@ -422,6 +444,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.wal_recovery_mode = options.recover_to_damage ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
                                                            : rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   db_options.IncreaseParallelism(2);
+  // No fallocate: RocksDB would preallocate ~70 MB per log file, which on a
+  // nearly full disk takes the room the free-space guard (CheckDiskSpace)
+  // keeps, or fails other writes while it is held.
+  db_options.allow_fallocate = false;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   // Most lookups while resolving a new record miss (a new id, a new phone):
@@ -1583,6 +1609,7 @@ Status Store::WriteGroup::Commit() {
     }
   }
   batch.Put(g.store->cf[kMeta], "counters", EncodeCounters(g.counters));
+  DOPPEL_RETURN_IF_ERROR(CheckDiskSpace(*g.store));
   rocksdb::WriteOptions wo;
   wo.sync = g.store->options.sync;
   rocksdb::Status s = g.store->db->Write(wo, &batch);

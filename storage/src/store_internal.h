@@ -48,6 +48,10 @@ struct Store::Impl {
   std::string path;
   StoreOptions options;
   std::vector<std::string> warnings;  // what Open() had to tolerate
+  // The free-space guard (CheckDiskSpace): when it last looked, and whether
+  // space was short then.
+  std::atomic<int64_t> space_checked_ms{0};
+  std::atomic<bool> space_short{false};
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> cf{};
@@ -70,6 +74,11 @@ struct Store::Impl {
   std::map<uint8_t, std::string> data_keys;
   uint8_t current_key = 0;  // under counters_mu; orders quality points within one millisecond
 };
+
+// Unavailable while the database's volume has less than
+// options.min_free_disk_mb free (checked at most every 100 ms while space is
+// fine, on every call while it is short). Every write path calls it first.
+Status CheckDiskSpace(Store::Impl& m);
 
 // RocksDB's Status as ours: the one place its errors are translated.
 Status FromRocks(const rocksdb::Status& s, std::string_view what);

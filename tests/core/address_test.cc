@@ -254,3 +254,23 @@ TEST(NormalizeAddress, PlaceholderColumnsAreIgnored) {
 
 }  // namespace
 }  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+// Found by the address fuzz target: type words whose expanded form has two
+// or more words were written expanded and did not read back as one.
+TEST(NormalizeAddress, ExpandedTypeWordsReadBack) {
+  for (const char* line : {"Свердловская обл., рп Лесной, ул. Ленина, д. 5",
+                           "Тюменская обл., Ханты-Мансийский АО, пгт Лесной, ул. Ленина, д. 5"}) {
+    AddressResult r = NormalizeAddress({line});
+    ASSERT_TRUE(r.verdict.usable()) << line;
+    AddressResult again = NormalizeAddress({r.normalized});
+    EXPECT_EQ(again.normalized, r.normalized) << line;
+    EXPECT_EQ(again.parts.city_type, r.parts.city_type) << line;
+    EXPECT_EQ(again.key, r.key) << line;
+  }
+}
+
+}  // namespace
+}  // namespace doppel::core

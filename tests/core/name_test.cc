@@ -99,3 +99,30 @@ TEST(Name, Patronymics) {
 
 }  // namespace
 }  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+// Found by the name fuzz target: junk around a placeholder letter made it a
+// valid first name, while the same letter alone is a placeholder.
+TEST(NameFuzzFindings, WhatIsLeftIsJudgedAgain) {
+  NameInput junk;
+  junk.full = std::string_view("x\0" "0", 3);
+  EXPECT_FALSE(NormalizeName(junk).verdict.usable());
+  NameInput alone;
+  alone.first = "X";
+  EXPECT_FALSE(NormalizeName(alone).verdict.usable());
+  // Invalid UTF-8 is repaired before folding, so the parts fold to themselves.
+  NameInput broken;
+  broken.full = "Иванов ИвИван \xd0";
+  NameResult r = NormalizeName(broken);
+  NameInput parts;
+  parts.last = r.last;
+  parts.first = r.first;
+  NameResult again = NormalizeName(parts);
+  EXPECT_EQ(again.first, r.first);
+  EXPECT_EQ(r.first, "Ививан");
+}
+
+}  // namespace
+}  // namespace doppel::core

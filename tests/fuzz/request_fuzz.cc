@@ -12,6 +12,7 @@
 
 #include "decode.h"
 #include "doppel/core/unicode.h"
+#include "msgpack_util.h"
 #include "fuzz.h"
 
 using namespace doppel;
@@ -48,13 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     const auto& b = batch->batch;
-    const msgpack::object* data_col = nullptr;
-    for (uint32_t i = 0; i < req.args->via.map.size; ++i) {
-      const auto& k = req.args->via.map.ptr[i].key;
-      if (k.type == msgpack::type::STR && std::string_view(k.via.str.ptr, k.via.str.size) == "data") {
-        data_col = &req.args->via.map.ptr[i].val;
-      }
-    }
+    const msgpack::object* data_col = service::Find(*req.args, "data");  // as the decoder finds it
     FUZZ_CHECK(data_col != nullptr && data_col->type == msgpack::type::ARRAY && data_col->via.array.size > 0,
                "a batch decoded without data");
     const size_t declared = data_col->via.array.ptr[0].via.array.size;

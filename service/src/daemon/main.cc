@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "info (start and stop) or debug (also one line per request: ids and counts, never personal values)")
       ->check(CLI::IsMember({"info", "debug"}));
   app.add_option("--config", config_path, "TOML settings for the loop's ops: [staleness], [[segment]], [priority], [calllist]");
+  app.add_option("--min-free-disk-mb", o.store.min_free_disk_mb,
+                 "Refuse writes ('unavailable') while the database's disk has less free space than this; "
+                 "they resume once space is freed (default: 64; 0: off)");
   app.add_flag("--no-sync", no_sync, "Do not fsync before acknowledging writes (benchmarks only: a crash may lose acknowledged data)");
   try {
     app.parse(argc, argv);

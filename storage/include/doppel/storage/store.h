@@ -76,6 +76,12 @@ struct StoreOptions {
   // the first damaged record (what follows is lost; Open() then warns).
   // Without it such a database is refused. Default: false.
   bool recover_to_damage = false;
+  // Writes are refused (Unavailable) while the volume holding the database
+  // has less free space than this, and accepted again once it has more:
+  // RocksDB is never driven into a full disk by Doppel's own writes, which
+  // keeps room for its flushes and compactions. 0 turns the guard off.
+  // Default: 64 MiB.
+  uint64_t min_free_disk_mb = 64;
 
   Status Validate() const;
 };
