@@ -255,6 +255,10 @@ bool TransliterateCodePoint(char32_t cp, std::string& out) {
     case 0x00F8: out += "o"; return true;   // ø
     case 0x0142: out += "l"; return true;   // ł
     case 0x0111: out += "d"; return true;   // đ
+    case 0x0131: out += "i"; return true;   // ı (Turkish dotless i; its capital is I, found by name_fuzz)
+    case 0x00F0: out += "d"; return true;   // ð
+    case 0x00FE: out += "th"; return true;  // þ
+    case 0x0127: out += "h"; return true;   // ħ
     case 0x2019: case 0x02BC: case 0x0060: case 0x00B4: return true;  // apostrophes
     default: break;
   }

@@ -122,6 +122,17 @@ TEST(NameFuzzFindings, WhatIsLeftIsJudgedAgain) {
   NameResult again = NormalizeName(parts);
   EXPECT_EQ(again.first, r.first);
   EXPECT_EQ(r.first, "Ививан");
+  // Turkish dotless ı title-cases to I: both key as "i".
+  NameInput dotless;
+  dotless.full = "Đı";
+  NameResult d = NormalizeName(dotless);
+  NameInput d_parts;
+  d_parts.last = d.last;
+  d_parts.first = d.first;
+  d_parts.middle = d.middle;
+  NameResult d_again = NormalizeName(d_parts);
+  EXPECT_EQ(d_again.last_key, d.last_key);
+  EXPECT_EQ(d_again.first_key, d.first_key);
 }
 
 }  // namespace
