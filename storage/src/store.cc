@@ -448,11 +448,18 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   // nearly full disk takes the room the free-space guard (CheckDiskSpace)
   // keeps, or fails other writes while it is held.
   db_options.allow_fallocate = false;
+  // Table files kept open at once: bounds descriptors as files accumulate.
+  db_options.max_open_files = 512;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   // Most lookups while resolving a new record miss (a new id, a new phone):
   // bloom filters answer those without reading a block.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks live in the block cache (the hot ones of level
+  // 0 pinned), so memory stays within the cache as the data grows (the audit
+  // trail adds an event per request) instead of growing with every table.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
