@@ -33,6 +33,7 @@ OUT="bench/results/$STAMP-fuzz.md"
 run_one() {
   local t=$1 work="var/fuzz/$1"
   mkdir -p "$work/corpus"
+  rm -f "$work"/crash-* "$work"/leak-* "$work"/timeout-*  # findings of earlier runs
   cp -n tests/fuzz/corpus/"$t"/* "$work/corpus/" 2>/dev/null || true
   local rc=0
   (cd "$work" && "../../../$BUILD/tests/fuzz/${t}_fuzz" -max_total_time="$SECONDS_PER" -max_len=4096 \
@@ -71,8 +72,9 @@ if [ "${FUZZ_UPDATE_CORPUS:-0}" = 1 ]; then
     rm -rf "$merged" && mkdir -p "$merged"
     "$BUILD/tests/fuzz/${t}_fuzz" -merge=1 -max_len=4096 "$merged" tests/fuzz/corpus/"$t" "var/fuzz/$t/corpus" \
       > "var/fuzz/$t/merge.txt" 2>&1
-    # Keep the hand-written seeds by name; the rest is the minimized set.
-    find tests/fuzz/corpus/"$t" -type f ! -name 'seed_*' -delete
+    # Keep the hand-written seeds and the inputs of fixed findings (found_*)
+    # by name; the rest is the minimized set.
+    find tests/fuzz/corpus/"$t" -type f ! -name 'seed_*' ! -name 'found_*' -delete
     # libFuzzer names a merged input by its SHA-1: skip those equal to a seed.
     seeds=$(sha1sum tests/fuzz/corpus/"$t"/seed_* | cut -c1-40)
     for f in "$merged"/*; do

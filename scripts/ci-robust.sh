@@ -7,10 +7,11 @@
 #  3. each fuzz target fuzzed for FUZZ_SECONDS (default 60), two at a time,
 #     on a scratch copy of its corpus, from a fixed seed (FUZZ_SEED, default
 #     1): the same committed corpus and seed give the same sequence of
-#     inputs, so CI repeats what was run before committing and a finding is
-#     not left to chance. Any crash, sanitizer report or broken invariant
-#     fails the stage, and its input is printed. New ground is broken by
-#     bench/fuzz.sh, which draws a new seed each run.
+#     inputs, so CI walks the path that was run before committing, as far as
+#     its machine gets in the time (not exactly the same runs: the count
+#     depends on speed and load). Any crash, sanitizer report or broken
+#     invariant fails the stage, and its input is printed. New ground is
+#     broken by bench/fuzz.sh, which draws a new seed each run.
 #
 #   scripts/ci-robust.sh        BUILD_DIR=build-robust FUZZ_SECONDS=60 FUZZ_SEED=1 FUZZ_ONLY=1
 set -euo pipefail

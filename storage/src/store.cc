@@ -1320,7 +1320,15 @@ Result<uint64_t> Store::WriteGroup::Unmerge(uint64_t entity, const Actor& actor)
     if (!std::binary_search(back.begin(), back.end(), rid)) keep.push_back(rid);
   }
   survivor->members = std::move(keep);
-  survivor->merged_from.erase(std::remove(survivor->merged_from.begin(), survivor->merged_from.end(), entity),
+  // The entity takes back what it had absorbed before (their redirects still
+  // lead to it): the survivor no longer owns them, so erasing the survivor
+  // later leaves them alone.
+  survivor->merged_from.erase(std::remove_if(survivor->merged_from.begin(), survivor->merged_from.end(),
+                                             [&](uint64_t id) {
+                                               return id == entity ||
+                                                      std::find(value->merged_from.begin(), value->merged_from.end(),
+                                                                id) != value->merged_from.end();
+                                             }),
                               survivor->merged_from.end());
   value->merged_into = 0;
   value->members = back;

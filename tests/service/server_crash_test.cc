@@ -16,8 +16,11 @@
 //    (records, membership, redirects, counters, audit chain) and its outcome
 //    log holds every acknowledged outcome.
 // `make test` runs 20 rounds; bench/crashtest.sh runs 200 through
-// DOPPEL_CRASH_ROUNDS and prints the figures. The seed is gtest's
-// (--gtest_random_seed=N repeats the timing choices, not the scheduling).
+// DOPPEL_CRASH_ROUNDS and prints the figures. The kill times come from
+// gtest's random seed, which is 0 unless --gtest_shuffle is given (add
+// --gtest_shuffle --gtest_random_seed=N for other timings); the scheduling
+// of the clients is never repeatable. A kill -9 keeps the page cache, so
+// this tests the process dying, not the machine losing power.
 #define MSGPACK_NO_BOOST 1
 #include <gtest/gtest.h>
 

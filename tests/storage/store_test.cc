@@ -387,6 +387,36 @@ TEST_F(StoreTest, DamagedWriteAheadLogIsRefusedNotReplayedUpToTheDamage) {
   EXPECT_NE((*opened)->warnings()[0].find("incomplete record"), std::string::npos) << (*opened)->warnings()[0];
 }
 
+// B absorbed C, then A absorbed B, then B was split off again: C's redirect
+// leads to B, so erasing A must leave C's redirect and history alone.
+TEST_F(StoreTest, UnmergeTakesBackWhatTheEntityHadAbsorbed) {
+  auto store = Store::Open(Db());
+  ASSERT_TRUE(store.ok());
+  auto out = Ingest(**store, std::string(kHeader) +
+                                 "u1;Орлов Иван;89160000001;;\n"
+                                 "u2;Петров Пётр;89160000002;;\n"
+                                 "u3;Сидоров Олег;89160000003;;\n");
+  const uint64_t a = out[0].entity, b = out[1].entity, c = out[2].entity;
+  auto step = [&](auto&& fn) {
+    auto g = (*store)->BeginGroup();
+    ASSERT_NE(g, nullptr);
+    fn(*g);
+    ASSERT_TRUE(g->Commit().ok());
+  };
+  step([&](Store::WriteGroup& g) { ASSERT_TRUE(g.Merge(b, c, {"op", "", 2000}).ok()); });
+  step([&](Store::WriteGroup& g) { ASSERT_TRUE(g.Merge(a, b, {"op", "", 3000}).ok()); });
+  step([&](Store::WriteGroup& g) { ASSERT_TRUE(g.Unmerge(b, {"op", "", 4000}).ok()); });
+  ASSERT_EQ((*store)->GetEntityItem(c)->id, b);
+  step([&](Store::WriteGroup& g) { ASSERT_TRUE(g.Erase(a, {"op", "", 5000}).ok()); });
+  auto live = (*store)->GetEntityItem(c);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_EQ(live->id, b);
+  EXPECT_EQ(live->members.size(), 2u);  // u2 and u3
+  auto check = (*store)->Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok()) << check->problems[0];
+}
+
 // Check() agrees with a healthy database through merges and an unmerge,
 // and names what a damaged one gets wrong.
 TEST_F(StoreTest, CheckFindsEveryDisagreement) {

@@ -32,7 +32,8 @@ struct DecodedRequest {
 // 1 MiB strings, nesting 16) and checks the envelope. The id is filled as
 // soon as it is read, so even a refused request is answered under its id.
 // Errors: InvalidArgument (malformed MessagePack, wrong types, unknown
-// version), ResourceExhausted (over a limit or out of memory).
+// version, over a size or nesting limit), ResourceExhausted (out of memory
+// while decoding).
 Status DecodeRequest(std::string_view payload, size_t max_items, DecodedRequest* out);
 
 // A columnar batch from a request: {"columns": [...], "data": [[...], ...],

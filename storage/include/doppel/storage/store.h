@@ -369,7 +369,8 @@ class Store {
   // record decodes and is indexed by its id, belongs to exactly one live
   // entity that lists it, merge redirects lead to a live entity, the
   // counters match what is stored, outcomes name entities that exist, and
-  // the audit chain holds. Reads everything; memory ~40 bytes a record.
+  // the audit chain holds. Reads everything; memory roughly 150-250 bytes a
+  // record (ids, rids and memberships are held to cross-check them).
   Result<CheckReport> Check() const;
 
   // Writes a consistent backup into backup_dir (RocksDB BackupEngine;
