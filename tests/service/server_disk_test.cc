@@ -54,6 +54,41 @@ uint64_t FreeBytes(const std::string& path) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
+// Writes a file that leaves about `leave` bytes free on the volume of `dir`.
+void Fill(const fs::path& dir, const std::string& path, uint64_t leave) {
+  uint64_t free_now = FreeBytes(dir.string());
+  std::ofstream f(path, std::ios::binary);
+  std::vector<char> block(1 << 20, 'f');
+  for (uint64_t left = free_now - leave; left >= block.size(); left -= block.size()) {
+    f.write(block.data(), static_cast<std::streamsize>(block.size()));
+  }
+}
+
+// Restarts doppeld on `db`, looks up every acknowledged record, stops it,
+// then opens the database directly and runs Store::Check; *found gets the
+// record count Check saw.
+void ExpectEverythingBack(const std::string& db, const std::vector<std::string>& flags,
+                          const std::vector<std::string>& acked, uint64_t* found) {
+  ServerProcess again(db, flags);
+  ASSERT_TRUE(again.Start()) << again.Log();
+  auto reader = Client::Connect(again.endpoint());
+  ASSERT_TRUE(reader.ok());
+  for (const auto& id : acked) {
+    auto rec = (*reader)->GetRecordJson(id);
+    ASSERT_TRUE(rec.ok()) << "acknowledged record " << id << " lost: " << rec.status().ToString();
+  }
+  (*reader).reset();
+  ASSERT_EQ(again.Stop(), 0) << again.Log();
+  storage::StoreOptions so;
+  so.create_if_missing = false;
+  auto store = storage::Store::Open(db, so);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto check = (*store)->Check();
+  ASSERT_TRUE(check.ok()) << check.status().ToString();
+  EXPECT_TRUE(check->ok()) << check->problems[0];
+  *found = check->records;
+}
+
 class DiskFullTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -84,15 +119,8 @@ TEST_F(DiskFullTest, AFullDiskGivesUnavailableAndLosesNothing) {
 
   // Leave about 12 MiB free.
   const std::string filler = (dir_ / "filler").string();
-  {
-    uint64_t free_now = FreeBytes(dir_.string());
-    ASSERT_GT(free_now, 20u << 20);
-    std::ofstream f(filler, std::ios::binary);
-    std::vector<char> block(1 << 20, 'f');
-    for (uint64_t left = free_now - (12u << 20); left >= block.size(); left -= block.size()) {
-      f.write(block.data(), static_cast<std::streamsize>(block.size()));
-    }
-  }
+  ASSERT_GT(FreeBytes(dir_.string()), 20u << 20);
+  Fill(dir_, filler, 12u << 20);
 
   std::vector<std::string> acked;
   for (uint64_t i = 0; i < 10; ++i) acked.push_back("d" + std::to_string(i));
@@ -136,25 +164,9 @@ TEST_F(DiskFullTest, AFullDiskGivesUnavailableAndLosesNothing) {
   (*client).reset();
   ASSERT_EQ(server.Stop(), 0) << server.Log();
 
-  ServerProcess again(db, flags);
-  ASSERT_TRUE(again.Start()) << again.Log();
-  auto reader = Client::Connect(again.endpoint());
-  ASSERT_TRUE(reader.ok());
-  for (const auto& id : acked) {
-    auto rec = (*reader)->GetRecordJson(id);
-    ASSERT_TRUE(rec.ok()) << "acknowledged record " << id << " lost: " << rec.status().ToString();
-  }
-  (*reader).reset();
-  ASSERT_EQ(again.Stop(), 0) << again.Log();
-
-  storage::StoreOptions so;
-  so.create_if_missing = false;
-  auto store = storage::Store::Open(db, so);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto check = (*store)->Check();
-  ASSERT_TRUE(check.ok()) << check.status().ToString();
-  EXPECT_TRUE(check->ok()) << check->problems[0];
-  EXPECT_EQ(check->records, acked.size());
+  uint64_t records = 0;
+  ExpectEverythingBack(db, flags, acked, &records);
+  EXPECT_EQ(records, acked.size());
 }
 
 // Without the reserve, RocksDB itself meets the full disk. Debian's
@@ -175,14 +187,7 @@ TEST_F(DiskFullTest, WithoutTheReserveACrashStillLosesNothing) {
   ASSERT_TRUE(client.ok());
   std::vector<std::string> acked;
   const std::string filler = (dir_ / "filler").string();
-  {
-    uint64_t free_now = FreeBytes(dir_.string());
-    std::ofstream f(filler, std::ios::binary);
-    std::vector<char> block(1 << 20, 'f');
-    for (uint64_t left = free_now - (4u << 20); left >= block.size(); left -= block.size()) {
-      f.write(block.data(), static_cast<std::streamsize>(block.size()));
-    }
-  }
+  Fill(dir_, filler, 4u << 20);
   uint64_t next = 0;
   size_t failed = 0, unavailable = 0;
   for (int request = 0; request < 400 && failed < 3; ++request) {
@@ -203,23 +208,8 @@ TEST_F(DiskFullTest, WithoutTheReserveACrashStillLosesNothing) {
   server.Kill();
   fs::remove(filler);
 
-  ServerProcess again(db, flags);
-  ASSERT_TRUE(again.Start()) << again.Log();
-  auto reader = Client::Connect(again.endpoint());
-  ASSERT_TRUE(reader.ok());
-  for (const auto& id : acked) {
-    auto rec = (*reader)->GetRecordJson(id);
-    ASSERT_TRUE(rec.ok()) << "acknowledged record " << id << " lost: " << rec.status().ToString();
-  }
-  (*reader).reset();
-  ASSERT_EQ(again.Stop(), 0) << again.Log();
-  storage::StoreOptions so;
-  so.create_if_missing = false;
-  auto store = storage::Store::Open(db, so);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto check = (*store)->Check();
-  ASSERT_TRUE(check.ok()) << check.status().ToString();
-  EXPECT_TRUE(check->ok()) << check->problems[0];
+  uint64_t records = 0;
+  ExpectEverythingBack(db, flags, acked, &records);
 }
 
 }  // namespace
