@@ -142,4 +142,53 @@ BENCHMARK_CAPTURE(BM_MinHash, cuda, Backend::kCuda)->Arg(32)->Arg(128);
 
 }  // namespace
 
+// Name-like text for the fold: capitalized Cyrillic words (script 0) or
+// Latin ones (script 1), 2-3 words of 4-10 letters, as full-name cells are.
+Strings MakeNames(size_t n, int script) {
+  std::mt19937_64 rng(7);
+  Strings s;
+  for (size_t i = 0; i < n; ++i) {
+    const int words = 2 + static_cast<int>(rng() % 2);
+    for (int w = 0; w < words; ++w) {
+      if (w > 0) s.bytes.push_back(' ');
+      const int len = 4 + static_cast<int>(rng() % 7);
+      for (int k = 0; k < len; ++k) {
+        if (script == 1) {
+          s.bytes.push_back(static_cast<char>((k == 0 ? 'A' : 'a') + rng() % 26));
+        } else {
+          const unsigned cp = (k == 0 ? 0x410 : 0x430) + rng() % 32;  // А-Я, а-я
+          s.bytes.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          s.bytes.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+      }
+    }
+    s.offsets.push_back(s.bytes.size());
+  }
+  return s;
+}
+
+// The basic fold over a batch of name cells; arg: 0 Cyrillic, 1 Latin.
+void BM_FoldBasic(benchmark::State& state, Backend backend) {
+  if (!doppel::kernels::BackendAvailable(backend)) {
+    state.SkipWithError("backend not available here");
+    return;
+  }
+  const auto& k = doppel::kernels::GetKernels(backend);
+  Strings s = MakeNames(1 << 14, static_cast<int>(state.range(0)));
+  const size_t n = s.offsets.size() - 1;
+  std::string out(s.bytes.size(), '\0');
+  std::vector<uint8_t> folded(n);
+  for (auto _ : state) {
+    k.fold_basic(s.bytes.data(), s.offsets.data(), n, out.data(), folded.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(folded.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(s.bytes.size()));
+  state.SetLabel(k.name);
+}
+
+BENCHMARK_CAPTURE(BM_FoldBasic, reference, Backend::kReference)->Arg(0)->Arg(1);
+BENCHMARK_CAPTURE(BM_FoldBasic, simd, Backend::kSimd)->Arg(0)->Arg(1);
+
 BENCHMARK_MAIN();

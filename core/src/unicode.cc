@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "doppel/kernels/backend.h"
+
 namespace doppel::core {
 
 char32_t NextCodePoint(std::string_view s, size_t& i) {
@@ -132,36 +134,14 @@ Script DetectScript(std::string_view s) {
   return latin ? Script::kLatin : cyr ? Script::kCyrillic : Script::kOther;
 }
 
-namespace {
-
-// Folds the common case without utf8proc: ASCII and the basic Cyrillic block.
-// Returns false when s holds anything else (the caller then uses utf8proc).
-bool FoldFast(std::string_view s, std::string& out) {
-  out.clear();
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-      ++i;
-      continue;
-    }
-    char32_t cp = NextCodePoint(s, i);
-    if (cp >= 0x0410 && cp <= 0x042F) cp += 0x20;        // А-Я -> а-я
-    else if (cp >= 0x0400 && cp <= 0x040F) cp += 0x50;   // Ѐ-Џ -> ѐ-џ
-    else if (cp < 0x0430 || cp > 0x045F) return false;
-    if (cp == 0x0451) cp = 0x0435;  // ё -> е
-    // й (U+0439) is already composed, which is all NFKC would do here.
-    AppendUtf8(out, cp);
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string Fold(std::string_view s) {
-  std::string out;
-  if (FoldFast(s, out)) return out;
+  // The common case, ASCII and basic Cyrillic, by the fold kernel
+  // (kernels/fold.h); the rest through utf8proc.
+  std::string out(s.size(), '\0');
+  const uint64_t offsets[2] = {0, s.size()};
+  uint8_t basic = 0;
+  kernels::ActiveKernels().fold_basic(s.data(), offsets, 1, out.data(), &basic);
+  if (basic) return out;
   utf8proc_uint8_t* mapped = nullptr;
   auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                                                 UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);

@@ -1,5 +1,6 @@
 #include <hwy/targets.h>
 
+#include <atomic>
 #include <cassert>
 #include <cstdlib>
 
@@ -44,14 +45,16 @@ bool BackendAvailable(Backend b) {
 
 const KernelTable& GetKernels(Backend b) {
   static const KernelTable kReferenceTable{Backend::kReference, "reference", &reference::HashStrings,
-                                           &reference::JaroPairs, &reference::MinHash};
+                                           &reference::JaroPairs, &reference::MinHash,
+                                           &reference::FoldBasic};
   static const std::string simd_name = "simd/" + CpuTargetName();
   static const KernelTable kSimdTable{Backend::kSimd, simd_name.c_str(), &simd::HashStrings, &simd::JaroPairs,
-                                      &simd::MinHash};
+                                      &simd::MinHash, &simd::FoldBasic};
   // Jaro-Winkler and MinHash on the GPU come with the CUDA issue; until then
-  // the table uses the reference for them.
+  // the table uses the reference for them. Folding a row's few strings is
+  // not worth a transfer: the SIMD kernel serves it.
   static const KernelTable kCudaTable{Backend::kCuda, "cuda", &cuda::HashStrings, &reference::JaroPairs,
-                                      &reference::MinHash};
+                                      &reference::MinHash, &simd::FoldBasic};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;
@@ -90,6 +93,21 @@ BackendChoice ChooseBackend(std::string_view request) {
   }
   return choice;
 }
+
+namespace {
+std::atomic<const KernelTable*> g_active{nullptr};
+}  // namespace
+
+const KernelTable& ActiveKernels() {
+  const KernelTable* t = g_active.load(std::memory_order_acquire);
+  if (t == nullptr) {
+    t = &GetKernels(ChooseBackend().backend);
+    g_active.store(t, std::memory_order_release);
+  }
+  return *t;
+}
+
+void SetActiveBackend(Backend b) { g_active.store(&GetKernels(b), std::memory_order_release); }
 
 std::string CpuTargetName() {
   // What dispatch picks: the best target this CPU supports among those

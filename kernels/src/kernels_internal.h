@@ -13,6 +13,7 @@ void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
+void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 }  // namespace reference
 
 namespace simd {
@@ -22,6 +23,7 @@ void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
+void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 }  // namespace simd
 
 namespace cuda {

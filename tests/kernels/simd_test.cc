@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/fold.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/kernels/jaro.h"
 
@@ -125,6 +126,147 @@ TEST_P(SimdTargets, MinHashMatchesReference) {
     GetKernels(Backend::kReference).minhash(tokens.data(), offsets.data(), n, k, want.data());
     ASSERT_EQ(got, want) << "k=" << k;
   }
+}
+
+// Text for the fold: ASCII, every two-byte sequence of U+0400..U+047F (the
+// covered block and the one past it), other scripts, and stray bytes, so
+// sequences are cut at string ends and at every vector boundary.
+std::string RandomText(std::mt19937_64& rng, size_t len) {
+  std::string s;
+  while (s.size() < len) {
+    const unsigned kind = rng() % 16;
+    if (kind < 5) {
+      s.push_back(static_cast<char>(0x20 + rng() % 0x60));
+    } else if (kind < 13) {
+      const unsigned cp = 0x400 + rng() % 0x80;
+      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (kind < 14) {
+      s += "\xC3\xA9";  // é: another script, folded by utf8proc
+    } else if (kind < 15) {
+      s.push_back(static_cast<char>(rng() % 2 ? 0xD0 + rng() % 2 : 0x80 + rng() % 0x40));  // half a sequence
+    } else {
+      s.push_back(static_cast<char>(rng()));
+    }
+  }
+  s.resize(len);  // may cut the last sequence
+  return s;
+}
+
+TEST_P(SimdTargets, FoldMatchesReference) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  std::vector<std::string> strings;
+  for (size_t len = 0; len <= 140; ++len) strings.push_back(RandomText(rng, len));
+  for (int i = 0; i < 4000; ++i) {
+    std::string s = RandomText(rng, rng() % 48);
+    // Most real text is fully covered: keep only its ASCII and covered letters.
+    if (i % 2 == 0) {
+      std::string clean;
+      for (size_t k = 0; k < s.size(); ++k) {
+        const auto c = static_cast<unsigned char>(s[k]);
+        if (c < 0x80) clean.push_back(s[k]);
+        else if ((c == 0xD0 || c == 0xD1) && k + 1 < s.size() && (s[k + 1] & 0xC0) == 0x80 &&
+                 (c == 0xD0 || static_cast<unsigned char>(s[k + 1]) < 0xA0)) {
+          clean.append(s, k, 2);
+          ++k;
+        }
+      }
+      s = clean;
+    }
+    strings.push_back(s);
+  }
+  strings.push_back("\xD0");  // a lead byte at the very end of the batch
+  Column col(strings);
+  const size_t total = col.offsets.back();
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{141}, strings.size() - 1, strings.size()}) {
+    std::vector<char> got(total + 1, '#'), want(total + 1, '#');
+    std::vector<uint8_t> got_ok(n + 1, 7), want_ok(n + 1, 7);
+    GetKernels(Backend::kSimd).fold_basic(col.bytes.get(), col.offsets.data(), n, got.data(), got_ok.data());
+    GetKernels(Backend::kReference).fold_basic(col.bytes.get(), col.offsets.data(), n, want.data(), want_ok.data());
+    ASSERT_EQ(got_ok, want_ok) << "n=" << n;
+    size_t covered = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (!want_ok[i]) continue;
+      ++covered;
+      const std::string_view g(got.data() + col.offsets[i], strings[i].size());
+      const std::string_view w(want.data() + col.offsets[i], strings[i].size());
+      ASSERT_EQ(g, w) << "string " << i;
+    }
+    if (n > 1000) {
+      EXPECT_GT(covered, n / 3);  // the sweep reaches the vector path's output
+    }
+    EXPECT_EQ(got[total], '#');               // nothing written past the batch
+  }
+  // A batch that starts inside a buffer: offsets[0] > 0.
+  std::vector<uint64_t> tail(col.offsets.begin() + 100, col.offsets.end());
+  const size_t m = tail.size() - 1;
+  std::vector<char> got(total, '#'), want(total, '#');
+  std::vector<uint8_t> got_ok(m), want_ok(m);
+  GetKernels(Backend::kSimd).fold_basic(col.bytes.get(), tail.data(), m, got.data(), got_ok.data());
+  GetKernels(Backend::kReference).fold_basic(col.bytes.get(), tail.data(), m, want.data(), want_ok.data());
+  ASSERT_EQ(got_ok, want_ok);
+  EXPECT_TRUE(std::equal(got.begin(), got.begin() + tail[0], std::vector<char>(tail[0], '#').begin()));
+}
+
+// Batches with no marked byte (only the ends to check) and all ASCII (no
+// per-string work at all) take the kernel's short cuts.
+TEST_P(SimdTargets, FoldShortCutsMatchReference) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (int kind = 0; kind < 2; ++kind) {
+    std::vector<std::string> strings;
+    for (int i = 0; i < 500; ++i) {
+      std::string s;
+      const size_t len = rng() % 40;
+      while (s.size() < len) {
+        if (kind == 0 || rng() % 2) {
+          s.push_back(static_cast<char>(0x20 + rng() % 0x60));
+        } else {
+          const unsigned cp = 0x400 + rng() % 0x60;
+          s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+      }
+      // Cut sequences only at string ends: marked by the end checks alone.
+      if (kind == 1 && i % 7 == 0 && !s.empty()) s.pop_back();
+      strings.push_back(s);
+    }
+    Column col(strings);
+    const size_t n = strings.size();
+    std::vector<char> got(col.offsets.back()), want(col.offsets.back());
+    std::vector<uint8_t> got_ok(n), want_ok(n);
+    GetKernels(Backend::kSimd).fold_basic(col.bytes.get(), col.offsets.data(), n, got.data(), got_ok.data());
+    GetKernels(Backend::kReference).fold_basic(col.bytes.get(), col.offsets.data(), n, want.data(), want_ok.data());
+    ASSERT_EQ(got_ok, want_ok) << "kind " << kind;
+    for (size_t i = 0; i < n; ++i) {
+      if (want_ok[i]) {
+        ASSERT_EQ(std::string_view(got.data() + col.offsets[i], strings[i].size()),
+                  std::string_view(want.data() + col.offsets[i], strings[i].size()));
+      }
+    }
+  }
+}
+
+TEST(FoldBasic, Definition) {
+  auto fold = [](std::string_view s) -> std::string {
+    std::string out(s.size(), '\0');
+    if (!FoldBasicString(reinterpret_cast<const unsigned char*>(s.data()), s.size(),
+                         reinterpret_cast<unsigned char*>(out.data()))) {
+      return "<other>";
+    }
+    return out;
+  };
+  EXPECT_EQ(fold("IVANOV Ivan-1"), "ivanov ivan-1");
+  EXPECT_EQ(fold("ИВАНОВ Пётр ЁЖИКОВ"), "иванов петр ежиков");
+  EXPECT_EQ(fold("ЯРОСЛАВ Ђорђе"), "ярослав ђорђе");  // Ђ is U+0402: its small letter is U+0452
+  EXPECT_EQ(fold("Łukasz"), "<other>");
+  EXPECT_EQ(fold("Ѡ"), "<other>");        // U+0460, past the covered block
+  EXPECT_EQ(fold("abc\xD0"), "<other>");  // cut sequence
+  EXPECT_EQ(fold("\x90" "abc"), "<other>");  // stray continuation
+  EXPECT_EQ(fold(""), "");
 }
 
 TEST(SimdBackend, NamesItsTarget) {

@@ -277,6 +277,7 @@ Result<PipelineResult> RunPipeline(
 const kernels::KernelTable& ChooseKernels(const core::JobConfig& config) {
   kernels::BackendChoice choice = kernels::ChooseBackend(config.backend);
   if (!choice.note.empty()) std::fprintf(stderr, "doppel: %s\n", choice.note.c_str());
+  kernels::SetActiveBackend(choice.backend);  // for the text normalizers too
   return kernels::GetKernels(choice.backend);
 }
 

@@ -31,12 +31,18 @@ using JaroPairsFn = void (*)(const char* bytes, const uint64_t* offsets, const u
 // MinHash signatures (minhash.h): out[i * k + j] for record i, function j.
 using MinHashFn = void (*)(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 
+// The basic case fold (fold.h) of n strings: out has the layout of bytes
+// (string i at out[offsets[i], offsets[i+1])); folded[i] is 1 when string i
+// was folded there, 0 when it needs full Unicode folding.
+using FoldBasicFn = void (*)(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
+
 struct KernelTable {
   Backend backend;
   const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
   HashStringsFn hash_strings;
   JaroPairsFn jaro_pairs;
   MinHashFn minhash;
+  FoldBasicFn fold_basic;
 };
 
 // True when the backend is built into this binary and can run here (for
@@ -55,6 +61,12 @@ struct BackendChoice {
 // large batches to the GPU comes with the GPU kernels). An unavailable
 // request falls back to the reference with a note saying why.
 BackendChoice ChooseBackend(std::string_view request = {});
+
+// The table of the process's chosen backend, for code that has no table
+// passed to it (core's text normalizers): ChooseBackend() on first use, or
+// what SetActiveBackend set (the CLI's --backend). Thread-safe.
+const KernelTable& ActiveKernels();
+void SetActiveBackend(Backend b);
 
 struct GpuInfo {
   bool compiled = false;  // built with CUDA
