@@ -1,9 +1,9 @@
 // Jaro-Winkler counts over candidate pairs with Highway, one pair per lane.
 //
-// Pairs are bucketed by their longer string: up to 16 bytes in uint16_t
-// lanes, 32 in uint32_t, 64 in uint64_t. A lane's bits stand for character
-// positions, so a block of pairs (as many as the vector has lanes: 32 pairs
-// of short names per AVX-512 vector) runs the scalar algorithm of
+// Pairs are bucketed by their longer string: up to 8 bytes in uint8_t
+// lanes, 16 in uint16_t, 32 in uint32_t, 64 in uint64_t. A lane's bits stand
+// for character positions, so a block of pairs (as many as the vector has
+// lanes: 64 pairs of short names, 32 of longer ones per AVX-512 vector) runs the scalar algorithm of
 // jaro_reference.cc in lockstep, without branches:
 //
 //   for each position i of a (uniform across lanes):
@@ -48,9 +48,11 @@ struct Block {
   HWY_ALIGN T rows[kBits][kMaxLanes];
   HWY_ALIGN T bit[kBits][kMaxLanes];  // bit[j][lane] = 1 << j
   // Characters as bytes, transposed 16 strings at a time: ca[i][lane].
+  // A transpose writes 16 rows, even for byte lanes (8 positions).
   static constexpr size_t kStage = (kMaxLanes + 15) / 16 * 16;
-  HWY_ALIGN uint8_t ca[kBits][kStage];
-  HWY_ALIGN uint8_t cb[kBits][kStage];
+  static constexpr size_t kStageRows = kBits < 16 ? 16 : kBits;
+  HWY_ALIGN uint8_t ca[kStageRows][kStage];
+  HWY_ALIGN uint8_t cb[kStageRows][kStage];
   HWY_ALIGN T len_a[kMaxLanes], len_b[kMaxLanes], window[kMaxLanes], high_init[kMaxLanes], mask_b[kMaxLanes];
   HWY_ALIGN T matches[kMaxLanes], transpositions[kMaxLanes], prefix[kMaxLanes];
 };
@@ -134,7 +136,7 @@ HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
 }
 
 template <typename T>
-void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t count, Block<T>& blk,
+void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, Block<T>& blk,
               JaroCounts* out) {
   const hn::ScalableTag<T> d;
   const size_t lanes = hn::Lanes(d);
@@ -148,7 +150,6 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
   size_t max_a = 0, max_b = 0;
   for (size_t p = 0; p < lanes; ++p) {
     const size_t la = p < count ? refs[p].len_a : 0, lb = p < count ? refs[p].len_b : 0;
-    if (p < count) limit = std::max({limit, refs[p].a + la, refs[p].b + lb});
     max_a = std::max(max_a, la);
     max_b = std::max(max_b, lb);
     const size_t half = std::max(la, lb) / 2;
@@ -164,7 +165,8 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
   // past a string's end does not matter.
 #if HWY_TARGET != HWY_SCALAR
   if constexpr (sizeof(T) <= 4) {
-    // 16 strings at a time: 16-byte loads, a byte transpose, then widened.
+    // 16 strings at a time: 16-byte loads, a byte transpose, then widened
+    // (byte lanes use the transposed bytes as they are).
     const hn::Rebind<uint8_t, decltype(d)> d8;
     const size_t groups = (count + 15) / 16;
     for (int side = 0; side < 2; ++side) {
@@ -187,7 +189,11 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
         }
       }
       T(*wide)[Block<T>::kMaxLanes] = side == 0 ? blk.a : blk.b;
-      for (size_t i = 0; i < max_len; ++i) hn::Store(hn::PromoteTo(d, hn::LoadU(d8, stage[i])), d, wide[i]);
+      if constexpr (sizeof(T) == 1) {
+        for (size_t i = 0; i < max_len; ++i) hn::Store(hn::LoadU(d, stage[i]), d, wide[i]);
+      } else {
+        for (size_t i = 0; i < max_len; ++i) hn::Store(hn::PromoteTo(d, hn::LoadU(d8, stage[i])), d, wide[i]);
+      }
     }
   } else
 #endif
@@ -246,66 +252,100 @@ void RunBlock(const char* bytes, uint64_t& limit, const PairRef* refs, size_t co
   hn::Store(transpositions, d, blk.transpositions);
   hn::Store(prefix, d, blk.prefix);
   for (size_t p = 0; p < count; ++p) {
-    JaroCounts& c = out[refs[p].k];
-    c.len_a = static_cast<uint8_t>(blk.len_a[p]);
-    c.len_b = static_cast<uint8_t>(blk.len_b[p]);
+    JaroCounts c;
+    c.len_a = refs[p].len_a;
+    c.len_b = refs[p].len_b;
     c.matches = static_cast<uint8_t>(blk.matches[p]);
     c.transpositions = static_cast<uint8_t>(blk.transpositions[p]);
     c.prefix = static_cast<uint8_t>(blk.prefix[p]);
+    out[refs[p].k] = c;
   }
 }
 
-// Pairs waiting for a full block of one lane width.
+// One lane width's block and the pairs bucketed for it.
 template <typename T>
-struct Pending {
-  hwy::AlignedFreeUniquePtr<Block<T>[]> block;
-  std::vector<PairRef> refs;
-  size_t lanes = 0;
-
-  void Add(const char* bytes, uint64_t& limit, const PairRef& ref, JaroCounts* out) {
-    if (!block) {
-      lanes = hn::Lanes(hn::ScalableTag<T>());
-      block = hwy::AllocateAligned<Block<T>>(1);
-      for (size_t j = 0; j < Block<T>::kBits; ++j) std::fill_n(block[0].bit[j], lanes, static_cast<T>(T{1} << j));
-      refs.reserve(lanes);
-    }
-    refs.push_back(ref);
-    if (refs.size() == lanes) Flush(bytes, limit, out);
+struct Lanes {
+  hwy::AlignedFreeUniquePtr<Block<T>[]> block = hwy::AllocateAligned<Block<T>>(1);
+  size_t lanes = hn::Lanes(hn::ScalableTag<T>());
+  Lanes() {
+    for (size_t j = 0; j < Block<T>::kBits; ++j) std::fill_n(block[0].bit[j], lanes, static_cast<T>(T{1} << j));
   }
-  void Flush(const char* bytes, uint64_t& limit, JaroCounts* out) {
-    if (!refs.empty()) RunBlock<T>(bytes, limit, refs.data(), refs.size(), block[0], out);
-    refs.clear();
+  // Runs the whole blocks of refs[0, count); returns how many are left.
+  size_t Run(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, JaroCounts* out) {
+    size_t done = 0;
+    for (; done + lanes <= count; done += lanes) RunBlock<T>(bytes, limit, refs + done, lanes, block[0], out);
+    return count - done;
+  }
+  void Finish(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, JaroCounts* out) {
+    if (count > 0) RunBlock<T>(bytes, limit, refs, count, block[0], out);
   }
 };
 
 void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right,
                    size_t n, JaroCounts* out) {
-  // Pairs go to lanes of 16, 32 or 64 bits by their longer string (clamped
-  // to kJaroMaxLen, as the reference), in input order; a block runs as soon
-  // as it is full, so the strings it reads were just touched.
-  Pending<uint16_t> p16;
-  Pending<uint32_t> p32;
-  Pending<uint64_t> p64;
-  // The column reaches at least this far: the furthest end of a string a
-  // block has read so far (kept up to date by the blocks).
+  // Pairs go to lanes of 8, 16, 32 or 64 bits by their longer string
+  // (clamped to kJaroMaxLen, as the reference). A block's loops run to its
+  // longest string, so 16-bit lanes are split at 12 characters: names of
+  // 9-12 letters do not wait on those of 16. The pairs are bucketed a chunk
+  // at a time, without branches (a branch per pair on random lengths
+  // mispredicts half the time and cost more than the matching), and each
+  // bucket's whole blocks run while the chunk's strings are in cache; the
+  // rest waits for the next chunk.
+  constexpr size_t kBuckets = 5;  // <= 8, 12, 16, 32, 64 characters
+  constexpr size_t kChunk = 2048;
+  // Blocks and buckets are kept per thread: a call on a few thousand pairs
+  // would otherwise spend a tenth of its time allocating them.
+  struct Scratch {
+    Lanes<uint8_t> l8;
+    Lanes<uint16_t> l16;
+    Lanes<uint32_t> l32;
+    Lanes<uint64_t> l64;
+    size_t carry = std::max({l8.lanes, l16.lanes, l32.lanes, l64.lanes});
+    std::vector<PairRef> buckets = std::vector<PairRef>(kBuckets * (kChunk + carry));
+  };
+  static thread_local Scratch scratch;
+  auto& [l8, l16, l32, l64, carry, buckets] = scratch;
+  size_t count[kBuckets] = {};
+  auto bucket = [&](size_t b) { return buckets.data() + b * (kChunk + carry); };
+  // The column reaches at least this far: the furthest end of a string
+  // bucketed so far (a block reads whole 16-byte chunks below it).
   uint64_t limit = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
-    const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
-    const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
-    const PairRef ref{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
-    const uint64_t longer = std::max(la, lb);
-    if (longer <= 16) {
-      p16.Add(bytes, limit, ref, out);
-    } else if (longer <= 32) {
-      p32.Add(bytes, limit, ref, out);
-    } else {
-      p64.Add(bytes, limit, ref, out);
+  for (size_t begin = 0; begin < n; begin += kChunk) {
+    const size_t end = std::min(n, begin + kChunk);
+    for (size_t k = begin; k < end; ++k) {
+      const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
+      const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
+      const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
+      const uint64_t longer = std::max(la, lb);
+      limit = std::max(limit, std::max(end_a, end_b));
+      const size_t which = size_t{longer > 8} + size_t{longer > 12} + size_t{longer > 16} + size_t{longer > 32};
+      bucket(which)[count[which]++] =
+          PairRef{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
+    }
+    const bool last = end == n;
+    for (size_t w = 0; w < kBuckets; ++w) {
+      PairRef* refs = bucket(w);
+      size_t left_over = 0;
+      switch (w) {
+        case 0: left_over = l8.Run(bytes, limit, refs, count[w], out); break;
+        case 1: case 2: left_over = l16.Run(bytes, limit, refs, count[w], out); break;
+        case 3: left_over = l32.Run(bytes, limit, refs, count[w], out); break;
+        default: left_over = l64.Run(bytes, limit, refs, count[w], out); break;
+      }
+      PairRef* rest = refs + (count[w] - left_over);
+      if (last) {
+        switch (w) {
+          case 0: l8.Finish(bytes, limit, rest, left_over, out); break;
+          case 1: case 2: l16.Finish(bytes, limit, rest, left_over, out); break;
+          case 3: l32.Finish(bytes, limit, rest, left_over, out); break;
+          default: l64.Finish(bytes, limit, rest, left_over, out); break;
+        }
+        left_over = 0;
+      }
+      std::copy(rest, rest + left_over, refs);
+      count[w] = left_over;
     }
   }
-  p16.Flush(bytes, limit, out);
-  p32.Flush(bytes, limit, out);
-  p64.Flush(bytes, limit, out);
 }
 
 }  // namespace HWY_NAMESPACE
