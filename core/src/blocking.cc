@@ -4,6 +4,7 @@
 #include <array>
 
 #include "doppel/kernels/hash.h"
+#include "doppel/kernels/blocking.h"
 #include "doppel/kernels/minhash.h"
 
 namespace doppel::core {
@@ -190,7 +191,12 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
   for (BlockingRule rule : options.rules) {
     RuleStats stats;
     stats.rule = rule;
-    std::vector<std::pair<uint64_t, uint32_t>> keyed;
+    std::vector<uint64_t> keyed_keys;
+    std::vector<uint32_t> keyed_rows;
+    auto emit = [&](uint64_t key, size_t i) {
+      keyed_keys.push_back(key);
+      keyed_rows.push_back(static_cast<uint32_t>(i));
+    };
     if (rule == BlockingRule::kMinHash) {
       // All signatures in one kernel call.
       std::vector<uint64_t> grams, tokens;
@@ -209,42 +215,32 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
         if (!usable[i]) continue;
         keys.clear();
         BandKeys(sig.data() + i * kK, &keys);
-        for (uint64_t key : keys) keyed.emplace_back(key, static_cast<uint32_t>(i));
+        for (uint64_t key : keys) emit(key, i);
       }
     } else {
       for (size_t i = 0; i < n; ++i) {
         BlockKeysOf(t, i, rule, kernels, &keys);
-        for (uint64_t key : keys) keyed.emplace_back(key, static_cast<uint32_t>(i));
+        for (uint64_t key : keys) emit(key, i);
       }
     }
-    std::sort(keyed.begin(), keyed.end());
-    keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
-    std::vector<std::pair<uint32_t, uint32_t>> rule_pairs;
-    for (size_t b = 0; b < keyed.size();) {
-      size_t e = b;
-      while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
-      size_t size = e - b;
-      const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
-      if (size >= 2) {
-        if (size > cap) {
-          ++stats.skipped_blocks;
-          if (stats.skipped_examples.size() < 3) {
-            stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
-                                             BlockKeyText(t, keyed[b].second, rule, keyed[b].first) + "': " +
-                                             std::to_string(size) + " records (first: " +
-                                             std::string(t.ids.Get(keyed[b].second)) + ")");
-          }
-        } else {
-          ++stats.blocks;
-          for (size_t x = b; x < e; ++x) {
-            for (size_t y = x + 1; y < e; ++y) rule_pairs.emplace_back(keyed[x].second, keyed[y].second);
-          }
-        }
-      }
-      b = e;
+    // Sort, group and pair on the backend (the GPU's Thrust sort there).
+    const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
+    std::vector<uint64_t> packed;
+    kernels::BlockStats block_stats;
+    kernels.block_pairs(keyed_keys.data(), keyed_rows.data(), keyed_keys.size(), cap, &packed, &block_stats);
+    stats.blocks = block_stats.blocks;
+    stats.skipped_blocks = block_stats.skipped_blocks;
+    for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
+      stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
+                                       BlockKeyText(t, sb.first_row, rule, sb.key) + "': " +
+                                       std::to_string(sb.size) + " records (first: " +
+                                       std::string(t.ids.Get(sb.first_row)) + ")");
     }
-    std::sort(rule_pairs.begin(), rule_pairs.end());
-    rule_pairs.erase(std::unique(rule_pairs.begin(), rule_pairs.end()), rule_pairs.end());
+    std::vector<std::pair<uint32_t, uint32_t>> rule_pairs(packed.size());
+    for (size_t p = 0; p < packed.size(); ++p) {
+      rule_pairs[p] = {static_cast<uint32_t>(packed[p] >> 32), static_cast<uint32_t>(packed[p])};
+    }
+    std::vector<uint64_t>().swap(packed);
     stats.pairs = rule_pairs.size();
     TrainingSet training;
     training.blocked_on = ComparisonsOf(rule);

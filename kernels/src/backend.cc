@@ -44,17 +44,18 @@ bool BackendAvailable(Backend b) {
 }
 
 const KernelTable& GetKernels(Backend b) {
-  static const KernelTable kReferenceTable{Backend::kReference, "reference", &reference::HashStrings,
-                                           &reference::JaroPairs, &reference::MinHash,
-                                           &reference::FoldBasic};
+  static const KernelTable kReferenceTable{Backend::kReference, "reference",     &reference::HashStrings,
+                                           &reference::JaroPairs,  &reference::MinHash, &reference::FoldBasic,
+                                           &reference::BlockPairs};
   static const std::string simd_name = "simd/" + CpuTargetName();
-  static const KernelTable kSimdTable{Backend::kSimd, simd_name.c_str(), &simd::HashStrings, &simd::JaroPairs,
-                                      &simd::MinHash, &simd::FoldBasic};
-  // Jaro-Winkler and MinHash on the GPU come with the CUDA issue; until then
-  // the table uses the reference for them. Folding a row's few strings is
-  // not worth a transfer: the SIMD kernel serves it.
-  static const KernelTable kCudaTable{Backend::kCuda, "cuda", &cuda::HashStrings, &reference::JaroPairs,
-                                      &reference::MinHash, &simd::FoldBasic};
+  // Blocking's sort is the reference's on the CPU (std::sort, memory-bound).
+  static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
+                                      &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
+                                      &reference::BlockPairs};
+  // Folding a row's few strings is not worth a transfer: the SIMD kernel
+  // serves it on the GPU backend too.
+  static const KernelTable kCudaTable{Backend::kCuda,   "cuda",        &cuda::HashStrings, &cuda::JaroPairs,
+                                      &cuda::MinHash,   &simd::FoldBasic, &cuda::BlockPairs};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

@@ -4,7 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <vector>
+
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/blocking.h"
 #include "doppel/kernels/jaro.h"
 
 namespace doppel::kernels {
@@ -14,6 +17,8 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
+void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
+                BlockStats* stats);
 }  // namespace reference
 
 namespace simd {
@@ -30,5 +35,11 @@ namespace cuda {
 // Defined in cuda/*.cu when built with CUDA, else in cuda/no_cuda.cc.
 void QueryDevice(GpuInfo* info);
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
+// Defined in cuda/pipeline.cu (Thrust), else in cuda/no_cuda.cc.
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out);
+void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
+void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
+                BlockStats* stats);
 }  // namespace cuda
 }  // namespace doppel::kernels

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace doppel::kernels {
 
@@ -36,6 +37,11 @@ using MinHashFn = void (*)(const uint64_t* tokens, const uint32_t* offsets, size
 // was folded there, 0 when it needs full Unicode folding.
 using FoldBasicFn = void (*)(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 
+// The pairs of one blocking rule's (key, row) entries (blocking.h).
+struct BlockStats;
+using BlockPairsFn = void (*)(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap,
+                              std::vector<uint64_t>* pairs, BlockStats* stats);
+
 struct KernelTable {
   Backend backend;
   const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
@@ -43,6 +49,7 @@ struct KernelTable {
   JaroPairsFn jaro_pairs;
   MinHashFn minhash;
   FoldBasicFn fold_basic;
+  BlockPairsFn block_pairs;
 };
 
 // True when the backend is built into this binary and can run here (for

@@ -18,16 +18,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "doppel/kernels/hd.h"
+
 namespace doppel::kernels {
 
 inline constexpr uint64_t kHashLenMul = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t kHashWordMul = 0xBF58476D1CE4E5B9ULL;
 
-#if defined(__CUDACC__)
-#define DOPPEL_HD __host__ __device__
-#else
-#define DOPPEL_HD
-#endif
 
 DOPPEL_HD inline uint64_t HashFinalize(uint64_t h) {
   h ^= h >> 33;

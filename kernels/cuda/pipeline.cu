@@ -1,0 +1,48 @@
+// The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort and
+// pair generation, Jaro-Winkler over pairs, MinHash signatures. Each entry
+// copies its inputs to the device once, runs there, and copies back only the
+// result. Failures of the CUDA runtime surface as thrust::system_error.
+#include <thrust/copy.h>
+#include <thrust/device_vector.h>
+#include <thrust/system/cuda/execution_policy.h>
+
+#include <algorithm>
+
+#include "cuda/thrust_pipeline.h"
+#include "kernels_internal.h"
+
+namespace doppel::kernels::cuda {
+
+void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
+                BlockStats* stats) {
+  thrust::device_vector<uint64_t> d_keys(keys, keys + n), d_pairs;
+  thrust::device_vector<uint32_t> d_rows(rows, rows + n);
+  thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, stats);
+  pairs->resize(d_pairs.size());
+  thrust::copy(d_pairs.begin(), d_pairs.end(), pairs->begin());
+}
+
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out) {
+  if (n == 0) return;
+  // The column's extent: every string a pair names.
+  uint32_t strings = 0;
+  for (size_t k = 0; k < n; ++k) strings = std::max({strings, left[k] + 1, right[k] + 1});
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+  thrust::device_vector<unsigned char> d_bytes(b, b + offsets[strings]);
+  thrust::device_vector<uint64_t> d_offsets(offsets, offsets + strings + 1);
+  thrust::device_vector<uint32_t> d_left(left, left + n), d_right(right, right + n);
+  thrust::device_vector<JaroCounts> d_out;
+  thrust_pipeline::JaroPairs(thrust::cuda::par, d_bytes, d_offsets, d_left, d_right, d_out);
+  thrust::copy(d_out.begin(), d_out.end(), out);
+}
+
+void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out) {
+  if (n == 0) return;
+  thrust::device_vector<uint64_t> d_tokens(tokens, tokens + offsets[n]);
+  thrust::device_vector<uint32_t> d_offsets(offsets, offsets + n + 1), d_out;
+  thrust_pipeline::MinHash(thrust::cuda::par, d_tokens, d_offsets, k, d_out);
+  thrust::copy(d_out.begin(), d_out.end(), out);
+}
+
+}  // namespace doppel::kernels::cuda

@@ -1,0 +1,173 @@
+// The GPU pipeline's logic in Thrust, written once for any execution policy.
+//
+// pipeline.cu instantiates it with thrust::cuda::par on device vectors; the
+// test tests/thrust/thrust_cpp_test.cc instantiates it with thrust::cpp::par
+// on host vectors (Thrust's CPU device system), so every CI run checks the
+// same sorts, scans and functors against the scalar references without a
+// GPU. Functors are DOPPEL_HD structs (no extended lambdas) and take raw
+// pointers into vectors of the policy's memory.
+#pragma once
+
+#include <thrust/binary_search.h>
+#include <thrust/copy.h>
+#include <thrust/count.h>
+#include <thrust/find.h>
+#include <thrust/execution_policy.h>
+#include <thrust/functional.h>
+#include <thrust/iterator/constant_iterator.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/zip_iterator.h>
+#include <thrust/reduce.h>
+#include <thrust/scan.h>
+#include <thrust/sequence.h>
+#include <thrust/sort.h>
+#include <thrust/transform.h>
+#include <thrust/tuple.h>
+#include <thrust/unique.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "doppel/kernels/blocking.h"
+#include "doppel/kernels/jaro.h"
+#include "doppel/kernels/minhash.h"
+
+namespace doppel::kernels::thrust_pipeline {
+
+template <class Vec>
+auto Ptr(Vec& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+// Pairs in a block of `size` rows, when it is kept.
+struct PairCount {
+  uint64_t cap;
+  DOPPEL_HD uint64_t operator()(uint64_t size) const { return size >= 2 && size <= cap ? size * (size - 1) / 2 : 0; }
+};
+
+// Pair p of all blocks: its block by binary search over the blocks' first
+// pair, then its two rows.
+struct EmitPair {
+  const uint64_t* pair_start;  // per block, its first pair's index
+  const uint64_t* row_start;   // per block, its first entry
+  const uint32_t* rows;        // entries' rows, sorted within each block
+  size_t blocks;
+  DOPPEL_HD uint64_t operator()(uint64_t p) const {
+    // The last block whose first pair is <= p (kept blocks have pairs).
+    size_t lo = 0, hi = blocks;
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      if (pair_start[mid] <= p) lo = mid;
+      else hi = mid;
+    }
+    // Blocks without pairs share their pair_start with the next one; the
+    // search lands on the last of a run, the kept one.
+    uint32_t x, y;
+    TrianglePair(p - pair_start[lo], &x, &y);
+    const uint64_t base = row_start[lo];
+    return PackPair(rows[base + x], rows[base + y]);
+  }
+};
+
+struct Oversized {
+  uint64_t cap;
+  DOPPEL_HD bool operator()(uint64_t size) const { return size >= 2 && size > cap; }
+};
+struct Kept {
+  uint64_t cap;
+  DOPPEL_HD bool operator()(uint64_t size) const { return size >= 2 && size <= cap; }
+};
+
+// BlockPairs (blocking.h). keys and rows are consumed (sorted in place).
+// U64 / U32 are vectors in the policy's memory; pairs_out gets the result.
+template <class Policy, class U64, class U32>
+void BlockPairs(const Policy& policy, U64& keys, U32& rows, uint64_t cap, U64& pairs_out, BlockStats* stats) {
+  *stats = BlockStats();
+  const size_t n = keys.size();
+  if (n == 0) {
+    pairs_out.resize(0);
+    return;
+  }
+  // Sort the (key, row) entries and drop repeats.
+  auto first = thrust::make_zip_iterator(thrust::make_tuple(keys.begin(), rows.begin()));
+  thrust::sort(policy, first, first + n);
+  const size_t m = thrust::unique(policy, first, first + n) - first;
+  // Blocks: their keys and sizes (reduce_by_key over equal keys).
+  U64 block_key(m), block_size(m);
+  const auto ends = thrust::reduce_by_key(policy, keys.begin(), keys.begin() + m, thrust::make_constant_iterator<uint64_t>(1),
+                                          block_key.begin(), block_size.begin());
+  const size_t blocks = ends.first - block_key.begin();
+  U64 row_start(blocks), pair_count(blocks), pair_start(blocks);
+  thrust::exclusive_scan(policy, block_size.begin(), block_size.begin() + blocks, row_start.begin());
+  thrust::transform(policy, block_size.begin(), block_size.begin() + blocks, pair_count.begin(), PairCount{cap});
+  thrust::exclusive_scan(policy, pair_count.begin(), pair_count.end(), pair_start.begin());
+  const uint64_t total = blocks == 0 ? 0 : uint64_t(pair_start[blocks - 1]) + uint64_t(pair_count[blocks - 1]);
+  stats->blocks = thrust::count_if(policy, block_size.begin(), block_size.begin() + blocks, Kept{cap});
+  stats->skipped_blocks = thrust::count_if(policy, block_size.begin(), block_size.begin() + blocks, Oversized{cap});
+  // The first few oversized blocks, in key order, to name in the warning.
+  for (size_t from = 0; stats->skipped_examples.size() < kSkippedExamples && from < blocks;) {
+    const auto it = thrust::find_if(policy, block_size.begin() + from, block_size.begin() + blocks, Oversized{cap});
+    const size_t g = it - block_size.begin();
+    if (g >= blocks) break;
+    stats->skipped_examples.push_back(
+        {uint64_t(block_key[g]), uint32_t(rows[uint64_t(row_start[g])]), uint64_t(block_size[g])});
+    from = g + 1;
+  }
+  // Generate every pair, then sort and unique them.
+  pairs_out.resize(total);
+  thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(total),
+                    pairs_out.begin(), EmitPair{Ptr(pair_start), Ptr(row_start), Ptr(rows), blocks});
+  thrust::sort(policy, pairs_out.begin(), pairs_out.end());
+  pairs_out.resize(thrust::unique(policy, pairs_out.begin(), pairs_out.end()) - pairs_out.begin());
+}
+
+// Jaro-Winkler counts of pair k: the scalar definition, one pair per thread.
+struct JaroPair {
+  const unsigned char* bytes;
+  const uint64_t* offsets;
+  const uint32_t* left;
+  const uint32_t* right;
+  DOPPEL_HD JaroCounts operator()(uint64_t k) const {
+    const uint64_t a = offsets[left[k]], b = offsets[right[k]];
+    return JaroCountsBytes(bytes + a, offsets[left[k] + 1] - a, bytes + b, offsets[right[k] + 1] - b);
+  }
+};
+
+// JaroPairs (backend.h): out[k] for the n pairs (left[k], right[k]).
+template <class Policy, class U8, class U64, class U32, class Counts>
+void JaroPairs(const Policy& policy, U8& bytes, U64& offsets, U32& left, U32& right, Counts& out) {
+  const size_t n = left.size();
+  out.resize(n);
+  thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
+                    out.begin(), JaroPair{Ptr(bytes), Ptr(offsets), Ptr(left), Ptr(right)});
+}
+
+// Signature entry idx = i * k + j: the minimum of hash function j over
+// record i's tokens (all-ones without tokens).
+struct MinHashEntry {
+  const uint64_t* tokens;
+  const uint32_t* offsets;
+  uint32_t k;
+  DOPPEL_HD uint32_t operator()(uint64_t idx) const {
+    const uint64_t i = idx / k;
+    const uint32_t j = static_cast<uint32_t>(idx % k);
+    uint32_t best = 0xFFFFFFFFu;
+    for (uint32_t t = offsets[i]; t < offsets[i + 1]; ++t) {
+      const uint32_t h = MinHashMix(tokens[t], j);
+      best = h < best ? h : best;
+    }
+    return best;
+  }
+};
+
+// MinHash (minhash.h) of the n records; out gets n * k entries.
+template <class Policy, class U64, class U32>
+void MinHash(const Policy& policy, U64& tokens, U32& offsets, uint32_t k, U32& out) {
+  const size_t n = offsets.size() > 0 ? offsets.size() - 1 : 0;
+  out.resize(n * k);
+  thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0),
+                    thrust::make_counting_iterator<uint64_t>(uint64_t{n} * k), out.begin(),
+                    MinHashEntry{Ptr(tokens), Ptr(offsets), k});
+}
+
+}  // namespace doppel::kernels::thrust_pipeline
