@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The GPU check, in one run on a machine with an NVIDIA GPU (an H200 here):
+#   1. builds with -DDOPPEL_CUDA=ON for sm_90 (skipped when BUILD_DIR already
+#      holds such a build, e.g. one carried to a bare machine),
+#   2. runs the gpu- and thrust-labelled tests (CUDA backend == references),
+#   3. runs the kernel benches on every backend (GPU vs SIMD vs reference on
+#      the same host, one run),
+#   4. runs fuzzy `doppel dedupe` on generated bases on the simd and cuda
+#      backends and requires byte-identical clusters.csv and pairs.csv,
+# and writes bench/results/<date>-<gpu>.json (benches) and .md (summary).
+# Safe to rerun: it only writes BUILD_DIR, WORK_DIR and the results files.
+#
+#   bench/gpu_check.sh                  GPU_CHECK_ROWS=1000000 by default
+#   GPU_CHECK_ROWS=1000000,10000000 bench/gpu_check.sh
+#   BUILD_DIR=build-gpu WORK_DIR=/tmp/doppel-gpu
+#
+# On a bare machine without the Debian packages, build here with the same
+# flags, carry BUILD_DIR and the runtime libraries (see docs/performance.md,
+# "GPU check"), and set LD_LIBRARY_PATH before calling.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build-gpu}
+WORK_DIR=${WORK_DIR:-/tmp/doppel-gpu}
+ROWS=${GPU_CHECK_ROWS:-1000000}
+mkdir -p "$WORK_DIR" bench/results
+
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L >/dev/null 2>&1; then
+  echo "gpu_check: no NVIDIA GPU here (nvidia-smi finds none)" >&2
+  exit 2
+fi
+GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
+GPU_SLUG=$(echo "$GPU" | tr 'A-Z' 'a-z' | sed 's/nvidia //; s/[^a-z0-9]\+/-/g; s/-$//')
+DATE=$(date -u +%Y-%m-%d)
+OUT_BASE=bench/results/$DATE-$GPU_SLUG
+echo "gpu_check: $GPU, $(nproc) cores, rows $ROWS" >&2
+
+if [ ! -x "$BUILD_DIR/service/doppel" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDOPPEL_CUDA=ON \
+    -DCMAKE_CUDA_ARCHITECTURES=90 >&2
+  cmake --build "$BUILD_DIR" -j "$(nproc)" >&2
+fi
+DOPPEL=$BUILD_DIR/service/doppel
+"$DOPPEL" info >&2 || true
+
+# 2. Equivalence tests.
+TESTS=pass
+# A build without CUDA would skip every GPU test: that is a failure here.
+"$BUILD_DIR/tests/gpu_test" --gtest_brief=1 2>&1 | tee "$WORK_DIR/gpu_test.log" >&2 || TESTS=FAIL
+if grep -q SKIPPED "$WORK_DIR/gpu_test.log"; then TESTS=FAIL; echo "gpu_check: GPU tests skipped" >&2; fi
+if [ -x "$BUILD_DIR/tests/thrust_cpp_test" ]; then "$BUILD_DIR/tests/thrust_cpp_test" --gtest_brief=1 >&2 || TESTS=FAIL; fi
+"$BUILD_DIR/tests/kernels_test" --gtest_brief=1 >&2 || TESTS=FAIL
+
+# 3. Kernel benches, every backend in one run.
+"$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash' \
+  --benchmark_min_time=0.3 --benchmark_format=json --benchmark_out="$WORK_DIR/bm.json" \
+  --benchmark_out_format=json >/dev/null
+
+# 4. End to end, simd vs cuda, identical outputs required.
+E2E_LINES=""
+SAME=yes
+for rows in ${ROWS//,/ }; do
+  base=$WORK_DIR/gen-$rows
+  [ -f "$base/base.csv" ] || "$DOPPEL" gen --rows "$rows" --seed 7 --out "$base" -q
+  for backend in simd cuda; do
+    out=$WORK_DIR/dedupe-$rows-$backend
+    rm -rf "$out"
+    start=$(date +%s.%N)
+    "$DOPPEL" dedupe "$base/base.csv" --out "$out" --backend "$backend" -q
+    end=$(date +%s.%N)
+    secs=$(echo "$end - $start" | bc)
+    E2E_LINES+="| $rows | $backend | $secs |"$'\n'
+  done
+  for f in clusters.csv pairs.csv; do
+    cmp -s "$WORK_DIR/dedupe-$rows-simd/$f" "$WORK_DIR/dedupe-$rows-cuda/$f" || SAME=NO
+  done
+done
+
+cp "$WORK_DIR/bm.json" "$OUT_BASE.json"
+{
+  echo "# GPU check $DATE on $GPU"
+  echo
+  echo "Host: $(nproc) cores; build $BUILD_DIR (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
+  echo
+  echo "| rows | backend | dedupe seconds |"
+  echo "|---|---|---|"
+  printf "%s" "$E2E_LINES"
+  echo
+  echo "| benchmark | items/s |"
+  echo "|---|---|"
+  python3 - "$WORK_DIR/bm.json" <<'PY'
+import json, sys
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if "items_per_second" in b:
+        print(f"| {b['name']} | {b['items_per_second']:,.0f} |")
+PY
+} > "$OUT_BASE.md"
+cat "$OUT_BASE.md"
+[ "$TESTS" = pass ] && [ "$SAME" = yes ]
