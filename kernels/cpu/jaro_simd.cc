@@ -304,7 +304,12 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
     std::vector<PairRef> buckets = std::vector<PairRef>(kBuckets * (kChunk + carry));
   };
   static thread_local Scratch scratch;
-  auto& [l8, l16, l32, l64, carry, buckets] = scratch;
+  auto& l8 = scratch.l8;
+  auto& l16 = scratch.l16;
+  auto& l32 = scratch.l32;
+  auto& l64 = scratch.l64;
+  const size_t carry = scratch.carry;
+  std::vector<PairRef>& buckets = scratch.buckets;
   size_t count[kBuckets] = {};
   auto bucket = [&](size_t b) { return buckets.data() + b * (kChunk + carry); };
   // The column reaches at least this far: the furthest end of a string
