@@ -198,24 +198,32 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
       keyed_rows.push_back(static_cast<uint32_t>(i));
     };
     if (rule == BlockingRule::kMinHash) {
-      // All signatures in one kernel call.
-      std::vector<uint64_t> grams, tokens;
-      std::vector<uint32_t> offsets{0};
-      std::vector<uint8_t> usable(n);
-      for (size_t i = 0; i < n; ++i) {
-        Shingles(t, i, &grams);
-        usable[i] = grams.size() >= 3;
-        tokens.insert(tokens.end(), grams.begin(), grams.end());
-        offsets.push_back(static_cast<uint32_t>(tokens.size()));
-      }
+      // Signatures a slice of records per kernel call: the whole base's
+      // would hold 512 bytes per record at once (0.5 GB per million).
+      constexpr size_t kSlice = size_t{1} << 16;
       constexpr uint32_t kK = kMinHashBands * kMinHashRows;
-      std::vector<uint32_t> sig(n * kK);
-      if (n > 0) kernels.minhash(tokens.data(), offsets.data(), n, kK, sig.data());
-      for (size_t i = 0; i < n; ++i) {
-        if (!usable[i]) continue;
-        keys.clear();
-        BandKeys(sig.data() + i * kK, &keys);
-        for (uint64_t key : keys) emit(key, i);
+      std::vector<uint64_t> grams, tokens;
+      std::vector<uint32_t> offsets, sig;
+      std::vector<uint8_t> usable;
+      for (size_t from = 0; from < n; from += kSlice) {
+        const size_t to = std::min(n, from + kSlice);
+        tokens.clear();
+        offsets.assign(1, 0);
+        usable.assign(to - from, 0);
+        for (size_t i = from; i < to; ++i) {
+          Shingles(t, i, &grams);
+          usable[i - from] = grams.size() >= 3;
+          tokens.insert(tokens.end(), grams.begin(), grams.end());
+          offsets.push_back(static_cast<uint32_t>(tokens.size()));
+        }
+        sig.resize((to - from) * kK);
+        kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
+        for (size_t i = from; i < to; ++i) {
+          if (!usable[i - from]) continue;
+          keys.clear();
+          BandKeys(sig.data() + (i - from) * kK, &keys);
+          for (uint64_t key : keys) emit(key, i);
+        }
       }
     } else {
       for (size_t i = 0; i < n; ++i) {

@@ -312,11 +312,19 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
 void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out) {
   for (auto& v : out->levels) v.assign(pairs.size(), kNull);
+  // Each thread walks its range a slice at a time: ComputeLevels' work
+  // lists and Jaro-Winkler batches then stay small (over a whole half of
+  // 22 M pairs they held 1.2 GB more than the levels themselves) and the
+  // records a slice touches stay in cache.
+  constexpr size_t kSlice = size_t{1} << 16;
   ParallelFor(pairs.size(), ResolveThreads(threads), 4096, [&](size_t b, size_t e) {
     PairLevels part;
-    ComputeLevels(t, pairs.subspan(b, e - b), k, &part);
-    for (size_t c = 0; c < kComparisonCount; ++c) {
-      std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + b);
+    for (size_t from = b; from < e; from += kSlice) {
+      const size_t to = std::min(e, from + kSlice);
+      ComputeLevels(t, pairs.subspan(from, to - from), k, &part);
+      for (size_t c = 0; c < kComparisonCount; ++c) {
+        std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + from);
+      }
     }
   });
 }

@@ -7,20 +7,20 @@ namespace doppel::cli {
 Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& config, Progress& progress,
                               storage::AtomicFile* rejects) {
   LoadedTable out;
-  std::unordered_map<std::string, uint64_t> first_line;
   auto result = RunPipeline(
       path, config, progress, [](const core::FieldMap&, const std::vector<std::string>&) { return Status::Ok(); },
       [&](const BatchView& v) {
         std::string buf;
         for (const auto& r : v.records) {
-          auto [it, fresh] = first_line.emplace(r.id, r.line);
+          auto [it, fresh] = out.index.emplace(r.id, static_cast<uint32_t>(out.table.size()));
           if (!fresh) {  // a repeated id would make every output ambiguous
             ++out.rejected;
+            // The first one's line is its snapshot's seen_at.
+            const int64_t first = out.snapshots[it->second].seen_at;
             core::AppendCsvRow(buf, {std::to_string(r.line),
-                                     "repeated record id (first seen at line " + std::to_string(it->second) + ")", r.id});
+                                     "repeated record id (first seen at line " + std::to_string(first) + ")", r.id});
             continue;
           }
-          out.index.emplace(r.id, static_cast<uint32_t>(out.table.size()));
           out.table.Append(r);
           out.snapshots.push_back(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
         }
