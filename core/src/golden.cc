@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 
@@ -162,6 +163,85 @@ GoldenRecord BuildGolden(std::span<const MemberSnapshot> members, const Survivor
   g.phones = Union(members, &MemberSnapshot::phones, &g.phones_from);
   g.emails = Union(members, &MemberSnapshot::emails, &g.emails_from);
   return g;
+}
+
+namespace {
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+// Signed values (-1 means unknown) zigzag-encoded, so they stay one byte.
+void PutSigned(std::string& out, int64_t v) {
+  PutVarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+struct Cursor {
+  const char* p;
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto b = static_cast<unsigned char>(*p++);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (b < 0x80) return v;
+    }
+  }
+  int64_t Signed() {
+    const uint64_t z = Varint();
+    return static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  std::string String() {
+    const size_t n = Varint();
+    std::string s(p, n);
+    p += n;
+    return s;
+  }
+};
+
+}  // namespace
+
+void PackedSnapshots::Add(const MemberSnapshot& m) {
+  for (const std::string* s : {&m.last, &m.first, &m.middle, &m.gender, &m.address, &m.doc_id, &m.source,
+                               &m.record_id, &m.activity.channel}) {
+    PutString(bytes_, *s);
+  }
+  PutVarint(bytes_, m.phones.size());
+  for (const auto& x : m.phones) PutString(bytes_, x);
+  PutVarint(bytes_, m.emails.size());
+  for (const auto& x : m.emails) PutString(bytes_, x);
+  for (int64_t v : {int64_t{m.birth_date}, m.seen_at, int64_t{m.verified}, int64_t{m.activity.created},
+                    int64_t{m.activity.last_purchase}, m.activity.purchases, m.activity.revenue_cents}) {
+    PutSigned(bytes_, v);
+  }
+  offsets_.push_back(bytes_.size());
+}
+
+MemberSnapshot PackedSnapshots::Get(size_t i) const {
+  MemberSnapshot m;
+  Cursor c{bytes_.data() + offsets_[i]};
+  for (std::string* s : {&m.last, &m.first, &m.middle, &m.gender, &m.address, &m.doc_id, &m.source, &m.record_id,
+                         &m.activity.channel}) {
+    *s = c.String();
+  }
+  m.phones.resize(c.Varint());
+  for (auto& x : m.phones) x = c.String();
+  m.emails.resize(c.Varint());
+  for (auto& x : m.emails) x = c.String();
+  m.birth_date = static_cast<int32_t>(c.Signed());
+  m.seen_at = c.Signed();
+  m.verified = static_cast<int32_t>(c.Signed());
+  m.activity.created = static_cast<int32_t>(c.Signed());
+  m.activity.last_purchase = static_cast<int32_t>(c.Signed());
+  m.activity.purchases = c.Signed();
+  m.activity.revenue_cents = c.Signed();
+  return m;
 }
 
 }  // namespace doppel::core

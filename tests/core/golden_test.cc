@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace doppel::core {
 namespace {
@@ -99,6 +100,55 @@ TEST(Golden, ParseSurvivorshipNamesTheChoicesOnError) {
   auto bad = ParseSurvivorship("newest");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("most_recently_verified"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+TEST(PackedSnapshots, GivesBackEverySnapshotAsAdded) {
+  std::vector<MemberSnapshot> all;
+  MemberSnapshot empty;  // every field at its default, -1 activity counts included
+  all.push_back(empty);
+  MemberSnapshot full;
+  full.last = "Петров-Водкин";
+  full.first = "Кузьма";
+  full.middle = "Сергеевич";
+  full.gender = "m";
+  full.phones = {"+79161234567", "+79031112233"};
+  full.emails = {"k.petrov@mail.ru"};
+  full.address = std::string(300, 'x');  // a length needing a two-byte varint
+  full.birth_date = 18780524;
+  full.doc_id = "4509 123456";
+  full.seen_at = int64_t{1} << 50;
+  full.verified = 20261201;
+  full.source = "crm";
+  full.activity = {20200101, 20261115, 12, 9925258, "phone"};
+  full.record_id = "A-17";
+  all.push_back(full);
+  MemberSnapshot negative = full;
+  negative.seen_at = -5;
+  negative.activity.purchases = -1;
+  negative.activity.revenue_cents = std::numeric_limits<int64_t>::min();
+  negative.phones.clear();
+  all.push_back(negative);
+  PackedSnapshots packed;
+  for (const auto& m : all) packed.Add(m);
+  ASSERT_EQ(packed.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(packed.Get(i), all[i]) << "snapshot " << i;
+  // Packed, a snapshot costs its values' bytes and at most 64 more.
+  size_t values = 0;
+  for (const auto& m : all) {
+    for (const std::string* s : {&m.last, &m.first, &m.middle, &m.gender, &m.address, &m.doc_id, &m.source,
+                                 &m.record_id, &m.activity.channel}) {
+      values += s->size();
+    }
+    for (const auto& x : m.phones) values += x.size();
+    for (const auto& x : m.emails) values += x.size();
+  }
+  EXPECT_LE(packed.bytes(), values + 64 * all.size() + sizeof(uint64_t));
 }
 
 }  // namespace

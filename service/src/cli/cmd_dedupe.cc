@@ -271,7 +271,7 @@ int RunFuzzy(const DedupeFlags& f) {
   for (uint32_t e = 0; e < table.size(); ++e) {
     if (by_entity[e].empty()) continue;
     std::vector<core::MemberSnapshot> members;
-    for (uint32_t i : by_entity[e]) members.push_back(snapshots[i]);
+    for (uint32_t i : by_entity[e]) members.push_back(snapshots.Get(i));
     core::GoldenRecord g = core::BuildGolden(members, survivorship);
     auto join = [](const std::vector<std::string>& v) {
       std::string s;

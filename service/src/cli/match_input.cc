@@ -16,13 +16,13 @@ Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& co
           if (!fresh) {  // a repeated id would make every output ambiguous
             ++out.rejected;
             // The first one's line is its snapshot's seen_at.
-            const int64_t first = out.snapshots[it->second].seen_at;
+            const int64_t first = out.snapshots.Get(it->second).seen_at;
             core::AppendCsvRow(buf, {std::to_string(r.line),
                                      "repeated record id (first seen at line " + std::to_string(first) + ")", r.id});
             continue;
           }
           out.table.Append(r);
-          out.snapshots.push_back(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
+          out.snapshots.Add(core::MemberSnapshot::From(r, static_cast<int64_t>(r.line)));
         }
         if (rejects != nullptr) rejects->Write(buf);
       },

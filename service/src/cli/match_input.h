@@ -15,7 +15,7 @@ namespace doppel::cli {
 
 struct LoadedTable {
   core::MatchTable table;
-  std::vector<core::MemberSnapshot> snapshots;  // per table record, for golden records
+  core::PackedSnapshots snapshots;  // per table record, for golden records
   std::unordered_map<std::string, uint32_t> index;  // record id -> table row
   uint64_t rejected = 0;  // unreadable rows and repeated ids
   PipelineResult pipeline;

@@ -35,6 +35,24 @@ struct MemberSnapshot {
   std::string record_id;            // tie-break of last resort
 
   static MemberSnapshot From(const NormalizedRecord& r, int64_t seen_at);
+  bool operator==(const MemberSnapshot&) const = default;
+};
+
+// Many snapshots packed into one buffer (varints and length-prefixed
+// strings): a batch job keeps one per record until the clusters are known,
+// and a std::vector<MemberSnapshot> costs about 700 bytes a record (a dozen
+// string and vector headers, each long value on the heap) where the packed
+// form costs the values' own bytes plus a few dozen. Get decodes one.
+class PackedSnapshots {
+ public:
+  void Add(const MemberSnapshot& m);
+  MemberSnapshot Get(size_t i) const;
+  size_t size() const { return offsets_.size() - 1; }
+  size_t bytes() const { return bytes_.size() + offsets_.size() * sizeof(uint64_t); }
+
+ private:
+  std::string bytes_;
+  std::vector<uint64_t> offsets_{0};
 };
 
 struct GoldenRecord {
