@@ -102,9 +102,13 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   lap(&r.seconds.training);
 
   TermFrequencies tf(t);
-  r.scores.resize(pairs.size());
+  // Weights only: the probability follows from the weight, and a second
+  // double per pair is 180 MB at 22 M pairs.
+  r.weights.resize(pairs.size());
   ParallelFor(pairs.size(), ResolveThreads(options.threads), 8192, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) r.scores[i] = Score(r.model, r.levels, i, pairs[i].first, pairs[i].second, &tf);
+    for (size_t i = b; i < e; ++i) {
+      r.weights[i] = Score(r.model, r.levels, i, pairs[i].first, pairs[i].second, &tf).weight;
+    }
   });
   lap(&r.seconds.scoring);
 
@@ -113,11 +117,12 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   // away; pairs blocking never proposed are scored on demand and kept.
   std::unordered_map<uint64_t, double> on_demand;
   std::vector<size_t> edges;
+  const ProbabilityAtLeast linked(options.cluster.threshold);
   for (size_t i = 0; i < pairs.size(); ++i) {
-    if (r.scores[i].probability >= options.cluster.threshold) edges.push_back(i);
+    if (linked(r.weights[i])) edges.push_back(i);
   }
   std::sort(edges.begin(), edges.end(), [&](size_t x, size_t y) {
-    if (r.scores[x].weight != r.scores[y].weight) return r.scores[x].weight > r.scores[y].weight;
+    if (r.weights[x] != r.weights[y]) return r.weights[x] > r.weights[y];
     return pairs[x] < pairs[y];
   });
   // Union-find; each root's members as a linked list (head, next), in the
@@ -134,7 +139,7 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   auto probability = [&](uint32_t a, uint32_t b) {
     const std::pair<uint32_t, uint32_t> key{std::min(a, b), std::max(a, b)};
     auto it = std::lower_bound(pairs.begin(), pairs.end(), key);
-    if (it != pairs.end() && *it == key) return r.scores[it - pairs.begin()].probability;
+    if (it != pairs.end() && *it == key) return ProbabilityOf(r.weights[it - pairs.begin()]);
     auto known = on_demand.find(PairKey(a, b));
     if (known != on_demand.end()) return known->second;
     ++r.pairs_scored_on_demand;

@@ -1,6 +1,9 @@
 // Blocking, comparison levels, the Fellegi-Sunter model and clustering.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 #include "doppel/core/matcher.h"
 #include "doppel/core/reader.h"
 
@@ -162,6 +165,29 @@ TEST(MatchTable, JoinedListSplitsWithoutAllocating) {
   EXPECT_EQ(parts("a@x.ru\nb@y.ru"), (std::vector<std::string>{"a@x.ru", "b@y.ru"}));
   EXPECT_EQ(parts("a\n"), std::vector<std::string>{"a"});
   EXPECT_EQ(parts("\na"), (std::vector<std::string>{"", "a"}));
+}
+
+}  // namespace
+}  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+TEST(ProbabilityAtLeast, DecidesExactlyAsTheProbability) {
+  std::mt19937_64 rng(11);
+  for (double threshold : {0.0, 1e-9, 0.5, 0.95, 0.999999, 1.0}) {
+    const ProbabilityAtLeast at_least(threshold);
+    const double boundary = threshold > 0 && threshold < 1 ? std::log2(threshold / (1 - threshold)) : 0;
+    std::vector<double> weights = {-2000, -60, -1, 0, 1, 60, 2000, boundary};
+    for (int i = 0; i < 200000; ++i) {
+      weights.push_back(std::uniform_real_distribution<double>(-80, 80)(rng));
+      // Right at the boundary, a few ulps either side.
+      weights.push_back(std::nextafter(boundary + (static_cast<int>(rng() % 41) - 20) * 1e-15, 0.0));
+    }
+    for (double w : weights) {
+      ASSERT_EQ(at_least(w), ProbabilityOf(w) >= threshold) << "threshold " << threshold << " weight " << w;
+    }
+  }
 }
 
 }  // namespace

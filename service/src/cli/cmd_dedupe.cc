@@ -241,14 +241,15 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   buf += "\n";
   uint64_t pairs_written = 0;
+  const core::ProbabilityAtLeast written(f.pairs_min_probability);
   for (size_t i = 0; i < m.candidates.pairs.size(); ++i) {
-    if (m.scores[i].probability < f.pairs_min_probability) continue;
+    if (!written(m.weights[i])) continue;
     auto [a, b] = m.candidates.pairs[i];
     char num[64];
     core::AppendCsvField(buf, table.ids.Get(a));
     buf.push_back(',');
     core::AppendCsvField(buf, table.ids.Get(b));
-    std::snprintf(num, sizeof num, ",%.4f,%.6f", m.scores[i].weight, m.scores[i].probability);
+    std::snprintf(num, sizeof num, ",%.4f,%.6f", m.weights[i], core::ProbabilityOf(m.weights[i]));
     buf += num;
     for (size_t c = 0; c < core::kComparisonCount; ++c) {
       if (!m.model.comparisons[c].used()) continue;

@@ -101,6 +101,27 @@ struct PairScore {
 };
 
 inline double ProbabilityOf(double weight) { return 1.0 / (1.0 + std::exp2(-weight)); }
+
+// ProbabilityOf(weight) >= threshold, decided on the weight where it is
+// clearly on one side (no exp2 per pair) and by ProbabilityOf itself near
+// the boundary, so the answer is exactly the probability's.
+class ProbabilityAtLeast {
+ public:
+  explicit ProbabilityAtLeast(double threshold)
+      : threshold_(threshold),
+        exact_(!(threshold > 0 && threshold < 1)),
+        boundary_(exact_ ? 0 : std::log2(threshold / (1 - threshold))) {}
+  bool operator()(double weight) const {
+    if (!exact_ && weight > boundary_ + 1e-6) return true;
+    if (!exact_ && weight < boundary_ - 1e-6) return false;
+    return ProbabilityOf(weight) >= threshold_;
+  }
+
+ private:
+  double threshold_;
+  bool exact_;  // a threshold of 0 or 1 (or outside): the probability decides
+  double boundary_;
+};
 double PriorWeight(const FsModel& m);
 
 // Scores pair k of `levels` (records a, b); tf may be null (no adjustment).

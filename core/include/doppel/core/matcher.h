@@ -41,7 +41,7 @@ struct MatcherOptions {
 struct MatchResult {
   CandidatePairs candidates;
   PairLevels levels;               // of candidates.pairs
-  std::vector<PairScore> scores;   // of candidates.pairs
+  std::vector<double> weights;     // match weights of candidates.pairs (ProbabilityOf gives the probability)
   FsModel model;
   std::vector<uint32_t> entity_of; // per record: the record index whose id names its entity
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
