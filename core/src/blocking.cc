@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "doppel/core/parallel.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/kernels/blocking.h"
 #include "doppel/kernels/minhash.h"
@@ -182,86 +183,121 @@ std::string BlockKeyText(const MatchTable& t, size_t i, BlockingRule rule, uint6
   return text;
 }
 
-CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
-                                  const kernels::KernelTable& kernels) {
-  CandidatePairs out;
+namespace {
+
+// One rule's output, before the union with the rules before it.
+struct RuleOutput {
+  RuleStats stats;
+  TrainingSet training;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // sorted, unique
+};
+
+RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions& options,
+                   const kernels::KernelTable& kernels) {
   const size_t n = t.size();
-  std::vector<std::pair<uint32_t, uint32_t>> all;
   std::vector<uint64_t> keys;
-  for (BlockingRule rule : options.rules) {
-    RuleStats stats;
-    stats.rule = rule;
-    std::vector<uint64_t> keyed_keys;
-    std::vector<uint32_t> keyed_rows;
-    auto emit = [&](uint64_t key, size_t i) {
-      keyed_keys.push_back(key);
-      keyed_rows.push_back(static_cast<uint32_t>(i));
-    };
-    if (rule == BlockingRule::kMinHash) {
-      // Signatures a slice of records per kernel call: the whole base's
-      // would hold 512 bytes per record at once (0.5 GB per million).
-      constexpr size_t kSlice = size_t{1} << 16;
-      constexpr uint32_t kK = kMinHashBands * kMinHashRows;
-      std::vector<uint64_t> grams, tokens;
-      std::vector<uint32_t> offsets, sig;
-      std::vector<uint8_t> usable;
-      for (size_t from = 0; from < n; from += kSlice) {
-        const size_t to = std::min(n, from + kSlice);
-        tokens.clear();
-        offsets.assign(1, 0);
-        usable.assign(to - from, 0);
-        for (size_t i = from; i < to; ++i) {
-          Shingles(t, i, &grams);
-          usable[i - from] = grams.size() >= 3;
-          tokens.insert(tokens.end(), grams.begin(), grams.end());
-          offsets.push_back(static_cast<uint32_t>(tokens.size()));
-        }
-        sig.resize((to - from) * kK);
-        kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
-        for (size_t i = from; i < to; ++i) {
-          if (!usable[i - from]) continue;
-          keys.clear();
-          BandKeys(sig.data() + (i - from) * kK, &keys);
-          for (uint64_t key : keys) emit(key, i);
-        }
+  RuleStats stats;
+  stats.rule = rule;
+  std::vector<uint64_t> keyed_keys;
+  std::vector<uint32_t> keyed_rows;
+  auto emit = [&](uint64_t key, size_t i) {
+    keyed_keys.push_back(key);
+    keyed_rows.push_back(static_cast<uint32_t>(i));
+  };
+  if (rule == BlockingRule::kMinHash) {
+    // Signatures a slice of records per kernel call: the whole base's
+    // would hold its signatures (128 bytes a record) and its tokens at once.
+    constexpr size_t kSlice = size_t{1} << 16;
+    constexpr uint32_t kK = kMinHashBands * kMinHashRows;
+    std::vector<uint64_t> grams, tokens;
+    std::vector<uint32_t> offsets, sig;
+    std::vector<uint8_t> usable;
+    for (size_t from = 0; from < n; from += kSlice) {
+      const size_t to = std::min(n, from + kSlice);
+      tokens.clear();
+      offsets.assign(1, 0);
+      usable.assign(to - from, 0);
+      for (size_t i = from; i < to; ++i) {
+        Shingles(t, i, &grams);
+        usable[i - from] = grams.size() >= 3;
+        tokens.insert(tokens.end(), grams.begin(), grams.end());
+        offsets.push_back(static_cast<uint32_t>(tokens.size()));
       }
-    } else {
-      for (size_t i = 0; i < n; ++i) {
-        BlockKeysOf(t, i, rule, kernels, &keys);
+      sig.resize((to - from) * kK);
+      kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
+      for (size_t i = from; i < to; ++i) {
+        if (!usable[i - from]) continue;
+        keys.clear();
+        BandKeys(sig.data() + (i - from) * kK, &keys);
         for (uint64_t key : keys) emit(key, i);
       }
     }
-    // Sort, group and pair on the backend (the GPU's Thrust sort there).
-    const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
-    std::vector<uint64_t> packed;
-    kernels::BlockStats block_stats;
-    kernels.block_pairs(keyed_keys.data(), keyed_rows.data(), keyed_keys.size(), cap, &packed, &block_stats);
-    stats.blocks = block_stats.blocks;
-    stats.skipped_blocks = block_stats.skipped_blocks;
-    for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
-      stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
-                                       BlockKeyText(t, sb.first_row, rule, sb.key) + "': " +
-                                       std::to_string(sb.size) + " records (first: " +
-                                       std::string(t.ids.Get(sb.first_row)) + ")");
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      BlockKeysOf(t, i, rule, kernels, &keys);
+      for (uint64_t key : keys) emit(key, i);
     }
-    std::vector<std::pair<uint32_t, uint32_t>> rule_pairs(packed.size());
-    for (size_t p = 0; p < packed.size(); ++p) {
-      rule_pairs[p] = {static_cast<uint32_t>(packed[p] >> 32), static_cast<uint32_t>(packed[p])};
+  }
+  // Sort, group and pair on the backend (the GPU's Thrust sort there).
+  const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
+  std::vector<uint64_t> packed;
+  kernels::BlockStats block_stats;
+  kernels.block_pairs(keyed_keys.data(), keyed_rows.data(), keyed_keys.size(), cap, &packed, &block_stats);
+  stats.blocks = block_stats.blocks;
+  stats.skipped_blocks = block_stats.skipped_blocks;
+  for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
+    stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
+                                     BlockKeyText(t, sb.first_row, rule, sb.key) + "': " +
+                                     std::to_string(sb.size) + " records (first: " +
+                                     std::string(t.ids.Get(sb.first_row)) + ")");
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> rule_pairs(packed.size());
+  for (size_t p = 0; p < packed.size(); ++p) {
+    rule_pairs[p] = {static_cast<uint32_t>(packed[p] >> 32), static_cast<uint32_t>(packed[p])};
+  }
+  std::vector<uint64_t>().swap(packed);
+  stats.pairs = rule_pairs.size();
+  TrainingSet training;
+  training.blocked_on = ComparisonsOf(rule);
+  size_t step = std::max<size_t>(1, rule_pairs.size() / std::max<size_t>(1, options.training_pairs_per_rule));
+  for (size_t i = 0; i < rule_pairs.size(); i += step) training.pairs.push_back(rule_pairs[i]);
+  RuleOutput result;
+  result.stats = std::move(stats);
+  result.training = std::move(training);
+  result.pairs = std::move(rule_pairs);
+  return result;
+}
+
+}  // namespace
+
+CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
+                                  const kernels::KernelTable& kernels, int threads) {
+  CandidatePairs out;
+  std::vector<std::pair<uint32_t, uint32_t>> all;
+  // Rules are independent until their union: they run a wave of `threads`
+  // at a time (each alone is one sort-bound thread), and each wave's pairs
+  // are merged in rule order, so the counts and the result do not depend on
+  // the thread count. A wave holds its rules' pair lists at once.
+  const size_t workers = std::max<size_t>(1, ResolveThreads(threads));
+  const auto& rules = options.rules;
+  for (size_t wave = 0; wave < rules.size(); wave += workers) {
+    const size_t count = std::min(workers, rules.size() - wave);
+    std::vector<RuleOutput> outputs(count);
+    ParallelFor(count, count, 1, [&](size_t b, size_t e) {
+      for (size_t r = b; r < e; ++r) outputs[r] = RunRule(t, rules[wave + r], options, kernels);
+    });
+    for (RuleOutput& o : outputs) {
+      RuleStats stats = std::move(o.stats);
+      out.training.push_back(std::move(o.training));
+      // Pairs no earlier rule found.
+      std::vector<std::pair<uint32_t, uint32_t>> merged;
+      merged.reserve(all.size() + o.pairs.size());
+      std::set_union(all.begin(), all.end(), o.pairs.begin(), o.pairs.end(), std::back_inserter(merged));
+      stats.new_pairs = merged.size() - all.size();
+      all.swap(merged);
+      std::vector<std::pair<uint32_t, uint32_t>>().swap(o.pairs);
+      out.by_rule.push_back(std::move(stats));
     }
-    std::vector<uint64_t>().swap(packed);
-    stats.pairs = rule_pairs.size();
-    TrainingSet training;
-    training.blocked_on = ComparisonsOf(rule);
-    size_t step = std::max<size_t>(1, rule_pairs.size() / std::max<size_t>(1, options.training_pairs_per_rule));
-    for (size_t i = 0; i < rule_pairs.size(); i += step) training.pairs.push_back(rule_pairs[i]);
-    out.training.push_back(std::move(training));
-    // Pairs no earlier rule found.
-    std::vector<std::pair<uint32_t, uint32_t>> merged;
-    merged.reserve(all.size() + rule_pairs.size());
-    std::set_union(all.begin(), all.end(), rule_pairs.begin(), rule_pairs.end(), std::back_inserter(merged));
-    stats.new_pairs = merged.size() - all.size();
-    all.swap(merged);
-    out.by_rule.push_back(std::move(stats));
   }
   out.pairs = std::move(all);
   return out;

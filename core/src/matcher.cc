@@ -29,7 +29,7 @@ PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& 
 
 FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
                 CandidatePairs* candidates) {
-  CandidatePairs c = GenerateCandidates(t, options.blocking, k);
+  CandidatePairs c = GenerateCandidates(t, options.blocking, k, options.threads);
   PairLevels levels;
   ComputeLevelsParallel(t, c.pairs, k, options.threads, &levels);
   FsModel m = TrainModel(t, c.pairs, levels, c.training, k, TrainOptionsOf(options));
@@ -42,7 +42,7 @@ LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, 
   LinkResult r;
   r.best.assign(split, -1);
   r.best_score.assign(split, PairScore{});
-  CandidatePairs c = GenerateCandidates(t, options.blocking, k);
+  CandidatePairs c = GenerateCandidates(t, options.blocking, k, options.threads);
   std::vector<std::pair<uint32_t, uint32_t>> cross;
   for (auto [a, b] : c.pairs) {
     if (a < split && b >= split) cross.emplace_back(a, b);  // pairs are ordered a < b
@@ -83,7 +83,7 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
     *into = std::chrono::duration<double>(now - clock).count();
     clock = now;
   };
-  r.candidates = GenerateCandidates(t, options.blocking, k);
+  r.candidates = GenerateCandidates(t, options.blocking, k, options.threads);
   lap(&r.seconds.blocking);
   const auto& pairs = r.candidates.pairs;
   ComputeLevelsParallel(t, pairs, k, options.threads, &r.levels);

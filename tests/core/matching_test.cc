@@ -60,6 +60,36 @@ TEST(Comparison, LevelsOfRealisticPairs) {
   EXPECT_EQ(Level(t, 2, 4, Comparison::kAddress), "null");
 }
 
+// Rules run a wave of threads at a time; pairs, per-rule counts, skipped
+// examples and training samples are the same on any number of threads.
+TEST(Blocking, SameCandidatesOnAnyThreadCount) {
+  std::string csv = "id,first_name,surname,dob,email,phone,city\n";
+  const char* first[] = {"John", "Jon", "Mary", "Marie", "Ivan", "Iwan"};
+  const char* last[] = {"Smith", "Smyth", "Jones", "Petrov", "Petrova"};
+  for (int i = 0; i < 600; ++i) {
+    csv += std::to_string(i) + "," + first[i % 6] + "," + last[i % 5] + ",19" + std::to_string(50 + i % 40) +
+           "-01-0" + std::to_string(1 + i % 9) + "," + (i % 3 ? "" : "u" + std::to_string(i % 50) + "@x.com") +
+           ",+7916" + std::to_string(1000000 + i % 70) + "," + (i % 2 ? "Moscow" : "Tver") + "\n";
+  }
+  MatchTable t = TableOf(csv);
+  BlockingOptions o;
+  o.max_block = 40;
+  const CandidatePairs one = GenerateCandidates(t, o, K(), 1);
+  ASSERT_FALSE(one.pairs.empty());
+  for (int threads : {2, 3, 16}) {
+    const CandidatePairs many = GenerateCandidates(t, o, K(), threads);
+    EXPECT_EQ(many.pairs, one.pairs) << threads << " threads";
+    ASSERT_EQ(many.by_rule.size(), one.by_rule.size());
+    for (size_t r = 0; r < one.by_rule.size(); ++r) {
+      EXPECT_EQ(many.by_rule[r].rule, one.by_rule[r].rule);
+      EXPECT_EQ(many.by_rule[r].pairs, one.by_rule[r].pairs);
+      EXPECT_EQ(many.by_rule[r].new_pairs, one.by_rule[r].new_pairs);
+      EXPECT_EQ(many.by_rule[r].skipped_examples, one.by_rule[r].skipped_examples);
+      EXPECT_EQ(many.training[r].pairs, one.training[r].pairs);
+    }
+  }
+}
+
 TEST(Blocking, RulesFindTheDuplicatesAndCapBigBlocks) {
   std::string csv = "id,first_name,surname,dob,email\n";
   csv += "1,John,Smith,1980-01-01,js@x.com\n2,Jon,Smith,1980-01-01,\n3,Mary,Jones,1990-05-05,mj@y.com\n";

@@ -69,7 +69,10 @@ struct CandidatePairs {
   std::vector<TrainingSet> training;  // per rule, for the model's EM sessions
 };
 
-CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& k);
+// Rules run on up to `threads` threads (0: all cores); the result does not
+// depend on the thread count.
+CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& k,
+                                  int threads = 1);
 
 // The block keys (hashes) a record yields under one rule, for incremental
 // matching against a stored base.
