@@ -255,10 +255,15 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
     std::string_view ea = t.emails.Get(a), eb = t.emails.Get(b);
     if (!ea.empty() && !eb.empty()) {
       int8_t level = kEmailElse;
-      for (auto x : t.Emails(a)) {
-        for (auto y : t.Emails(b)) {
-          if (x == y) level = kEmailExact;
-          else if (level < kEmailOneEdit && x.size() >= 6 && WithinOneEdit(x, y)) level = kEmailOneEdit;
+      if (!t.several_emails[a] && !t.several_emails[b]) {  // the usual case: one each, no splitting
+        if (ea == eb) level = kEmailExact;
+        else if (ea.size() >= 6 && WithinOneEdit(ea, eb)) level = kEmailOneEdit;
+      } else {
+        for (auto x : t.Emails(a)) {
+          for (auto y : t.Emails(b)) {
+            if (x == y) level = kEmailExact;
+            else if (level < kEmailOneEdit && x.size() >= 6 && WithinOneEdit(x, y)) level = kEmailOneEdit;
+          }
         }
       }
       email[p] = level;

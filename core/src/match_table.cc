@@ -90,6 +90,7 @@ void MatchTable::Append(const MatchRow& row) {
   list(row.phones, phones);
   list(row.landlines, landlines);
   emails.Append(row.emails);
+  several_emails.push_back(row.emails.find('\n') != std::string::npos);
   list(row.address_tokens, address_tokens);
   dwelling.Append(row.dwelling);
   postcode.Append(row.postcode);

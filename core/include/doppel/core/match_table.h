@@ -88,6 +88,7 @@ struct MatchTable {
   ListColumn<uint64_t> phones;       // personal numbers: E.164 digits as an integer
   ListColumn<uint64_t> landlines;
   StringColumn emails;               // canonical keys joined by '\n' (usually one)
+  std::vector<uint8_t> several_emails;  // 1 when the record's emails hold a '\n'
   ListColumn<uint64_t> address_tokens;  // DH64 of AsciiKey tokens, sorted, unique
   StringColumn dwelling;             // exact dwelling key (address.h AddressResult::key)
   StringColumn postcode, city, house;
