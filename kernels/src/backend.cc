@@ -43,6 +43,43 @@ bool BackendAvailable(Backend b) {
   return false;
 }
 
+namespace {
+
+// The smallest batch worth a trip to the GPU (items: pairs, records,
+// entries, strings). Below it the copies cost more than the work saves.
+std::atomic<size_t> g_gpu_min_batch{[] {
+  if (const char* env = std::getenv("DOPPEL_GPU_MIN_BATCH"); env != nullptr && *env != '\0') {
+    return static_cast<size_t>(std::strtoull(env, nullptr, 10));
+  }
+  return size_t{1} << 16;
+}()};
+
+bool ToGpu(size_t n) { return n >= g_gpu_min_batch.load(std::memory_order_relaxed); }
+
+}  // namespace
+
+size_t GpuMinBatch() { return g_gpu_min_batch.load(std::memory_order_relaxed); }
+void SetGpuMinBatch(size_t n) { g_gpu_min_batch.store(n, std::memory_order_relaxed); }
+
+// The cuda backend's entries: bulk batches to the GPU, small ones to the
+// SIMD kernels (identical results either way).
+namespace routed {
+void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out) {
+  ToGpu(n) ? cuda::HashStrings(bytes, offsets, n, seed, out) : simd::HashStrings(bytes, offsets, n, seed, out);
+}
+void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
+               JaroCounts* out) {
+  ToGpu(n) ? cuda::JaroPairs(bytes, offsets, left, right, n, out) : simd::JaroPairs(bytes, offsets, left, right, n, out);
+}
+void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out) {
+  ToGpu(size_t{n} * k) ? cuda::MinHash(tokens, offsets, n, k, out) : simd::MinHash(tokens, offsets, n, k, out);
+}
+void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
+                BlockStats* stats) {
+  ToGpu(n) ? cuda::BlockPairs(keys, rows, n, cap, pairs, stats) : reference::BlockPairs(keys, rows, n, cap, pairs, stats);
+}
+}  // namespace routed
+
 const KernelTable& GetKernels(Backend b) {
   static const KernelTable kReferenceTable{Backend::kReference, "reference",     &reference::HashStrings,
                                            &reference::JaroPairs,  &reference::MinHash, &reference::FoldBasic,
@@ -52,10 +89,11 @@ const KernelTable& GetKernels(Backend b) {
   static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
                                       &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
                                       &reference::BlockPairs};
-  // Folding a row's few strings is not worth a transfer: the SIMD kernel
-  // serves it on the GPU backend too.
-  static const KernelTable kCudaTable{Backend::kCuda,   "cuda",        &cuda::HashStrings, &cuda::JaroPairs,
-                                      &cuda::MinHash,   &simd::FoldBasic, &cuda::BlockPairs};
+  // Bulk batches on the GPU, small ones (and folding, a row's few strings)
+  // on the SIMD kernels: see GpuMinBatch.
+  static const std::string cuda_name = "cuda+simd/" + CpuTargetName();
+  static const KernelTable kCudaTable{Backend::kCuda,     cuda_name.c_str(), &routed::HashStrings, &routed::JaroPairs,
+                                      &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

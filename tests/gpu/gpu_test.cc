@@ -18,6 +18,7 @@ class Gpu : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!BackendAvailable(Backend::kCuda)) GTEST_SKIP() << "no CUDA device: " << QueryGpu().error;
+    SetGpuMinBatch(0);  // every call on the GPU, however small
   }
   const KernelTable& gpu() { return GetKernels(Backend::kCuda); }
   const KernelTable& ref() { return GetKernels(Backend::kReference); }

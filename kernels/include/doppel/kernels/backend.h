@@ -58,15 +58,24 @@ bool BackendAvailable(Backend b);
 // The table of an available backend (asserts availability).
 const KernelTable& GetKernels(Backend b);
 
+// The cuda backend routes each call by its size: batches of at least
+// GpuMinBatch() items (pairs, entries, strings, records x functions) go to
+// the GPU, smaller ones to the SIMD kernels, since the copies would cost
+// more than the work. Default 65,536; DOPPEL_GPU_MIN_BATCH sets it (0: every
+// call on the GPU, as the GPU tests want).
+size_t GpuMinBatch();
+void SetGpuMinBatch(size_t n);
+
 struct BackendChoice {
   Backend backend = Backend::kReference;
   std::string note;  // why the request was not honoured, or ""
 };
 // Resolves a request ("auto", "reference", "simd", "cuda"; empty means the
 // DOPPEL_BACKEND environment variable, else auto) to an available backend.
-// Auto picks the fastest available CPU backend for now (the router that sends
-// large batches to the GPU comes with the GPU kernels). An unavailable
-// request falls back to the reference with a note saying why.
+// Auto picks the SIMD backend, also where a GPU is present: the cuda backend
+// (which routes bulk batches to the GPU) is taken only when asked for by name
+// until its results and speed have been checked on a GPU (bench/gpu_check.sh).
+// An unavailable request falls back to the reference with a note saying why.
 BackendChoice ChooseBackend(std::string_view request = {});
 
 // The table of the process's chosen backend, for code that has no table
