@@ -124,9 +124,12 @@ BackendChoice ChooseBackend(std::string_view request) {
     return choice;
   }
   if (*parsed == Backend::kCuda) {
+    // The CPU serves, on its fastest kernels (same results).
     const GpuInfo& gpu = QueryGpu();
-    choice.note = gpu.compiled ? "cuda requested but no usable device (" + gpu.error + "); using reference"
-                               : "cuda requested but this binary was built without CUDA; using reference";
+    choice.backend = BackendAvailable(Backend::kSimd) ? Backend::kSimd : Backend::kReference;
+    const std::string cpu(BackendName(choice.backend));
+    choice.note = gpu.compiled ? "cuda requested but no usable device (" + gpu.error + "); using " + cpu
+                               : "cuda requested but this binary was built without CUDA; using " + cpu;
   } else {
     choice.note = std::string(BackendName(*parsed)) + " backend is not built yet; using reference";
   }

@@ -75,7 +75,8 @@ struct BackendChoice {
 // Auto picks the SIMD backend, also where a GPU is present: the cuda backend
 // (which routes bulk batches to the GPU) is taken only when asked for by name
 // until its results and speed have been checked on a GPU (bench/gpu_check.sh).
-// An unavailable request falls back to the reference with a note saying why.
+// An unavailable cuda request falls back to the SIMD kernels, anything else
+// unavailable to the reference, with a note saying why.
 BackendChoice ChooseBackend(std::string_view request = {});
 
 // The table of the process's chosen backend, for code that has no table
