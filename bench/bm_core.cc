@@ -133,9 +133,10 @@ void BM_ComparePairs(benchmark::State& state) {
   for (uint32_t i = 0; i + 1 < t.size(); ++i)
     for (uint32_t j = i + 1; j < t.size() && j < i + 50; ++j) pairs.emplace_back(i, j);
   const auto& k = doppel::kernels::GetKernels(doppel::kernels::Backend::kReference);
+  const CompareIndex index = CompareIndex::Build(t, k, 1);
   PairLevels levels;
   for (auto _ : state) {
-    ComputeLevels(t, pairs, k, &levels);
+    ComputeLevels(index, pairs, k, &levels);
     benchmark::DoNotOptimize(levels.levels[0].data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(pairs.size()));

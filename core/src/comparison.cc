@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 
-#include "doppel/core/name_data.h"
 #include "doppel/core/parallel.h"
 #include "doppel/core/unicode.h"
 #include "doppel/kernels/jaro.h"
@@ -74,34 +72,6 @@ class JwBatch {
   std::vector<kernels::JaroCounts> counts_;
 };
 
-bool IsNickname(std::string_view a, std::string_view b) {
-  // Keys are ASCII; the dictionary is folded Cyrillic/English. Compare via the
-  // dictionary's own keys: a diminutive of one is the other, or both share a
-  // full form.
-  // Looked up by string_view: no allocation per pair.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  static const auto* index = [] {
-    auto* m = new std::unordered_map<std::string, std::vector<std::string>, Hash, std::equal_to<>>;
-    for (const auto& d : Diminutives()) {
-      std::string full = AsciiKeyOfFolded(d.full), dim = AsciiKeyOfFolded(d.diminutive);
-      (*m)[dim].push_back(full);
-      (*m)[full].push_back(full);
-    }
-    return m;
-  }();
-  auto fa = index->find(a);
-  if (fa == index->end()) return false;
-  auto fb = index->find(b);
-  if (fa == index->end() || fb == index->end()) return false;
-  for (const auto& x : fa->second) {
-    if (std::find(fb->second.begin(), fb->second.end(), x) != fb->second.end()) return true;
-  }
-  return false;
-}
-
 int8_t DateLevelOf(int32_t a, int32_t b) {
   if (a == 0 || b == 0) return kNull;
   if (a == b) return kDateExact;
@@ -117,6 +87,11 @@ int8_t DateLevelOf(int32_t a, int32_t b) {
 }
 
 bool OneDigitOff(uint64_t a, uint64_t b) {
+  // Numbers one digit apart differ by d * 10^k with d < 10: most pairs fail
+  // that at once, without the digit loops below.
+  uint64_t delta = a > b ? a - b : b - a;
+  while (delta % 10 == 0 && delta != 0) delta /= 10;
+  if (delta >= 10) return false;
   int diff = 0, len_a = 0, len_b = 0;
   for (uint64_t x = a; x; x /= 10) ++len_a;
   for (uint64_t y = b; y; y /= 10) ++len_b;
@@ -156,19 +131,19 @@ double Jaccard(std::span<const uint64_t> a, std::span<const uint64_t> b) {
 // in a different city or postcode area is a different street. `cities_alike`:
 // both cities are known and equal, or Jaro-Winkler close (the caller runs
 // those comparisons in batches through the kernels).
-int8_t AddressLevelOf(const MatchTable& t, uint32_t a, uint32_t b, bool cities_alike) {
-  auto ta = t.address_tokens.Get(a), tb = t.address_tokens.Get(b);
-  std::string_view pa = t.postcode.Get(a), pb = t.postcode.Get(b), ca = t.city.Get(a), cb = t.city.Get(b);
-  bool known_a = !ta.empty() || !pa.empty() || !ca.empty(), known_b = !tb.empty() || !pb.empty() || !cb.empty();
+int8_t AddressLevelOf(const MatchTable& t, uint32_t a, uint32_t b, const CompareRow& ra, const CompareRow& rb,
+                      bool cities_alike) {
+  const bool tokens_a = ra.flags & kHasAddressTokens, tokens_b = rb.flags & kHasAddressTokens;
+  const bool known_a = tokens_a || ra.postcode != 0 || ra.city != 0, known_b = tokens_b || rb.postcode != 0 || rb.city != 0;
   if (!known_a || !known_b) return kNull;
-  std::string_view da = t.dwelling.Get(a), db = t.dwelling.Get(b);
-  if (!da.empty() && da == db) return kAddrDwelling;
-  bool same_city = cities_alike;
-  bool city_conflict = !ca.empty() && !cb.empty() && !same_city;
-  bool same_postcode = !pa.empty() && pa == pb;
-  bool postcode_conflict = !pa.empty() && !pb.empty() && pa.substr(0, 3) != pb.substr(0, 3);
-  if (!ta.empty() && !tb.empty() && !city_conflict && !postcode_conflict) {
-    double j = Jaccard(ta, tb);
+  if (ra.dwelling != 0 && ra.dwelling == rb.dwelling) return kAddrDwelling;
+  const bool same_city = cities_alike;
+  const bool city_conflict = ra.city != 0 && rb.city != 0 && !same_city;
+  const bool same_postcode = ra.postcode != 0 && ra.postcode == rb.postcode;
+  // Postcodes of one area share their first three characters.
+  const bool postcode_conflict = ra.postcode != 0 && rb.postcode != 0 && ra.postcode3 != rb.postcode3;
+  if (tokens_a && tokens_b && !city_conflict && !postcode_conflict) {
+    const double j = Jaccard(t.address_tokens.Get(a), t.address_tokens.Get(b));
     if (j >= 0.8) return kAddrStreet8;
     if (j >= 0.5) return kAddrStreet5;
   }
@@ -176,6 +151,16 @@ int8_t AddressLevelOf(const MatchTable& t, uint32_t a, uint32_t b, bool cities_a
   if (same_city) return kAddrCity;
   return kAddrElse;
 }
+
+// A record's personal numbers: from its row, or the table when they do not fit.
+std::span<const uint64_t> PhonesOf(const MatchTable& t, uint32_t i, const CompareRow& r) {
+  if (r.flags & kMorePhones) return t.phones.Get(i);
+  return std::span<const uint64_t>(r.phones, r.phones[1] != 0 ? 2 : r.phones[0] != 0 ? 1 : 0);
+}
+
+// Whether the one-edit test can hold for emails of these lengths (255 stands
+// for any length from 255 up).
+bool LengthsWithinOne(uint8_t a, uint8_t b) { return a == 255 || b == 255 || (a > b ? a - b : b - a) <= 1; }
 
 }  // namespace
 
@@ -187,8 +172,9 @@ std::string_view LevelName(Comparison c, int8_t level) {
   return level >= 0 && static_cast<size_t>(level) < levels.size() ? levels[level] : "?";
 }
 
-void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                    const kernels::KernelTable& k, PairLevels* out) {
+  const MatchTable& t = x.table();
   const size_t n = pairs.size();
   for (auto& v : out->levels) v.assign(n, kNull);
   auto& first = out->levels[static_cast<size_t>(Comparison::kFirstName)];
@@ -201,83 +187,88 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   auto& doc = out->levels[static_cast<size_t>(Comparison::kDocId)];
   auto& gender = out->levels[static_cast<size_t>(Comparison::kGender)];
 
-  // Names, cities and document ids: exact and null first, then Jaro-Winkler in
-  // batches for the rest.
+  // Everything the rows answer first (equality through interned ids, dates,
+  // phones, emails, addresses); Jaro-Winkler in batches for the rest.
   JwBatch jw_first(t.first, k), jw_last(t.last, k), jw_middle(t.middle, k), jw_doc(t.doc_id, k), jw_city(t.city, k);
   std::vector<uint32_t> need_first, need_last, need_middle, need_doc, need_city;
+  // The second record of a pair is anywhere in the table: its row is
+  // fetched this many pairs ahead.
+  constexpr size_t kAhead = 12;
   for (size_t p = 0; p < n; ++p) {
-    auto [a, b] = pairs[p];
-    std::string_view fa = t.first.Get(a), fb = t.first.Get(b), la = t.last.Get(a), lb = t.last.Get(b);
+    if (p + kAhead < n) x.Prefetch(pairs[p + kAhead].second);
+    const auto [a, b] = pairs[p];
+    const CompareRow& ra = x.Row(a);
+    const CompareRow& rb = x.Row(b);
     // Given name and surname swapped (a classic in hand-keyed data).
-    if (!fa.empty() && !la.empty() && fa != la && fa == lb && la == fb) {
+    if (ra.first != 0 && ra.last != 0 && ra.first != ra.last && ra.first == rb.last && ra.last == rb.first) {
       first[p] = kFirstSwapped;
       last[p] = kNull;
     } else {
-      if (!fa.empty() && !fb.empty()) {
-        if (fa == fb) first[p] = kFirstExact;
-        else if (t.first_initial[a] || t.first_initial[b]) first[p] = fa[0] == fb[0] ? kFirstInitial : kFirstElse;
-        else if (IsNickname(fa, fb)) first[p] = kFirstJwHighOrNickname;
+      if (ra.first != 0 && rb.first != 0) {
+        if (ra.first == rb.first) first[p] = kFirstExact;
+        else if ((ra.flags | rb.flags) & kFirstIsInitial) first[p] = ra.first_char == rb.first_char ? kFirstInitial : kFirstElse;
+        else if (CompareIndex::Nicknames(ra.nickname, rb.nickname)) first[p] = kFirstJwHighOrNickname;
         else need_first.push_back(static_cast<uint32_t>(p)), jw_first.Add(a, b);
       }
-      if (!la.empty() && !lb.empty()) {
-        if (la == lb) last[p] = kLastExact;
+      if (ra.last != 0 && rb.last != 0) {
+        if (ra.last == rb.last) last[p] = kLastExact;
         else need_last.push_back(static_cast<uint32_t>(p)), jw_last.Add(a, b);
       }
     }
-    std::string_view ma = t.middle.Get(a), mb = t.middle.Get(b);
-    if (!ma.empty() && !mb.empty()) {
-      if (ma == mb) middle[p] = kMiddleExact;
-      else if (t.middle_initial[a] || t.middle_initial[b]) middle[p] = ma[0] == mb[0] ? kMiddleInitial : kMiddleElse;
+    if (ra.middle != 0 && rb.middle != 0) {
+      if (ra.middle == rb.middle) middle[p] = kMiddleExact;
+      else if ((ra.flags | rb.flags) & kMiddleIsInitial) middle[p] = ra.middle_char == rb.middle_char ? kMiddleInitial : kMiddleElse;
       else need_middle.push_back(static_cast<uint32_t>(p)), jw_middle.Add(a, b);
     }
-    date[p] = DateLevelOf(t.birth_date[a], t.birth_date[b]);
-    if (t.gender[a] != 0 && t.gender[b] != 0) gender[p] = t.gender[a] == t.gender[b] ? 1 : 0;
+    date[p] = DateLevelOf(ra.birth_date, rb.birth_date);
+    if (ra.gender != 0 && rb.gender != 0) gender[p] = ra.gender == rb.gender ? 1 : 0;
 
-    auto pa = t.phones.Get(a), pb = t.phones.Get(b), la_ = t.landlines.Get(a), lb_ = t.landlines.Get(b);
-    if ((!pa.empty() || !la_.empty()) && (!pb.empty() || !lb_.empty())) {
+    const auto pa = PhonesOf(t, a, ra), pb = PhonesOf(t, b, rb);
+    const bool land_a = ra.flags & kHasLandlines, land_b = rb.flags & kHasLandlines;
+    if ((!pa.empty() || land_a) && (!pb.empty() || land_b)) {
       int8_t level = kPhoneElse;
-      for (uint64_t x : pa) {
-        for (uint64_t y : pb) {
-          if (x == y) level = kPhoneExact;
-          else if (level < kPhoneOneDigit && OneDigitOff(x, y)) level = kPhoneOneDigit;
+      for (uint64_t u : pa) {
+        for (uint64_t v : pb) {
+          if (u == v) level = kPhoneExact;
+          else if (level < kPhoneOneDigit && OneDigitOff(u, v)) level = kPhoneOneDigit;
         }
       }
-      if (level == kPhoneElse) {
-        for (uint64_t x : la_) {
-          for (uint64_t y : lb_) {
-            if (x == y) level = kPhoneLandline;
+      if (level == kPhoneElse && land_a && land_b) {
+        for (uint64_t u : t.landlines.Get(a)) {
+          for (uint64_t v : t.landlines.Get(b)) {
+            if (u == v) level = kPhoneLandline;
           }
         }
       }
       phone[p] = level;
     }
 
-    std::string_view ea = t.emails.Get(a), eb = t.emails.Get(b);
-    if (!ea.empty() && !eb.empty()) {
+    if (ra.email != 0 && rb.email != 0) {
       int8_t level = kEmailElse;
-      if (!t.several_emails[a] && !t.several_emails[b]) {  // the usual case: one each, no splitting
-        if (ea == eb) level = kEmailExact;
-        else if (ea.size() >= 6 && WithinOneEdit(ea, eb)) level = kEmailOneEdit;
+      if (!((ra.flags | rb.flags) & kSeveralEmails)) {  // the usual case: one each, no splitting
+        if (ra.email == rb.email) level = kEmailExact;
+        else if (ra.email_len >= 6 && LengthsWithinOne(ra.email_len, rb.email_len) &&
+                 WithinOneEdit(t.emails.Get(a), t.emails.Get(b))) {
+          level = kEmailOneEdit;
+        }
       } else {
-        for (auto x : t.Emails(a)) {
-          for (auto y : t.Emails(b)) {
-            if (x == y) level = kEmailExact;
-            else if (level < kEmailOneEdit && x.size() >= 6 && WithinOneEdit(x, y)) level = kEmailOneEdit;
+        for (auto u : t.Emails(a)) {
+          for (auto v : t.Emails(b)) {
+            if (u == v) level = kEmailExact;
+            else if (level < kEmailOneEdit && u.size() >= 6 && WithinOneEdit(u, v)) level = kEmailOneEdit;
           }
         }
       }
       email[p] = level;
     }
 
-    std::string_view ca = t.city.Get(a), cb = t.city.Get(b);
-    if (!ca.empty() && !cb.empty() && ca != cb) {
+    if (ra.city != 0 && rb.city != 0 && ra.city != rb.city) {
       need_city.push_back(static_cast<uint32_t>(p)), jw_city.Add(a, b);
     } else {
-      address[p] = AddressLevelOf(t, a, b, !ca.empty() && ca == cb);
+      address[p] = AddressLevelOf(t, a, b, ra, rb, ra.city != 0 && ra.city == rb.city);
     }
-    std::string_view doca = t.doc_id.Get(a), docb = t.doc_id.Get(b);
-    if (!doca.empty() && !docb.empty()) {
-      if (doca == docb) doc[p] = kSimpleExact;
+    if (ra.doc != 0 && rb.doc != 0) {
+      if (ra.doc == rb.doc) doc[p] = kSimpleExact;
       else need_doc.push_back(static_cast<uint32_t>(p)), jw_doc.Add(a, b);
     }
   }
@@ -298,12 +289,13 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   jw_city.Run();
   for (size_t i = 0; i < need_city.size(); ++i) {
     auto [a, b] = pairs[need_city[i]];
-    address[need_city[i]] = AddressLevelOf(t, a, b, jw_city.result(i) >= kJwField);
+    address[need_city[i]] = AddressLevelOf(t, a, b, x.Row(a), x.Row(b), jw_city.result(i) >= kJwField);
   }
   // Needs the address level: after the city batch.
   for (size_t p = 0; p < n; ++p) {
+    if (last[p] != kLastElse) continue;
     auto [a, b] = pairs[p];
-    if (last[p] == kLastElse && t.gender[a] == 2 && t.gender[b] == 2 &&
+    if (x.Row(a).gender == 2 && x.Row(b).gender == 2 &&
         (first[p] == kFirstExact || first[p] == kFirstJwHighOrNickname) && date[p] == kDateExact &&
         (middle[p] == kNull || middle[p] == kMiddleExact) &&
         (phone[p] >= kPhoneOneDigit || email[p] >= kEmailOneEdit || address[p] >= kAddrStreet5)) {
@@ -314,7 +306,12 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   for (size_t i = 0; i < need_doc.size(); ++i) doc[need_doc[i]] = jw_doc.result(i) >= kJwField ? kSimpleJw : kSimpleElse;
 }
 
-void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                   const kernels::KernelTable& k, PairLevels* out) {
+  ComputeLevels(CompareIndex::For(t, pairs, k), pairs, k, out);
+}
+
+void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out) {
   for (auto& v : out->levels) v.assign(pairs.size(), kNull);
   // Each thread walks its range a slice at a time: ComputeLevels' work
@@ -326,7 +323,7 @@ void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32
     PairLevels part;
     for (size_t from = b; from < e; from += kSlice) {
       const size_t to = std::min(e, from + kSlice);
-      ComputeLevels(t, pairs.subspan(from, to - from), k, &part);
+      ComputeLevels(x, pairs.subspan(from, to - from), k, &part);
       for (size_t c = 0; c < kComparisonCount; ++c) {
         std::copy(part.levels[c].begin(), part.levels[c].end(), out->levels[c].begin() + from);
       }

@@ -114,9 +114,10 @@ std::vector<PatternCount> CountPatterns(const PairLevels& levels) {
 
 }  // namespace
 
-FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
+FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
                    const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
                    const kernels::KernelTable& k, const TrainOptions& options, const std::vector<uint8_t>* labels) {
+  const MatchTable& t = x.table();
   FsModel model;
   const size_t n = t.size();
   const size_t pairs = candidates.size();
@@ -137,7 +138,7 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   }
   model.random_pairs = random.size();
   PairLevels random_levels;
-  ComputeLevelsParallel(t, random, k, options.threads, &random_levels);
+  ComputeLevelsParallel(x, random, k, options.threads, &random_levels);
 
   for (size_t c = 0; c < kComparisonCount; ++c) {
     const size_t L = InfoOf(static_cast<Comparison>(c)).levels.size();
@@ -226,7 +227,7 @@ FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint
     std::array<bool, kComparisonCount> fixed{};
     for (Comparison c : session.blocked_on) fixed[static_cast<size_t>(c)] = true;
     PairLevels lv;
-    ComputeLevelsParallel(t, session.pairs, k, options.threads, &lv);
+    ComputeLevelsParallel(x, session.pairs, k, options.threads, &lv);
     const std::vector<PatternCount> patterns = CountPatterns(lv);
     double lambda = 0.5;
     std::vector<double> p(patterns.size());

@@ -18,21 +18,31 @@ TrainOptions TrainOptionsOf(const MatcherOptions& options) {
 }
 }  // namespace
 
-PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
-                    const kernels::KernelTable& k, std::vector<Contribution>* explain, PairLevels* levels) {
+namespace {
+PairScore ScoreOne(const CompareIndex* x, const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model,
+                   const TermFrequencies* tf, const kernels::KernelTable& k, std::vector<Contribution>* explain,
+                   PairLevels* levels) {
   std::pair<uint32_t, uint32_t> one{std::min(a, b), std::max(a, b)};
   PairLevels local;
   PairLevels& lv = levels ? *levels : local;
-  ComputeLevels(t, std::span(&one, 1), k, &lv);
+  if (x != nullptr) ComputeLevels(*x, std::span(&one, 1), k, &lv);
+  else ComputeLevels(t, std::span(&one, 1), k, &lv);
   return Score(model, lv, 0, one.first, one.second, tf, explain);
+}
+}  // namespace
+
+PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
+                    const kernels::KernelTable& k, std::vector<Contribution>* explain, PairLevels* levels) {
+  return ScoreOne(nullptr, t, a, b, model, tf, k, explain, levels);
 }
 
 FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
                 CandidatePairs* candidates) {
   CandidatePairs c = GenerateCandidates(t, options.blocking, k, options.threads);
+  const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   PairLevels levels;
-  ComputeLevelsParallel(t, c.pairs, k, options.threads, &levels);
-  FsModel m = TrainModel(t, c.pairs, levels, c.training, k, TrainOptionsOf(options));
+  ComputeLevelsParallel(x, c.pairs, k, options.threads, &levels);
+  FsModel m = TrainModel(x, c.pairs, levels, c.training, k, TrainOptionsOf(options));
   if (candidates != nullptr) *candidates = std::move(c);
   return m;
 }
@@ -49,7 +59,7 @@ LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, 
   }
   r.candidate_pairs = cross.size();
   PairLevels levels;
-  ComputeLevelsParallel(t, cross, k, options.threads, &levels);
+  ComputeLevelsParallel(CompareIndex::Build(t, k, options.threads), cross, k, options.threads, &levels);
   TermFrequencies tf(t);
   for (size_t i = 0; i < cross.size(); ++i) {
     auto [a, b] = cross[i];
@@ -86,7 +96,8 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   r.candidates = GenerateCandidates(t, options.blocking, k, options.threads);
   lap(&r.seconds.blocking);
   const auto& pairs = r.candidates.pairs;
-  ComputeLevelsParallel(t, pairs, k, options.threads, &r.levels);
+  const CompareIndex x = CompareIndex::Build(t, k, options.threads);
+  ComputeLevelsParallel(x, pairs, k, options.threads, &r.levels);
   lap(&r.seconds.comparisons);
 
   if (model != nullptr) {
@@ -94,9 +105,9 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   } else if (same_entity != nullptr) {
     std::vector<uint8_t> labels(pairs.size());
     for (size_t i = 0; i < pairs.size(); ++i) labels[i] = (*same_entity)(pairs[i].first, pairs[i].second);
-    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options), &labels);
+    r.model = TrainModel(x, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options), &labels);
   } else {
-    r.model = TrainModel(t, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options));
+    r.model = TrainModel(x, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options));
   }
   std::vector<TrainingSet>().swap(r.candidates.training);  // no longer needed
   lap(&r.seconds.training);
@@ -143,7 +154,7 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
     auto known = on_demand.find(PairKey(a, b));
     if (known != on_demand.end()) return known->second;
     ++r.pairs_scored_on_demand;
-    double p = ScorePair(t, a, b, r.model, &tf, k).probability;
+    double p = ScoreOne(&x, t, a, b, r.model, &tf, k, nullptr, nullptr).probability;
     on_demand.emplace(PairKey(a, b), p);
     return p;
   };

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "doppel/core/compare_index.h"
 #include "doppel/core/match_table.h"
 #include "doppel/kernels/backend.h"
 
@@ -39,12 +40,16 @@ struct PairLevels {
   size_t size() const { return levels[0].size(); }
 };
 
-// Computes the levels of `pairs` (indices into t).
+// Computes the levels of `pairs` (indices into the index's table; the index
+// holds every record they name).
+void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                   const kernels::KernelTable& k, PairLevels* out);
+// The same for a few pairs, indexing only what they need.
 void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                    const kernels::KernelTable& k, PairLevels* out);
 
 // The same on several threads (0 = every core), with the same result.
-void ComputeLevelsParallel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out);
 
 // A pair's levels packed 4 bits per comparison (null = 15): pairs with one

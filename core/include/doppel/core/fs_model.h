@@ -83,7 +83,8 @@ struct TrainingSet {
 // Trains a model. `candidates` are all candidate pairs with their levels (for
 // the prior); `sessions` the per-rule samples for EM. With `labels` (1 = same
 // entity, per candidate pair) m is counted from the labelled matches instead.
-FsModel TrainModel(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
+// `x` indexes the whole table (random pairs are drawn from all of it).
+FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
                    const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
                    const kernels::KernelTable& k, const TrainOptions& options,
                    const std::vector<uint8_t>* labels = nullptr);
