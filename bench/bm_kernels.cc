@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/blocking.h"
 #include "doppel/kernels/jaro.h"
 
 namespace {
@@ -190,5 +191,36 @@ void BM_FoldBasic(benchmark::State& state, Backend backend) {
 
 BENCHMARK_CAPTURE(BM_FoldBasic, reference, Backend::kReference)->Arg(0)->Arg(1);
 BENCHMARK_CAPTURE(BM_FoldBasic, simd, Backend::kSimd)->Arg(0)->Arg(1);
+
+// Blocking's sort-and-pair over one rule's (key, row) entries: 1M records
+// with a key each, in blocks of about arg records. Items: entries.
+void BM_BlockPairs(benchmark::State& state, Backend backend) {
+  if (!doppel::kernels::BackendAvailable(backend)) {
+    state.SkipWithError("backend not available here");
+    return;
+  }
+  const auto& k = doppel::kernels::GetKernels(backend);
+  const size_t n = size_t{1} << 20;
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> keys(n);
+  std::vector<uint32_t> rows(n);
+  const uint64_t blocks = n / static_cast<uint64_t>(state.range(0));
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = (rng() % blocks) * 0x9E3779B97F4A7C15ULL;
+    rows[i] = static_cast<uint32_t>(i);
+  }
+  std::vector<uint64_t> pairs;
+  doppel::kernels::BlockStats stats;
+  for (auto _ : state) {
+    k.block_pairs(keys.data(), rows.data(), n, 100, &pairs, &stats);
+    benchmark::DoNotOptimize(pairs.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+  state.counters["pairs"] = static_cast<double>(pairs.size());
+  state.SetLabel(k.name);
+}
+BENCHMARK_CAPTURE(BM_BlockPairs, reference, Backend::kReference)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BlockPairs, simd, Backend::kSimd)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BlockPairs, cuda, Backend::kCuda)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -76,7 +76,7 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
 }
 void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
                 BlockStats* stats) {
-  ToGpu(n) ? cuda::BlockPairs(keys, rows, n, cap, pairs, stats) : reference::BlockPairs(keys, rows, n, cap, pairs, stats);
+  ToGpu(n) ? cuda::BlockPairs(keys, rows, n, cap, pairs, stats) : simd::BlockPairs(keys, rows, n, cap, pairs, stats);
 }
 }  // namespace routed
 
@@ -88,7 +88,7 @@ const KernelTable& GetKernels(Backend b) {
   // Blocking's sort is the reference's on the CPU (std::sort, memory-bound).
   static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
                                       &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
-                                      &reference::BlockPairs};
+                                      &simd::BlockPairs};
   // Bulk batches on the GPU, small ones (and folding, a row's few strings)
   // on the SIMD kernels: see GpuMinBatch.
   static const std::string cuda_name = "cuda+simd/" + CpuTargetName();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/blocking.h"
 #include "doppel/kernels/fold.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/kernels/jaro.h"
@@ -248,6 +249,41 @@ TEST_P(SimdTargets, FoldShortCutsMatchReference) {
       }
     }
   }
+}
+
+// Blocking's sort-and-pair: the VQSort version gives the reference's pairs,
+// counts and skipped examples, with repeated entries and caps that skip
+// blocks, on every target (VQSort serves AVX2 and up, std::sort below; a
+// plain loop, since the older targets dispatch nothing).
+TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
+  const KernelTable& ref = GetKernels(Backend::kReference);
+  const KernelTable& simd = GetKernels(Backend::kSimd);
+  std::mt19937_64 rng(Seed());
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    for (size_t n : {0, 1, 2, 3, 17, 1000, 20000}) {
+      for (uint64_t key_space : {1, 7, 300}) {
+        std::vector<uint64_t> keys(n);
+        std::vector<uint32_t> rows(n);
+        for (size_t i = 0; i < n; ++i) {
+          keys[i] = (rng() % key_space) * 0x9E3779B97F4A7C15ULL;  // spread over the 64 bits
+          rows[i] = static_cast<uint32_t>(rng() % (n + 1));       // repeats of a (key, row) too
+        }
+        for (uint64_t cap : {1, 2, 5, 200}) {
+          std::vector<uint64_t> want, got;
+          BlockStats want_stats, got_stats;
+          ref.block_pairs(keys.data(), rows.data(), n, cap, &want, &want_stats);
+          simd.block_pairs(keys.data(), rows.data(), n, cap, &got, &got_stats);
+          ASSERT_EQ(got, want) << "n " << n << " keys " << key_space << " cap " << cap;
+          EXPECT_EQ(got_stats.blocks, want_stats.blocks);
+          EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
+          EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+        }
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 TEST(FoldBasic, Definition) {

@@ -1,0 +1,92 @@
+// BlockPairs (blocking.h) on the CPU's vector units: the reference's
+// algorithm with both sorts done by Highway's VQSort (vectorized quicksort,
+// dispatched at run time inside libhwy_contrib). Sorted unique values are
+// unique, so the pairs and counts are the reference's exactly.
+#include <algorithm>
+
+#include "doppel/kernels/blocking.h"
+#include "hwy/base.h"
+#include "hwy/targets.h"
+#include "hwy/contrib/sort/vqsort.h"
+#include "kernels_internal.h"
+
+namespace doppel::kernels::simd {
+
+namespace {
+
+// VQSort where it is fast: AVX2 and AVX-512. On older targets Highway 1.0.3
+// has no 128-bit sort (scalar) or a slow one (SSSE3), and std::sort serves.
+bool UseVqsort() {
+#if HWY_ARCH_X86
+  const int64_t targets = hwy::SupportedTargets();
+  return (targets & -targets) <= HWY_AVX2;  // the best target; better ones have lower bits
+#else
+  return false;
+#endif
+}
+
+// A Sorter holds scratch space: one per thread (blocking rules run on
+// several threads at once).
+const hwy::Sorter& ThreadSorter() {
+  thread_local const hwy::Sorter sorter;
+  return sorter;
+}
+
+}  // namespace
+
+void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
+                BlockStats* stats) {
+  const bool vq = UseVqsort();
+  // (key, row) as one 128-bit value: ascending order is by key, then row.
+  std::vector<hwy::uint128_t> keyed(n);
+  for (size_t i = 0; i < n; ++i) {
+    keyed[i].hi = keys[i];
+    keyed[i].lo = rows[i];
+  }
+  if (vq && n > 1) {
+    ThreadSorter()(keyed.data(), n, hwy::SortAscending());
+  } else {
+    std::sort(keyed.begin(), keyed.end(), [](const hwy::uint128_t& x, const hwy::uint128_t& y) {
+      return x.hi != y.hi ? x.hi < y.hi : x.lo < y.lo;
+    });
+  }
+  keyed.erase(std::unique(keyed.begin(), keyed.end(),
+                          [](const hwy::uint128_t& x, const hwy::uint128_t& y) { return x.hi == y.hi && x.lo == y.lo; }),
+              keyed.end());
+  *stats = BlockStats();
+  pairs->clear();
+  // Blocks first, so the pair list is allocated once.
+  uint64_t total = 0;
+  for (size_t b = 0; b < keyed.size();) {
+    size_t e = b;
+    while (e < keyed.size() && keyed[e].hi == keyed[b].hi) ++e;
+    const uint64_t size = e - b;
+    if (size >= 2 && size <= cap) total += size * (size - 1) / 2;
+    b = e;
+  }
+  pairs->reserve(total);
+  for (size_t b = 0; b < keyed.size();) {
+    size_t e = b;
+    while (e < keyed.size() && keyed[e].hi == keyed[b].hi) ++e;
+    const size_t size = e - b;
+    if (size >= 2 && size > cap) {
+      ++stats->skipped_blocks;
+      if (stats->skipped_examples.size() < kSkippedExamples) {
+        stats->skipped_examples.push_back({keyed[b].hi, static_cast<uint32_t>(keyed[b].lo), size});
+      }
+    } else if (size >= 2) {
+      ++stats->blocks;
+      for (size_t x = b; x < e; ++x) {
+        const auto row_x = static_cast<uint32_t>(keyed[x].lo);
+        for (size_t y = x + 1; y < e; ++y) pairs->push_back(PackPair(row_x, static_cast<uint32_t>(keyed[y].lo)));
+      }
+    }
+    b = e;
+  }
+  std::vector<hwy::uint128_t>().swap(keyed);
+  if (vq && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
+  else std::sort(pairs->begin(), pairs->end());
+  pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
+}
+
+}  // namespace doppel::kernels::simd
