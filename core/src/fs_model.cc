@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "doppel/core/parallel.h"
 #include "doppel/kernels/hash.h"
 
 namespace doppel::core {
@@ -60,31 +61,50 @@ double TermFrequencies::Of(Comparison c, uint32_t record) const {
 
 double PriorWeight(const FsModel& m) { return std::log2(m.lambda / (1.0 - m.lambda)); }
 
-PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
-                const TermFrequencies* tf, std::vector<Contribution>* explain) {
-  PairScore s;
-  s.weight = PriorWeight(m);
+Scorer::Scorer(const FsModel& m, const TermFrequencies* tf) : m_(&m), tf_(tf), prior_(PriorWeight(m)) {
   for (size_t c = 0; c < kComparisonCount; ++c) {
     const ComparisonModel& cm = m.comparisons[c];
-    int8_t level = levels.levels[c][k];
-    if (!cm.used() || level == kNull || static_cast<size_t>(level) >= cm.m.size()) continue;
-    double u = cm.u[level];
+    const auto comparison = static_cast<Comparison>(c);
+    tf_level_[c] = tf != nullptr && cm.term_frequency ? static_cast<int8_t>(InfoOf(comparison).exact_level) : -1;
+    if (!cm.used()) continue;
+    levels_[c] = static_cast<uint8_t>(std::min(cm.m.size(), kMaxLevels));
+    for (size_t level = 0; level < levels_[c]; ++level) {
+      double w = std::log2(cm.m[level] / cm.u[level]);
+      if (comparison == Comparison::kPhone && level == 1 /* shared_landline */) w = std::min(w, kLandlineMaxWeight);
+      weight_[c][level] = w;
+    }
+  }
+}
+
+double Scorer::Weight(const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
+                      std::vector<Contribution>* explain) const {
+  double weight = prior_;
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    const int8_t level = levels.levels[c][k];
+    if (level == kNull || level >= levels_[c]) continue;
+    double w = weight_[c][level];
     bool adjusted = false;
-    auto comparison = static_cast<Comparison>(c);
-    if (tf != nullptr && cm.term_frequency && level == InfoOf(comparison).exact_level) {
+    const auto comparison = static_cast<Comparison>(c);
+    if (level == tf_level_[c]) {
       // The chance that two random records share this very value, instead of
       // an average one: a rare surname weighs more, Иванов less.
-      double f = std::max(tf->Of(comparison, a), tf->Of(comparison, b));
+      const double f = std::max(tf_->Of(comparison, a), tf_->Of(comparison, b));
       if (f > 0) {
-        u = std::max(f, 1e-7);
+        w = std::log2(m_->comparisons[c].m[level] / std::max(f, 1e-7));
+        if (comparison == Comparison::kPhone && level == 1) w = std::min(w, kLandlineMaxWeight);
         adjusted = true;
       }
     }
-    double w = std::log2(cm.m[level] / u);
-    if (comparison == Comparison::kPhone && level == 1 /* shared_landline */) w = std::min(w, kLandlineMaxWeight);
-    s.weight += w;
+    weight += w;
     if (explain) explain->push_back({comparison, level, w, adjusted});
   }
+  return weight;
+}
+
+PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
+                const TermFrequencies* tf, std::vector<Contribution>* explain) {
+  PairScore s;
+  s.weight = Scorer(m, tf).Weight(levels, k, a, b, explain);
   s.probability = ProbabilityOf(s.weight);
   return s;
 }
@@ -96,20 +116,71 @@ struct PatternCount {
   uint64_t count;
 };
 
+// Counts of 64-bit patterns in an open-addressing table: a base has a few
+// thousand distinct patterns over tens of millions of pairs, so counting by
+// hashing stays in cache where sorting every pair's key did not.
+class PatternCounter {
+ public:
+  PatternCounter() : slots_(1024, PatternCount{kEmpty, 0}) {}
+  void Add(uint64_t pattern, uint64_t count = 1) {
+    // Patterns are never all ones (a level is at most 15 per 4 bits, and
+    // kComparisonCount * 4 < 64 leaves the top bits 0): ~0 marks an empty slot.
+    size_t i = Slot(pattern);
+    while (slots_[i].pattern != kEmpty && slots_[i].pattern != pattern) i = (i + 1) & (slots_.size() - 1);
+    if (slots_[i].pattern == kEmpty) {
+      slots_[i].pattern = pattern;
+      if (++used_ * 2 > slots_.size()) {
+        slots_[i].count += count;
+        Grow();
+        return;
+      }
+    }
+    slots_[i].count += count;
+  }
+  void Merge(const PatternCounter& other) {
+    for (const PatternCount& s : other.slots_) {
+      if (s.pattern != kEmpty) Add(s.pattern, s.count);
+    }
+  }
+  // The patterns in ascending order, with their counts.
+  std::vector<PatternCount> Sorted() const {
+    std::vector<PatternCount> out;
+    for (const PatternCount& s : slots_) {
+      if (s.pattern != kEmpty) out.push_back(s);
+    }
+    std::sort(out.begin(), out.end(), [](const PatternCount& a, const PatternCount& b) { return a.pattern < b.pattern; });
+    return out;
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  size_t Slot(uint64_t pattern) const { return (pattern * 0x9E3779B97F4A7C15ULL >> 20) & (slots_.size() - 1); }
+  void Grow() {
+    std::vector<PatternCount> old(slots_.size() * 2, PatternCount{kEmpty, 0});
+    old.swap(slots_);
+    used_ = 0;
+    for (const PatternCount& s : old) {
+      if (s.pattern != kEmpty) Add(s.pattern, s.count);
+    }
+  }
+  std::vector<PatternCount> slots_;
+  size_t used_ = 0;
+};
+static_assert(kComparisonCount * 4 < 64, "an all-ones pattern must be impossible");
+
 // The distinct level patterns of `levels`, in ascending order (so sums over
 // them do not depend on the pairs' order), with how many pairs have each.
-std::vector<PatternCount> CountPatterns(const PairLevels& levels) {
-  std::vector<uint64_t> keys(levels.size());
-  for (size_t i = 0; i < keys.size(); ++i) keys[i] = LevelPattern(levels, i);
-  std::sort(keys.begin(), keys.end());
-  std::vector<PatternCount> out;
-  for (size_t i = 0; i < keys.size();) {
-    size_t j = i;
-    while (j < keys.size() && keys[j] == keys[i]) ++j;
-    out.push_back({keys[i], j - i});
-    i = j;
-  }
-  return out;
+std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads) {
+  const size_t n = levels.size();
+  const size_t workers = std::min(ResolveThreads(threads), std::max<size_t>(1, n / 65536));
+  std::vector<PatternCounter> parts(workers);
+  ParallelFor(workers, workers, 1, [&](size_t b, size_t e) {
+    for (size_t w = b; w < e; ++w) {
+      for (size_t i = n * w / workers, end = n * (w + 1) / workers; i < end; ++i) parts[w].Add(LevelPattern(levels, i));
+    }
+  });
+  for (size_t w = 1; w < workers; ++w) parts[0].Merge(parts[w]);
+  return parts[0].Sorted();
 }
 
 }  // namespace
@@ -228,7 +299,7 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
     for (Comparison c : session.blocked_on) fixed[static_cast<size_t>(c)] = true;
     PairLevels lv;
     ComputeLevelsParallel(x, session.pairs, k, options.threads, &lv);
-    const std::vector<PatternCount> patterns = CountPatterns(lv);
+    const std::vector<PatternCount> patterns = CountPatterns(lv, options.threads);
     double lambda = 0.5;
     std::vector<double> p(patterns.size());
     double expected = 0;
@@ -280,7 +351,7 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
   // them) over every possible pair, solved as a fixed point over the
   // candidates' patterns.
   refresh_weights();
-  const std::vector<PatternCount> patterns = CountPatterns(candidates);
+  const std::vector<PatternCount> patterns = CountPatterns(candidates, options.threads);
   std::vector<double> w(patterns.size());
   for (size_t i = 0; i < patterns.size(); ++i) w[i] = pattern_weight(patterns[i].pattern, {});
   double lambda = std::clamp(pairs * 0.1 / all_pairs, 1e-12, 0.5);

@@ -61,9 +61,12 @@ LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, 
   PairLevels levels;
   ComputeLevelsParallel(CompareIndex::Build(t, k, options.threads), cross, k, options.threads, &levels);
   TermFrequencies tf(t);
+  const Scorer scorer(model, &tf);
   for (size_t i = 0; i < cross.size(); ++i) {
     auto [a, b] = cross[i];
-    PairScore s = Score(model, levels, i, a, b, &tf);
+    PairScore s;
+    s.weight = scorer.Weight(levels, i, a, b);
+    s.probability = ProbabilityOf(s.weight);
     if (s.probability < options.cluster.threshold) continue;
     // Ties go to the smaller B index, so the answer never depends on order.
     if (r.best[a] < 0 || s.weight > r.best_score[a].weight) {
@@ -116,10 +119,9 @@ MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const k
   // Weights only: the probability follows from the weight, and a second
   // double per pair is 180 MB at 22 M pairs.
   r.weights.resize(pairs.size());
+  const Scorer scorer(r.model, &tf);
   ParallelFor(pairs.size(), ResolveThreads(options.threads), 8192, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) {
-      r.weights[i] = Score(r.model, r.levels, i, pairs[i].first, pairs[i].second, &tf).weight;
-    }
+    for (size_t i = b; i < e; ++i) r.weights[i] = scorer.Weight(r.levels, i, pairs[i].first, pairs[i].second);
   });
   lap(&r.seconds.scoring);
 

@@ -125,6 +125,27 @@ class ProbabilityAtLeast {
 };
 double PriorWeight(const FsModel& m);
 
+// A model's weights made ready for scoring many pairs: log2(m/u) of every
+// level is computed once, so a pair costs a few additions, and a logarithm
+// only when a term frequency adjusts its level. Score() goes through it too.
+// The model and term frequencies must outlive it.
+class Scorer {
+ public:
+  Scorer(const FsModel& m, const TermFrequencies* tf);
+  // The match weight of pair k of `levels` (records a, b).
+  double Weight(const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
+                std::vector<Contribution>* explain = nullptr) const;
+
+ private:
+  static constexpr size_t kMaxLevels = 16;  // levels are 4-bit (LevelPattern)
+  const FsModel* m_;
+  const TermFrequencies* tf_;
+  double prior_;
+  std::array<std::array<double, kMaxLevels>, kComparisonCount> weight_{};
+  std::array<uint8_t, kComparisonCount> levels_{};     // levels the model has; 0 when unused
+  std::array<int8_t, kComparisonCount> tf_level_{};    // the level term frequencies adjust, or -1
+};
+
 // Scores pair k of `levels` (records a, b); tf may be null (no adjustment).
 PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
                 const TermFrequencies* tf, std::vector<Contribution>* explain = nullptr);
