@@ -293,6 +293,7 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   // rest waits for the next chunk.
   constexpr size_t kBuckets = 5;  // <= 8, 12, 16, 32, 64 characters
   constexpr size_t kChunk = 2048;
+  constexpr size_t kAhead = 64;
   // Blocks and buckets are kept per thread: a call on a few thousand pairs
   // would otherwise spend a tenth of its time allocating them.
   struct Scratch {
@@ -318,8 +319,18 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   for (size_t begin = 0; begin < n; begin += kChunk) {
     const size_t end = std::min(n, begin + kChunk);
     for (size_t k = begin; k < end; ++k) {
+      // In a real column a pair's strings are anywhere (the second record of
+      // a candidate pair is random): their offsets are fetched kAhead pairs
+      // early, and their bytes now, to be in cache when the chunk's blocks
+      // run (a chunk's strings fit in L2).
+      if (k + kAhead < n) {
+        __builtin_prefetch(offsets + left[k + kAhead]);
+        __builtin_prefetch(offsets + right[k + kAhead]);
+      }
       const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
       const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
+      __builtin_prefetch(bytes + a);
+      __builtin_prefetch(bytes + b);
       const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
       const uint64_t longer = std::max(la, lb);
       limit = std::max(limit, std::max(end_a, end_b));
