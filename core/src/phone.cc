@@ -230,7 +230,11 @@ PhoneResult NormalizePhone(std::string_view raw, const PhoneOptions& options) {
       }
     }
     bool eleven = ndigits == 11 && (plus ? first == '7' : (first == '7' || first == '8'));
-    bool ten = ndigits == 10 && !plus && first != '7' && first != '8';
+    // Ten digits are a national number whatever the first: libphonenumber
+    // strips a leading 8 (trunk) or 7 (country) only when nine digits would
+    // remain a Russian number, and none is. (The area codes 8xx are common:
+    // "(831) 542-97-29".)
+    bool ten = ndigits == 10 && !plus;
     if (simple && (eleven || ten)) {
       if (eleven) national %= 10000000000ULL;  // drop the country code or trunk prefix
       PhoneResult r;

@@ -78,16 +78,18 @@ TEST(Phone, FastPathEqualsFullParseOnRandomInputs) {
   SCOPED_TRACE("seed=" + std::to_string(seed));
   std::mt19937_64 rng(seed);
   const char* formats[] = {"8 (%s) %s-%s-%s", "+7 %s %s %s %s", "%s%s%s%s", "7%s%s%s%s", "8%s%s%s%s",
-                           "+7(%s)%s%s%s",   "8-%s-%s-%s-%s",  "+7 %s %s-%s-%s", "7 (%s) %s %s %s"};
-  for (int i = 0; i < 20000; ++i) {
+                           "+7(%s)%s%s%s",   "8-%s-%s-%s-%s",  "+7 %s %s-%s-%s", "7 (%s) %s %s %s",
+                           "(%s) %s-%s-%s",  "%s %s %s %s"};
+  for (int i = 0; i < 30000; ++i) {
     char code[4], a[4], b[3], c[3];
     int first = static_cast<int>(rng() % 10);
     std::snprintf(code, sizeof code, "%d%02d", first, static_cast<int>(rng() % 100));
+    if (rng() % 3 == 0) std::snprintf(code, sizeof code, "8%02d", static_cast<int>(rng() % 100));  // area codes 8xx
     std::snprintf(a, sizeof a, "%03d", static_cast<int>(rng() % 1000));
     std::snprintf(b, sizeof b, "%02d", static_cast<int>(rng() % 100));
     std::snprintf(c, sizeof c, "%02d", static_cast<int>(rng() % 100));
     char buf[64];
-    std::snprintf(buf, sizeof buf, formats[rng() % 9], code, a, b, c);
+    std::snprintf(buf, sizeof buf, formats[rng() % std::size(formats)], code, a, b, c);
     PhoneResult fast = NormalizePhone(buf), slow = NormalizePhoneSlow(buf);
     ASSERT_EQ(fast.e164, slow.e164) << buf;
     ASSERT_EQ(fast.verdict.validity, slow.verdict.validity) << buf;
