@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/match_input.h"
+#include "doppel/core/parallel.h"
 #include "doppel/core/exact_dedupe.h"
 #include "doppel/core/golden.h"
 #include "doppel/core/matcher.h"
@@ -265,27 +266,62 @@ int RunFuzzy(const DedupeFlags& f) {
   // golden.csv: one line per entity, each value with the record it came from.
   auto golden_file = storage::AtomicFile::Create(f.out_dir + "/golden.csv");
   if (!golden_file.ok()) return Fail(golden_file.status());
-  std::vector<std::vector<uint32_t>> by_entity(table.size());
-  for (uint32_t i = 0; i < table.size(); ++i) by_entity[m.entity_of[i]].push_back(i);
+  // Members of each entity in record order, as one array (start[e] ..
+  // start[e + 1]): a million small vectors cost more than the rows.
+  const size_t n = table.size();
+  std::vector<uint32_t> start(n + 1, 0), members(n);
+  for (uint32_t i = 0; i < n; ++i) ++start[m.entity_of[i] + 1];
+  for (size_t e = 0; e < n; ++e) start[e + 1] += start[e];
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (uint32_t i = 0; i < n; ++i) members[fill[m.entity_of[i]]++] = i;
+  }
+  std::vector<uint32_t> entities;
+  entities.reserve(m.clusters);
+  for (uint32_t e = 0; e < n; ++e) {
+    if (start[e + 1] > start[e]) entities.push_back(e);
+  }
   buf = "entity_id,members,last_name,first_name,middle_name,gender,birth_date,phones,emails,address,doc_id,"
         "name_from,birth_date_from,address_from,doc_id_from,phones_from,emails_from\n";
-  for (uint32_t e = 0; e < table.size(); ++e) {
-    if (by_entity[e].empty()) continue;
-    std::vector<core::MemberSnapshot> members;
-    for (uint32_t i : by_entity[e]) members.push_back(snapshots.Get(i));
-    core::GoldenRecord g = core::BuildGolden(members, survivorship);
-    auto join = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
-      return s;
-    };
-    std::string member_ids;
-    for (uint32_t i : by_entity[e]) member_ids += (member_ids.empty() ? "" : " ") + std::string(table.ids.Get(i));
-    std::string dob = g.birth_date ? std::to_string(g.birth_date) : "";
-    core::AppendCsvRow(buf, {table.ids.Get(e), member_ids, g.last, g.first, g.middle, g.gender, dob, join(g.phones),
-                             join(g.emails), g.address, g.doc_id, g.name_from, g.birth_date_from, g.address_from,
-                             g.doc_id_from, join(g.phones_from), join(g.emails_from)});
-    if (buf.size() > (1u << 20)) (*golden_file)->Write(buf), buf.clear();
+  (*golden_file)->Write(buf);
+  buf.clear();
+  // Golden records are independent: built on every thread a slice at a
+  // time, each thread's rows in its own buffer, written in entity order.
+  const size_t workers = core::ResolveThreads(mo.threads);
+  constexpr size_t kPerWorker = 8192;
+  std::vector<std::string> parts(workers);
+  for (size_t from = 0; from < entities.size(); from += workers * kPerWorker) {
+    const size_t to = std::min(entities.size(), from + workers * kPerWorker);
+    core::ParallelFor(workers, workers, 1, [&](size_t wb, size_t we) {
+      for (size_t w = wb; w < we; ++w) {
+        std::string& out = parts[w];
+        out.clear();
+        const size_t lo = from + (to - from) * w / workers, hi = from + (to - from) * (w + 1) / workers;
+        std::vector<core::MemberSnapshot> snaps;
+        for (size_t k = lo; k < hi; ++k) {
+          const uint32_t e = entities[k];
+          snaps.clear();
+          std::string member_ids;
+          for (uint32_t x = start[e]; x < start[e + 1]; ++x) {
+            snaps.push_back(snapshots.Get(members[x]));
+            if (!member_ids.empty()) member_ids.push_back(' ');
+            member_ids += table.ids.Get(members[x]);
+          }
+          core::GoldenRecord g = core::BuildGolden(snaps, survivorship);
+          auto join = [](const std::vector<std::string>& v) {
+            std::string s;
+            for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+            return s;
+          };
+          std::string dob = g.birth_date ? std::to_string(g.birth_date) : "";
+          core::AppendCsvRow(out, {table.ids.Get(e), member_ids, g.last, g.first, g.middle, g.gender, dob,
+                                   join(g.phones), join(g.emails), g.address, g.doc_id, g.name_from,
+                                   g.birth_date_from, g.address_from, g.doc_id_from, join(g.phones_from),
+                                   join(g.emails_from)});
+        }
+      }
+    });
+    for (const std::string& part : parts) (*golden_file)->Write(part);
   }
   (*golden_file)->Write(buf);
 
