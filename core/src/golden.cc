@@ -207,19 +207,28 @@ struct Cursor {
 
 }  // namespace
 
-void PackedSnapshots::Add(const MemberSnapshot& m) {
+void PackedSnapshots::Pack(const MemberSnapshot& m, std::string* out) {
   for (const std::string* s : {&m.last, &m.first, &m.middle, &m.gender, &m.address, &m.doc_id, &m.source,
                                &m.record_id, &m.activity.channel}) {
-    PutString(bytes_, *s);
+    PutString(*out, *s);
   }
-  PutVarint(bytes_, m.phones.size());
-  for (const auto& x : m.phones) PutString(bytes_, x);
-  PutVarint(bytes_, m.emails.size());
-  for (const auto& x : m.emails) PutString(bytes_, x);
+  PutVarint(*out, m.phones.size());
+  for (const auto& x : m.phones) PutString(*out, x);
+  PutVarint(*out, m.emails.size());
+  for (const auto& x : m.emails) PutString(*out, x);
   for (int64_t v : {int64_t{m.birth_date}, m.seen_at, int64_t{m.verified}, int64_t{m.activity.created},
                     int64_t{m.activity.last_purchase}, m.activity.purchases, m.activity.revenue_cents}) {
-    PutSigned(bytes_, v);
+    PutSigned(*out, v);
   }
+}
+
+void PackedSnapshots::Add(const MemberSnapshot& m) {
+  Pack(m, &bytes_);
+  offsets_.push_back(bytes_.size());
+}
+
+void PackedSnapshots::AddPacked(std::string_view packed) {
+  bytes_.append(packed);
   offsets_.push_back(bytes_.size());
 }
 

@@ -46,6 +46,10 @@ struct MemberSnapshot {
 class PackedSnapshots {
  public:
   void Add(const MemberSnapshot& m);
+  // Add in two steps: Pack (on any thread) appends m's encoding to *out;
+  // AddPacked adds one encoding as the next snapshot.
+  static void Pack(const MemberSnapshot& m, std::string* out);
+  void AddPacked(std::string_view packed);
   MemberSnapshot Get(size_t i) const;
   size_t size() const { return offsets_.size() - 1; }
   size_t bytes() const { return bytes_.size() + offsets_.size() * sizeof(uint64_t); }
