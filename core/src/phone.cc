@@ -4,6 +4,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <memory>
 #include <set>
@@ -119,6 +120,34 @@ class RuPrefixCache {
   static constexpr uint8_t kUnfilled = 0, kSlow = 0xFF;
   std::unique_ptr<std::atomic<uint8_t>[]> entries_{new std::atomic<uint8_t>[kPrefixes]()};
 };
+
+// Russian numbers of 5 to 9 digits (a local number without its area code, a
+// truncated one): libphonenumber keeps every digit as the national number
+// (it strips no trunk 8 or country 7 when too few digits would remain) and,
+// with no Russian number that short, judges them by length alone. So each
+// length's verdict is asked of libphonenumber once; the property test holds
+// the fast path to the full parse on random short numbers.
+struct ShortVerdict {
+  Verdict verdict;
+  PhoneType type = PhoneType::kUnknown;
+};
+const std::array<ShortVerdict, 10>& ShortVerdicts() {
+  static const std::array<ShortVerdict, 10> table = [] {
+    std::array<ShortVerdict, 10> t{};
+    uint64_t national = 1234;
+    for (size_t len = 5; len <= 9; ++len) {
+      national = national * 10 + len;
+      pn::PhoneNumber number;
+      number.set_country_code(7);
+      number.set_national_number(national);
+      PhoneResult r;
+      Classify(number, &r);
+      t[len] = {r.verdict, r.type};
+    }
+    return t;
+  }();
+  return table;
+}
 
 RuPrefixCache& RuPrefixes() {
   static RuPrefixCache* cache = new RuPrefixCache;
@@ -240,6 +269,21 @@ PhoneResult NormalizePhone(std::string_view raw, const PhoneOptions& options) {
       PhoneResult r;
       if (Precheck(s, &r)) return r;
       if (RuPrefixes().Classify(national, &r)) return r;
+    }
+    // A leading 0 (kept by libphonenumber as a leading zero) and 810 (the
+    // international call prefix) take the full parse.
+    uint64_t top3 = national;
+    for (int d = ndigits; d > 3; --d) top3 /= 10;
+    if (simple && !plus && ndigits >= 5 && ndigits <= 9 && first != '0' && top3 != 810) {
+      PhoneResult r;
+      if (Precheck(s, &r)) return r;
+      const ShortVerdict& v = ShortVerdicts()[ndigits];
+      if (!v.verdict.usable()) {  // usable would need the placeholder check on the parsed number
+        r.e164 = "+7" + std::to_string(national);
+        r.type = v.type;
+        r.verdict = v.verdict;
+        return r;
+      }
     }
   }
   return NormalizePhoneSlow(raw, options);

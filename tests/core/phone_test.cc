@@ -99,6 +99,32 @@ TEST(Phone, FastPathEqualsFullParseOnRandomInputs) {
   }
 }
 
+// Local numbers without their area code and truncated ones (5 to 9 digits)
+// take a fast path too: it must agree with the full parse.
+TEST(Phone, ShortNumbersFastPathEqualsFullParse) {
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  const char seps[] = {'-', ' ', '.', '\0'};
+  for (int i = 0; i < 20000; ++i) {
+    const int len = 5 + static_cast<int>(rng() % 5);
+    std::string raw;
+    if (rng() % 6 == 0) raw += '(';
+    for (int d = 0; d < len; ++d) {
+      raw += static_cast<char>('0' + rng() % 10);
+      if (d + 1 < len && rng() % 3 == 0 && seps[rng() % 4] != '\0') raw += seps[rng() % 3];
+      if (d == 2 && !raw.empty() && raw[0] == '(') raw += ')';
+    }
+    PhoneResult fast = NormalizePhone(raw), slow = NormalizePhoneSlow(raw);
+    ASSERT_EQ(fast.e164, slow.e164) << raw;
+    ASSERT_EQ(fast.verdict.validity, slow.verdict.validity) << raw;
+    ASSERT_EQ(fast.verdict.reason, slow.verdict.reason) << raw;
+    ASSERT_EQ(fast.type, slow.type) << raw;
+    ASSERT_EQ(fast.region, slow.region) << raw;
+    ASSERT_EQ(fast.extension, slow.extension) << raw;
+  }
+}
+
 TEST(Phone, SplitsCellsWithSeveralNumbers) {
   auto parts = SplitPhones("8 912 345-67-89, 8 (343) 123-45-67; +7 495 1234567 / 89991112233");
   ASSERT_EQ(parts.size(), 4u);
