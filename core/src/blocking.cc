@@ -189,8 +189,33 @@ namespace {
 struct RuleOutput {
   RuleStats stats;
   TrainingSet training;
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // sorted, unique
+  std::vector<uint64_t> pairs;  // packed (kernels::PackPair), sorted, unique
 };
+
+std::pair<uint32_t, uint32_t> Unpack(uint64_t packed) {
+  return {static_cast<uint32_t>(packed >> 32), static_cast<uint32_t>(packed)};
+}
+
+// The union of sorted, unique `all` and `rule` (packed) into out (room for
+// both); returns its size.
+size_t MergeUnion(const std::vector<std::pair<uint32_t, uint32_t>>& all, const std::vector<uint64_t>& rule,
+                  std::pair<uint32_t, uint32_t>* out) {
+  size_t i = 0, j = 0, k = 0;
+  while (i < all.size() && j < rule.size()) {
+    const uint64_t x = kernels::PackPair(all[i].first, all[i].second);
+    if (x < rule[j]) {
+      out[k++] = all[i++];
+    } else if (rule[j] < x) {
+      out[k++] = Unpack(rule[j++]);
+    } else {
+      out[k++] = all[i++];
+      ++j;
+    }
+  }
+  for (; i < all.size(); ++i) out[k++] = all[i];
+  for (; j < rule.size(); ++j) out[k++] = Unpack(rule[j]);
+  return k;
+}
 
 RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions& options,
                    const kernels::KernelTable& kernels) {
@@ -251,20 +276,15 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
                                      std::to_string(sb.size) + " records (first: " +
                                      std::string(t.ids.Get(sb.first_row)) + ")");
   }
-  std::vector<std::pair<uint32_t, uint32_t>> rule_pairs(packed.size());
-  for (size_t p = 0; p < packed.size(); ++p) {
-    rule_pairs[p] = {static_cast<uint32_t>(packed[p] >> 32), static_cast<uint32_t>(packed[p])};
-  }
-  std::vector<uint64_t>().swap(packed);
-  stats.pairs = rule_pairs.size();
+  stats.pairs = packed.size();
   TrainingSet training;
   training.blocked_on = ComparisonsOf(rule);
-  size_t step = std::max<size_t>(1, rule_pairs.size() / std::max<size_t>(1, options.training_pairs_per_rule));
-  for (size_t i = 0; i < rule_pairs.size(); i += step) training.pairs.push_back(rule_pairs[i]);
+  size_t step = std::max<size_t>(1, packed.size() / std::max<size_t>(1, options.training_pairs_per_rule));
+  for (size_t i = 0; i < packed.size(); i += step) training.pairs.push_back(Unpack(packed[i]));
   RuleOutput result;
   result.stats = std::move(stats);
   result.training = std::move(training);
-  result.pairs = std::move(rule_pairs);
+  result.pairs = std::move(packed);
   return result;
 }
 
@@ -273,7 +293,9 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
 CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
                                   const kernels::KernelTable& kernels, int threads) {
   CandidatePairs out;
-  std::vector<std::pair<uint32_t, uint32_t>> all;
+  // The union so far and the buffer the next union goes to, swapped each
+  // time: their pages are reused, not faulted in afresh for every rule.
+  std::vector<std::pair<uint32_t, uint32_t>> all, merged;
   // Rules are independent until their union: they run a wave of `threads`
   // at a time (each alone is one sort-bound thread), and each wave's pairs
   // are merged in rule order, so the counts and the result do not depend on
@@ -290,15 +312,16 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
       RuleStats stats = std::move(o.stats);
       out.training.push_back(std::move(o.training));
       // Pairs no earlier rule found.
-      std::vector<std::pair<uint32_t, uint32_t>> merged;
-      merged.reserve(all.size() + o.pairs.size());
-      std::set_union(all.begin(), all.end(), o.pairs.begin(), o.pairs.end(), std::back_inserter(merged));
+      merged.clear();  // its old contents are stale: nothing to move if it grows
+      merged.resize(all.size() + o.pairs.size());
+      merged.resize(MergeUnion(all, o.pairs, merged.data()));
       stats.new_pairs = merged.size() - all.size();
       all.swap(merged);
-      std::vector<std::pair<uint32_t, uint32_t>>().swap(o.pairs);
+      std::vector<uint64_t>().swap(o.pairs);
       out.by_rule.push_back(std::move(stats));
     }
   }
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(merged);
   out.pairs = std::move(all);
   return out;
 }
