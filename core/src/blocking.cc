@@ -17,12 +17,21 @@ constexpr std::array<std::string_view, static_cast<size_t>(BlockingRule::kCount)
     "dwelling", "postcode_house", "name_city", "name_set", "minhash"};
 
 uint64_t Key(BlockingRule rule, std::string_view a, std::string_view b = {}, std::string_view c = {}) {
-  std::string s;
-  s.reserve(a.size() + b.size() + c.size() + 2);
-  s.append(a).push_back('\x1F');
-  s.append(b).push_back('\x1F');
-  s.append(c);
-  return kernels::HashString(s, 0xB10C + static_cast<uint64_t>(rule));
+  // "a\x1Fb\x1Fc", built on the stack (a key per record and rule).
+  const size_t n = a.size() + b.size() + c.size() + 2;
+  char stack[128];
+  std::string heap;
+  char* s = stack;
+  if (n > sizeof stack) {
+    heap.resize(n);
+    s = heap.data();
+  }
+  char* p = std::copy(a.begin(), a.end(), s);
+  *p++ = '\x1F';
+  p = std::copy(b.begin(), b.end(), p);
+  *p++ = '\x1F';
+  std::copy(c.begin(), c.end(), p);
+  return kernels::HashString(std::string_view(s, n), 0xB10C + static_cast<uint64_t>(rule));
 }
 
 // Character 3-grams of the name keys and the email's local part, hashed.
