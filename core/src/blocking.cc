@@ -205,29 +205,9 @@ std::pair<uint32_t, uint32_t> Unpack(uint64_t packed) {
   return {static_cast<uint32_t>(packed >> 32), static_cast<uint32_t>(packed)};
 }
 
-// The union of sorted, unique `all` and `rule` (packed) into out (room for
-// both); returns its size.
-size_t MergeUnion(const std::vector<std::pair<uint32_t, uint32_t>>& all, const std::vector<uint64_t>& rule,
-                  std::pair<uint32_t, uint32_t>* out) {
-  size_t i = 0, j = 0, k = 0;
-  while (i < all.size() && j < rule.size()) {
-    const uint64_t x = kernels::PackPair(all[i].first, all[i].second);
-    if (x < rule[j]) {
-      out[k++] = all[i++];
-    } else if (rule[j] < x) {
-      out[k++] = Unpack(rule[j++]);
-    } else {
-      out[k++] = all[i++];
-      ++j;
-    }
-  }
-  for (; i < all.size(); ++i) out[k++] = all[i];
-  for (; j < rule.size(); ++j) out[k++] = Unpack(rule[j]);
-  return k;
-}
 
 RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions& options,
-                   const kernels::KernelTable& kernels) {
+                   const kernels::KernelTable& kernels, size_t threads) {
   const size_t n = t.size();
   std::vector<uint64_t> keys;
   RuleStats stats;
@@ -241,30 +221,50 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
   if (rule == BlockingRule::kMinHash) {
     // Signatures a slice of records per kernel call: the whole base's
     // would hold its signatures (128 bytes a record) and its tokens at once.
+    // The slices run on every thread (MinHash is the slowest rule by far:
+    // alone it was half of blocking), their entries joined in slice order.
     constexpr size_t kSlice = size_t{1} << 16;
     constexpr uint32_t kK = kMinHashBands * kMinHashRows;
-    std::vector<uint64_t> grams, tokens;
-    std::vector<uint32_t> offsets, sig;
-    std::vector<uint8_t> usable;
-    for (size_t from = 0; from < n; from += kSlice) {
-      const size_t to = std::min(n, from + kSlice);
-      tokens.clear();
-      offsets.assign(1, 0);
-      usable.assign(to - from, 0);
-      for (size_t i = from; i < to; ++i) {
-        Shingles(t, i, &grams);
-        usable[i - from] = grams.size() >= 3;
-        tokens.insert(tokens.end(), grams.begin(), grams.end());
-        offsets.push_back(static_cast<uint32_t>(tokens.size()));
+    const size_t slices = (n + kSlice - 1) / kSlice;
+    std::vector<std::vector<uint64_t>> slice_keys(slices);
+    std::vector<std::vector<uint32_t>> slice_rows(slices);
+    ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {
+      std::vector<uint64_t> grams, tokens, band_keys;
+      std::vector<uint32_t> offsets, sig;
+      std::vector<uint8_t> usable;
+      for (size_t slice = sb; slice < se; ++slice) {
+        const size_t from = slice * kSlice, to = std::min(n, from + kSlice);
+        tokens.clear();
+        offsets.assign(1, 0);
+        usable.assign(to - from, 0);
+        for (size_t i = from; i < to; ++i) {
+          Shingles(t, i, &grams);
+          usable[i - from] = grams.size() >= 3;
+          tokens.insert(tokens.end(), grams.begin(), grams.end());
+          offsets.push_back(static_cast<uint32_t>(tokens.size()));
+        }
+        sig.resize((to - from) * kK);
+        kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
+        for (size_t i = from; i < to; ++i) {
+          if (!usable[i - from]) continue;
+          band_keys.clear();
+          BandKeys(sig.data() + (i - from) * kK, &band_keys);
+          for (uint64_t key : band_keys) {
+            slice_keys[slice].push_back(key);
+            slice_rows[slice].push_back(static_cast<uint32_t>(i));
+          }
+        }
       }
-      sig.resize((to - from) * kK);
-      kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
-      for (size_t i = from; i < to; ++i) {
-        if (!usable[i - from]) continue;
-        keys.clear();
-        BandKeys(sig.data() + (i - from) * kK, &keys);
-        for (uint64_t key : keys) emit(key, i);
-      }
+    });
+    size_t total = 0;
+    for (const auto& v : slice_keys) total += v.size();
+    keyed_keys.reserve(total);
+    keyed_rows.reserve(total);
+    for (size_t slice = 0; slice < slices; ++slice) {
+      keyed_keys.insert(keyed_keys.end(), slice_keys[slice].begin(), slice_keys[slice].end());
+      keyed_rows.insert(keyed_rows.end(), slice_rows[slice].begin(), slice_rows[slice].end());
+      std::vector<uint64_t>().swap(slice_keys[slice]);
+      std::vector<uint32_t>().swap(slice_rows[slice]);
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
@@ -302,36 +302,85 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
 CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
                                   const kernels::KernelTable& kernels, int threads) {
   CandidatePairs out;
-  // The union so far and the buffer the next union goes to, swapped each
-  // time: their pages are reused, not faulted in afresh for every rule.
-  std::vector<std::pair<uint32_t, uint32_t>> all, merged;
   // Rules are independent until their union: they run a wave of `threads`
-  // at a time (each alone is one sort-bound thread), and each wave's pairs
-  // are merged in rule order, so the counts and the result do not depend on
-  // the thread count. A wave holds its rules' pair lists at once.
+  // at a time (each alone is one sort-bound thread; MinHash splits itself
+  // over the threads), keeping their sorted pair lists.
   const size_t workers = std::max<size_t>(1, ResolveThreads(threads));
   const auto& rules = options.rules;
+  std::vector<std::vector<uint64_t>> lists;  // per rule, in rule order
   for (size_t wave = 0; wave < rules.size(); wave += workers) {
     const size_t count = std::min(workers, rules.size() - wave);
     std::vector<RuleOutput> outputs(count);
     ParallelFor(count, count, 1, [&](size_t b, size_t e) {
-      for (size_t r = b; r < e; ++r) outputs[r] = RunRule(t, rules[wave + r], options, kernels);
+      for (size_t r = b; r < e; ++r) outputs[r] = RunRule(t, rules[wave + r], options, kernels, workers);
     });
     for (RuleOutput& o : outputs) {
-      RuleStats stats = std::move(o.stats);
       out.training.push_back(std::move(o.training));
-      // Pairs no earlier rule found.
-      merged.clear();  // its old contents are stale: nothing to move if it grows
-      merged.resize(all.size() + o.pairs.size());
-      merged.resize(MergeUnion(all, o.pairs, merged.data()));
-      stats.new_pairs = merged.size() - all.size();
-      all.swap(merged);
-      std::vector<uint64_t>().swap(o.pairs);
-      out.by_rule.push_back(std::move(stats));
+      out.by_rule.push_back(std::move(o.stats));
+      lists.push_back(std::move(o.pairs));
     }
   }
-  std::vector<std::pair<uint32_t, uint32_t>>().swap(merged);
-  out.pairs = std::move(all);
+  // The union, as one k-way merge of the rule lists, split by first record
+  // over the threads. A pair counts as new for the first rule (in rule
+  // order) that has it, so the counts and the result do not depend on the
+  // thread count either.
+  const size_t k = lists.size(), n = t.size();
+  const size_t parts = std::max<size_t>(1, std::min(workers, n));
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> part_pairs(parts);
+  std::vector<std::vector<uint64_t>> part_new(parts, std::vector<uint64_t>(k, 0));
+  ParallelFor(parts, parts, 1, [&](size_t pb, size_t pe) {
+    // The rules' remaining runs in this part, in rule order; exhausted ones
+    // drop out, so the search for the least pair scans only live runs.
+    struct Run {
+      const uint64_t *at, *end;
+      size_t rule;
+    };
+    std::vector<Run> runs;
+    for (size_t part = pb; part < pe; ++part) {
+      const uint64_t lo = kernels::PackPair(static_cast<uint32_t>(n * part / parts), 0);
+      const uint64_t hi = kernels::PackPair(static_cast<uint32_t>(n * (part + 1) / parts), 0);
+      size_t total = 0;
+      runs.clear();
+      for (size_t r = 0; r < k; ++r) {
+        const uint64_t* data = lists[r].data();
+        const uint64_t* last = data + lists[r].size();
+        const uint64_t* begin = std::lower_bound(data, last, lo);
+        const uint64_t* end = part + 1 == parts ? last : std::lower_bound(begin, last, hi);
+        if (begin < end) runs.push_back({begin, end, r});
+        total += static_cast<size_t>(end - begin);
+      }
+      auto& pairs = part_pairs[part];
+      pairs.reserve(total);
+      std::vector<uint64_t>& fresh = part_new[part];
+      while (!runs.empty()) {
+        uint64_t least = *runs[0].at;
+        size_t first = 0;
+        for (size_t i = 1; i < runs.size(); ++i) {
+          if (*runs[i].at < least) least = *runs[i].at, first = i;  // strict: the lowest rule wins ties
+        }
+        ++fresh[runs[first].rule];
+        pairs.push_back(Unpack(least));
+        size_t live = 0;
+        for (size_t i = 0; i < runs.size(); ++i) {
+          Run run = runs[i];
+          if (*run.at == least) ++run.at;
+          if (run.at < run.end) runs[live++] = run;
+        }
+        runs.resize(live);
+      }
+    }
+  });
+  std::vector<std::vector<uint64_t>>().swap(lists);
+  size_t total = 0;
+  for (const auto& p : part_pairs) total += p.size();
+  out.pairs.reserve(total);
+  for (auto& p : part_pairs) {
+    out.pairs.insert(out.pairs.end(), p.begin(), p.end());
+    std::vector<std::pair<uint32_t, uint32_t>>().swap(p);
+  }
+  for (size_t r = 0; r < k; ++r) {
+    for (size_t part = 0; part < parts; ++part) out.by_rule[r].new_pairs += part_new[part][r];
+  }
   return out;
 }
 
