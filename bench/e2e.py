@@ -170,7 +170,8 @@ def main():
         if one and many and cores > 1:
             lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x")
     for kernel, arg in (("BM_HashStrings", "/12"), ("BM_HashStrings", "/24"), ("BM_JaroPairs", "/5/16/16/0"),
-                        ("BM_JaroPairs", "/17/32/16/0"), ("BM_JaroPairs", "/5/16/21/1"), ("BM_MinHash", "/32"), ("BM_MinHash", "/128")):
+                        ("BM_JaroPairs", "/17/32/16/0"), ("BM_JaroPairs", "/5/16/21/1"), ("BM_MinHash", "/32"), ("BM_MinHash", "/128"),
+                        ("BM_BlockPairs", "/4"), ("BM_BlockPairs", "/16")):
         ref, simd = micro_rate(f"{kernel}/reference{arg}"), micro_rate(f"{kernel}/simd{arg}")
         if ref and simd:
             lines.append(f"- {kernel}{arg}: SIMD / reference = {simd / ref:.2f}x ({simd:,.0f} vs {ref:,.0f} items/s, one thread)")
