@@ -6,7 +6,9 @@
 //   sealed value: 0xE7, key id (1 byte), nonce (24 bytes), ciphertext + tag
 //
 // A value that does not start with 0xE7 was written unsealed (before the
-// key was set) and reads as it is.
+// key was set) and reads as it is. In a database that was never sealed every
+// value reads as it is: a plain value may start with 0xE7 too (the random
+// index key did, one database in 256, and then would not open again).
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -57,7 +59,7 @@ std::string Seal(const Store::Impl& m, std::string_view plain) {
 }
 
 Result<std::string> Unseal(const Store::Impl& m, std::string stored) {
-  if (stored.empty() || static_cast<unsigned char>(stored[0]) != kSealed) return stored;
+  if (!m.may_be_sealed || stored.empty() || static_cast<unsigned char>(stored[0]) != kSealed) return stored;
   if (stored.size() < 2 + kNonce + kTag) return Status::Corruption("a sealed value is truncated");
   uint8_t id = static_cast<uint8_t>(stored[1]);
   auto it = m.data_keys.find(id);

@@ -564,6 +564,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   {
     std::string check;
     s = impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "data_key_check", &check);
+    impl->may_be_sealed = s.ok() || !impl->data_keys.empty();
     if (s.ok()) {
       // Sealed before: the keys must open the check value.
       auto plain = Unseal(*impl, check);
@@ -587,20 +588,25 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   bool write_key = false;
   if (s.IsNotFound()) {
     impl->tombstone_key.resize(32);
-    randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
+    // Never starting with the sealed-value mark, so the plain key cannot be
+    // taken for a sealed one once keys are added.
+    do {
+      randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
+    } while (static_cast<unsigned char>(impl->tombstone_key[0]) == 0xE7);
     write_key = true;
   } else if (!s.ok()) {
     return FromRocks(s, "cannot read the index key");
   } else {
-    auto plain = Unseal(*impl, stored_key);
+    // 32 bytes is the plain key (sealed it is 74), whatever its first byte:
+    // keys made before the mark was avoided may start with it.
+    auto plain = stored_key.size() == 32 ? Result<std::string>(stored_key) : Unseal(*impl, stored_key);
     if (!plain.ok()) return Status::InvalidArgument(path + ": " + plain.status().message());
     impl->tombstone_key = std::move(*plain);
     if (impl->tombstone_key.size() != 32) return Status::Corruption(path + ": the index key is damaged");
     // Sealed from now on when keys arrived after it was written, and
     // resealed with the newest key after a rotation (so the older keys can
     // go once nothing else needs them).
-    write_key = !impl->data_keys.empty() && (static_cast<unsigned char>(stored_key[0]) != 0xE7 ||
-                                             static_cast<uint8_t>(stored_key[1]) != impl->current_key);
+    write_key = !impl->data_keys.empty() && (stored_key.size() == 32 || static_cast<uint8_t>(stored_key[1]) != impl->current_key);
   }
   if (write_key) {
     rocksdb::WriteOptions wo;

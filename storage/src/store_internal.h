@@ -72,6 +72,10 @@ struct Store::Impl {
   std::atomic<bool> has_tombstones{false};
   // Encryption at rest (sealing.cc): data keys by id; the newest seals.
   std::map<uint8_t, std::string> data_keys;
+  // Whether any value may be sealed: the database holds a data key check
+  // (sealed once) or keys were given. A database never sealed holds only
+  // plain values, whatever their first byte.
+  bool may_be_sealed = false;
   uint8_t current_key = 0;  // under counters_mu; orders quality points within one millisecond
 };
 

@@ -256,6 +256,49 @@ TEST_F(StoreTest, RefusesAnUnknownSchemaVersion) {
   EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos) << store.status().message();
 }
 
+// A plain value may start with the sealed-value mark (0xE7): the random
+// index key did in one database of 256, and that database then refused to
+// open ("a sealed value is truncated"). Plain databases read every value as
+// it is, and a key made so still opens once data keys are added.
+TEST_F(StoreTest, APlainValueStartingWithTheSealMarkStillOpens) {
+  const std::string rows = std::string(kHeader) + "m1;Марков Илья;8 916 333-44-55;;01.02.1980\n";
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok());
+    Ingest(**store, rows);
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
+    std::string key(32, '\x11');
+    key[0] = static_cast<char>(0xE7);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], "tombstone_key", key).ok());
+    }
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  {
+    auto store = Store::Open(Db());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_TRUE((*store)->GetRecord("m1").ok());
+  }
+  const std::string keys = (dir_ / "data.keys").string();
+  ASSERT_TRUE(AddDataKey(keys).ok());
+  StoreOptions sealed;
+  sealed.data_key_file = keys;
+  for (int round = 0; round < 2; ++round) {  // sealed the key on the first, reads it sealed on the second
+    auto store = Store::Open(Db(), sealed);
+    ASSERT_TRUE(store.ok()) << round << ": " << store.status().ToString();
+    EXPECT_TRUE((*store)->GetRecord("m1").ok());
+  }
+}
+
 TEST_F(StoreTest, BackupAndRestoreRoundTrip) {
   std::string backups = (dir_ / "backups").string();
   {
