@@ -147,6 +147,25 @@ TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {
   EXPECT_NE(Slurp(dir_ / "o/summary.json").find("\"rejects\": 2"), std::string::npos);
 }
 
+// A repeated record id in fuzzy dedupe: the later row is rejected with both
+// lines, the first one kept; explain finds records by id among thousands.
+TEST_F(CliTest, RepeatedIdsAreRejectedAndIdsAreFound) {
+  std::string csv = "id;ФИО;Телефон\n";
+  for (int i = 0; i < 3000; ++i) csv += "r" + std::to_string(i) + ";Иванов Иван;8912" + std::to_string(1000000 + i) + "\n";
+  csv += "r17;Петров Пётр;89120000000\n";  // line 3002 repeats the id of line 19
+  Write("rep.csv", csv);
+  Result dd = Doppel("dedupe -q " + P("rep.csv") + " --out " + P("o"));
+  ASSERT_EQ(dd.code, 0) << dd.err;
+  std::string rejects = Slurp(dir_ / "o/rejects.csv");
+  EXPECT_NE(rejects.find("3002,repeated record id (first seen at line 19),r17"), std::string::npos) << rejects;
+  EXPECT_NE(Slurp(dir_ / "o/summary.json").find("\"rejects\": 1"), std::string::npos);
+  Result ex = Doppel("explain " + P("rep.csv") + " r17 r2999");
+  EXPECT_EQ(ex.code, 0) << ex.err;
+  Result missing = Doppel("explain " + P("rep.csv") + " r17 r3000");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no record 'r3000'"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliTest, ClearErrorsForMissingFilesAndBadOptions) {
   Result r = Doppel("profile -q " + P("nope.csv"));
   EXPECT_EQ(r.code, 1);

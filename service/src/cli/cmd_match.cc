@@ -51,10 +51,7 @@ int RunExplain(ExplainFlags f) {
   Progress progress("explain", true);
   auto loaded = LoadTable(f.input, *config, progress, nullptr);
   if (!loaded.ok()) return Fail(loaded.status());
-  auto find = [&](const std::string& id) -> int64_t {
-    auto it = loaded->index.find(id);
-    return it == loaded->index.end() ? int64_t{-1} : static_cast<int64_t>(it->second);
-  };
+  auto find = [&](const std::string& id) -> int64_t { return loaded->index.Find(loaded->table.ids, id); };
   int64_t a = find(f.id1), b = find(f.id2);
   if (a < 0) return Fail("no record '" + f.id1 + "' in " + f.input);
   if (b < 0) return Fail("no record '" + f.id2 + "' in " + f.input);

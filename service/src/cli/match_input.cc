@@ -1,6 +1,7 @@
 #include "cli/match_input.h"
 
 #include "doppel/core/parallel.h"
+#include "doppel/kernels/hash.h"
 #include "doppel/core/writers.h"
 
 namespace doppel::cli {
@@ -27,11 +28,11 @@ Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& co
         std::string buf;
         for (size_t i = 0; i < n; ++i) {
           const core::NormalizedRecord& r = v.records[i];
-          auto [it, fresh] = out.index.emplace(r.id, static_cast<uint32_t>(out.table.size()));
-          if (!fresh) {  // a repeated id would make every output ambiguous
+          const int64_t seen = out.index.FindOrAdd(out.table.ids, r.id, static_cast<uint32_t>(out.table.size()));
+          if (seen >= 0) {  // a repeated id would make every output ambiguous
             ++out.rejected;
             // The first one's line is its snapshot's seen_at.
-            const int64_t first = out.snapshots.Get(it->second).seen_at;
+            const int64_t first = out.snapshots.Get(static_cast<size_t>(seen)).seen_at;
             core::AppendCsvRow(buf, {std::to_string(r.line),
                                      "repeated record id (first seen at line " + std::to_string(first) + ")", r.id});
             continue;
@@ -51,6 +52,39 @@ Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& co
   if (!result.ok()) return result.status();
   out.pipeline = std::move(*result);
   return out;
+}
+
+size_t RecordIdIndex::Probe(const core::StringColumn& ids, std::string_view id, uint64_t h) const {
+  const uint64_t tag = h >> 32;
+  size_t i = static_cast<size_t>(tag) & (slots_.size() - 1);
+  while (slots_[i] != kEmpty) {
+    if ((slots_[i] >> 32) == tag && ids.Get(static_cast<uint32_t>(slots_[i])) == id) return i;
+    i = (i + 1) & (slots_.size() - 1);
+  }
+  return i;  // the empty slot where id would go
+}
+
+int64_t RecordIdIndex::Find(const core::StringColumn& ids, std::string_view id) const {
+  const uint64_t s = slots_[Probe(ids, id, kernels::HashString(id, 0x1D))];
+  return s == kEmpty ? -1 : static_cast<int64_t>(static_cast<uint32_t>(s));
+}
+
+int64_t RecordIdIndex::FindOrAdd(const core::StringColumn& ids, std::string_view id, uint32_t row) {
+  const uint64_t h = kernels::HashString(id, 0x1D);
+  const size_t i = Probe(ids, id, h);
+  if (slots_[i] != kEmpty) return static_cast<uint32_t>(slots_[i]);
+  slots_[i] = (h >> 32 << 32) | row;
+  if (++used_ * 2 > slots_.size()) {  // grow at half full, by the stored hash bits alone (row may not be in ids yet)
+    std::vector<uint64_t> old(slots_.size() * 2, kEmpty);
+    old.swap(slots_);
+    for (uint64_t s : old) {
+      if (s == kEmpty) continue;
+      size_t j = static_cast<size_t>(s >> 32) & (slots_.size() - 1);
+      while (slots_[j] != kEmpty) j = (j + 1) & (slots_.size() - 1);
+      slots_[j] = s;
+    }
+  }
+  return -1;
 }
 
 Result<std::unordered_map<std::string, std::string>> ReadTruthFile(const std::string& path,

@@ -13,10 +13,29 @@
 
 namespace doppel::cli {
 
+// Record id -> table row: an open-addressing table of rows keyed by the id's
+// hash, the ids themselves compared in the table's id column. 8 bytes a
+// slot, where a hash map of strings cost a node and a string per record.
+class RecordIdIndex {
+ public:
+  // The row that already has `id`, or -1 after recording `row` for it.
+  int64_t FindOrAdd(const core::StringColumn& ids, std::string_view id, uint32_t row);
+  // The row with `id`, or -1.
+  int64_t Find(const core::StringColumn& ids, std::string_view id) const;
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  // Slot: the id hash's top 32 bits, then the row; the probe starts at those
+  // bits (so growing needs no ids). Tables up to 2^32 slots.
+  size_t Probe(const core::StringColumn& ids, std::string_view id, uint64_t h) const;
+  std::vector<uint64_t> slots_ = std::vector<uint64_t>(1024, kEmpty);
+  size_t used_ = 0;
+};
+
 struct LoadedTable {
   core::MatchTable table;
   core::PackedSnapshots snapshots;  // per table record, for golden records
-  std::unordered_map<std::string, uint32_t> index;  // record id -> table row
+  RecordIdIndex index;              // record id -> table row
   uint64_t rejected = 0;  // unreadable rows and repeated ids
   PipelineResult pipeline;
 };
