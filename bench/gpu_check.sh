@@ -52,7 +52,7 @@ if [ -x "$BUILD_DIR/tests/thrust_cpp_test" ]; then "$BUILD_DIR/tests/thrust_cpp_
 
 # 3. Kernel benches, every backend in one run (the cuda rows on the GPU
 # whatever their batch size: no routing of small batches to the CPU).
-DOPPEL_GPU_MIN_BATCH=0 "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash' \
+DOPPEL_GPU_MIN_BATCH=0 "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash|BlockPairs' \
   --benchmark_min_time=0.3 --benchmark_format=json --benchmark_out="$WORK_DIR/bm.json" \
   --benchmark_out_format=json >/dev/null
 
