@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 
 #include "doppel/core/matcher.h"
 #include "doppel/core/reader.h"
@@ -88,6 +89,20 @@ TEST(Blocking, SameCandidatesOnAnyThreadCount) {
       EXPECT_EQ(many.training[r].pairs, one.training[r].pairs);
     }
   }
+  // The union and each rule's new pairs, against the definition: rule r's
+  // pairs (blocking with that rule alone) less those of the rules before it.
+  std::set<std::pair<uint32_t, uint32_t>> seen;
+  for (size_t r = 0; r < o.rules.size(); ++r) {
+    BlockingOptions alone = o;
+    alone.rules = {o.rules[r]};
+    const CandidatePairs own = GenerateCandidates(t, alone, K(), 2);
+    EXPECT_EQ(own.by_rule[0].pairs, one.by_rule[r].pairs);
+    uint64_t fresh = 0;
+    for (const auto& p : own.pairs) fresh += seen.insert(p).second;
+    EXPECT_EQ(one.by_rule[r].new_pairs, fresh) << BlockingRuleName(o.rules[r]);
+  }
+  const std::vector<std::pair<uint32_t, uint32_t>> all(seen.begin(), seen.end());
+  EXPECT_EQ(all, one.pairs);
 }
 
 TEST(Blocking, RulesFindTheDuplicatesAndCapBigBlocks) {
