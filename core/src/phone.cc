@@ -272,9 +272,12 @@ PhoneResult NormalizePhone(std::string_view raw, const PhoneOptions& options) {
     }
     // A leading 0 (kept by libphonenumber as a leading zero) and 810 (the
     // international call prefix) take the full parse.
-    uint64_t top3 = national;
-    for (int d = ndigits; d > 3; --d) top3 /= 10;
-    if (simple && !plus && ndigits >= 5 && ndigits <= 9 && first != '0' && top3 != 810) {
+    auto top3 = [&] {
+      uint64_t v = national;
+      for (int d = ndigits; d > 3; --d) v /= 10;
+      return v;
+    };
+    if (simple && !plus && ndigits >= 5 && ndigits <= 9 && first != '0' && top3() != 810) {
       PhoneResult r;
       if (Precheck(s, &r)) return r;
       const ShortVerdict& v = ShortVerdicts()[ndigits];

@@ -1,5 +1,6 @@
 // BlockPairs (blocking.h) on the CPU's vector units: the reference's
-// algorithm with both sorts done by Highway's VQSort (vectorized quicksort,
+// algorithm (the shared block walk, block_walk.h) with both sorts done by
+// Highway's VQSort (vectorized quicksort,
 // dispatched at run time inside libhwy_contrib). Sorted unique values are
 // unique, so the pairs and counts are the reference's exactly.
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "hwy/base.h"
 #include "hwy/targets.h"
 #include "hwy/contrib/sort/vqsort.h"
+#include "block_walk.h"
 #include "kernels_internal.h"
 
 namespace doppel::kernels::simd {
@@ -53,36 +55,9 @@ void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t c
   keyed.erase(std::unique(keyed.begin(), keyed.end(),
                           [](const hwy::uint128_t& x, const hwy::uint128_t& y) { return x.hi == y.hi && x.lo == y.lo; }),
               keyed.end());
-  *stats = BlockStats();
-  pairs->clear();
-  // Blocks first, so the pair list is allocated once.
-  uint64_t total = 0;
-  for (size_t b = 0; b < keyed.size();) {
-    size_t e = b;
-    while (e < keyed.size() && keyed[e].hi == keyed[b].hi) ++e;
-    const uint64_t size = e - b;
-    if (size >= 2 && size <= cap) total += size * (size - 1) / 2;
-    b = e;
-  }
-  pairs->reserve(total);
-  for (size_t b = 0; b < keyed.size();) {
-    size_t e = b;
-    while (e < keyed.size() && keyed[e].hi == keyed[b].hi) ++e;
-    const size_t size = e - b;
-    if (size >= 2 && size > cap) {
-      ++stats->skipped_blocks;
-      if (stats->skipped_examples.size() < kSkippedExamples) {
-        stats->skipped_examples.push_back({keyed[b].hi, static_cast<uint32_t>(keyed[b].lo), size});
-      }
-    } else if (size >= 2) {
-      ++stats->blocks;
-      for (size_t x = b; x < e; ++x) {
-        const auto row_x = static_cast<uint32_t>(keyed[x].lo);
-        for (size_t y = x + 1; y < e; ++y) pairs->push_back(PackPair(row_x, static_cast<uint32_t>(keyed[y].lo)));
-      }
-    }
-    b = e;
-  }
+  PairSortedBlocks(
+      keyed.size(), [&](size_t i) { return keyed[i].hi; },
+      [&](size_t i) { return static_cast<uint32_t>(keyed[i].lo); }, cap, pairs, stats);
   std::vector<hwy::uint128_t>().swap(keyed);
   if (vq && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
   else std::sort(pairs->begin(), pairs->end());

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "doppel/kernels/blocking.h"
+#include "block_walk.h"
 #include "kernels_internal.h"
 
 namespace doppel::kernels::reference {
@@ -14,25 +15,9 @@ void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t c
   for (size_t i = 0; i < n; ++i) keyed[i] = {keys[i], rows[i]};
   std::sort(keyed.begin(), keyed.end());
   keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
-  *stats = BlockStats();
-  pairs->clear();
-  for (size_t b = 0; b < keyed.size();) {
-    size_t e = b;
-    while (e < keyed.size() && keyed[e].first == keyed[b].first) ++e;
-    const size_t size = e - b;
-    if (size >= 2 && size > cap) {
-      ++stats->skipped_blocks;
-      if (stats->skipped_examples.size() < kSkippedExamples) {
-        stats->skipped_examples.push_back({keyed[b].first, keyed[b].second, size});
-      }
-    } else if (size >= 2) {
-      ++stats->blocks;
-      for (size_t x = b; x < e; ++x) {
-        for (size_t y = x + 1; y < e; ++y) pairs->push_back(PackPair(keyed[x].second, keyed[y].second));
-      }
-    }
-    b = e;
-  }
+  PairSortedBlocks(
+      keyed.size(), [&](size_t i) { return keyed[i].first; }, [&](size_t i) { return keyed[i].second; }, cap, pairs,
+      stats);
   std::sort(pairs->begin(), pairs->end());
   pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
 }

@@ -588,17 +588,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   bool write_key = false;
   if (s.IsNotFound()) {
     impl->tombstone_key.resize(32);
-    // Never starting with the sealed-value mark, so the plain key cannot be
-    // taken for a sealed one once keys are added.
-    do {
-      randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
-    } while (static_cast<unsigned char>(impl->tombstone_key[0]) == 0xE7);
+    randombytes_buf(impl->tombstone_key.data(), impl->tombstone_key.size());
     write_key = true;
   } else if (!s.ok()) {
     return FromRocks(s, "cannot read the index key");
   } else {
     // 32 bytes is the plain key (sealed it is 74), whatever its first byte:
-    // keys made before the mark was avoided may start with it.
+    // one key in 256 starts with the sealed-value mark.
     auto plain = stored_key.size() == 32 ? Result<std::string>(stored_key) : Unseal(*impl, stored_key);
     if (!plain.ok()) return Status::InvalidArgument(path + ": " + plain.status().message());
     impl->tombstone_key = std::move(*plain);

@@ -30,6 +30,22 @@ class StoreTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string Db() const { return (dir_ / "db").string(); }
 
+  // Writes a meta value straight into the closed database, past the store.
+  void PutRawMeta(const std::string& key, const std::string& value) {
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
+    }
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+
   // Normalizes CSV text into store inputs.
   static std::vector<RecordInput> Inputs(const std::string& csv) {
     auto reader = core::OpenReader(std::make_unique<core::MemorySource>(csv), {});
@@ -235,22 +251,7 @@ TEST_F(StoreTest, RefusesWhatIsNotADoppelDatabase) {
 
 TEST_F(StoreTest, RefusesAnUnknownSchemaVersion) {
   { ASSERT_TRUE(Store::Open(Db()).ok()); }
-  {
-    rocksdb::DB* raw = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") {
-        ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "99").ok());
-      }
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+  ASSERT_NO_FATAL_FAILURE(PutRawMeta("schema_version", "99"));
   auto store = Store::Open(Db());
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos) << store.status().message();
@@ -267,22 +268,9 @@ TEST_F(StoreTest, APlainValueStartingWithTheSealMarkStillOpens) {
     ASSERT_TRUE(store.ok());
     Ingest(**store, rows);
   }
-  {
-    rocksdb::DB* raw = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
-    std::string key(32, '\x11');
-    key[0] = static_cast<char>(0xE7);
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], "tombstone_key", key).ok());
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+  std::string key(32, '\x11');
+  key[0] = static_cast<char>(0xE7);
+  ASSERT_NO_FATAL_FAILURE(PutRawMeta("tombstone_key", key));
   {
     auto store = Store::Open(Db());
     ASSERT_TRUE(store.ok()) << store.status().ToString();

@@ -287,6 +287,11 @@ int RunFuzzy(const DedupeFlags& f) {
   buf.clear();
   // Golden records are independent: built on every thread a slice at a
   // time, each thread's rows in its own buffer, written in entity order.
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+    return s;
+  };
   const size_t workers = core::ResolveThreads(mo.threads);
   constexpr size_t kPerWorker = 8192;
   std::vector<std::string> parts(workers);
@@ -308,11 +313,6 @@ int RunFuzzy(const DedupeFlags& f) {
             member_ids += table.ids.Get(members[x]);
           }
           core::GoldenRecord g = core::BuildGolden(snaps, survivorship);
-          auto join = [](const std::vector<std::string>& v) {
-            std::string s;
-            for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
-            return s;
-          };
           std::string dob = g.birth_date ? std::to_string(g.birth_date) : "";
           core::AppendCsvRow(out, {table.ids.Get(e), member_ids, g.last, g.first, g.middle, g.gender, dob,
                                    join(g.phones), join(g.emails), g.address, g.doc_id, g.name_from,
