@@ -299,15 +299,14 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
 
 }  // namespace
 
-CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
-                                  const kernels::KernelTable& kernels, int threads) {
-  CandidatePairs out;
+BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& kernels,
+                        int threads, PairBudget* budget) {
+  BlockedRules out;
   // Rules are independent until their union: they run a wave of `threads`
   // at a time (each alone is one sort-bound thread; MinHash splits itself
   // over the threads), keeping their sorted pair lists.
   const size_t workers = std::max<size_t>(1, ResolveThreads(threads));
   const auto& rules = options.rules;
-  std::vector<std::vector<uint64_t>> lists;  // per rule, in rule order
   for (size_t wave = 0; wave < rules.size(); wave += workers) {
     const size_t count = std::min(workers, rules.size() - wave);
     std::vector<RuleOutput> outputs(count);
@@ -317,70 +316,106 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
     for (RuleOutput& o : outputs) {
       out.training.push_back(std::move(o.training));
       out.by_rule.push_back(std::move(o.stats));
-      lists.push_back(std::move(o.pairs));
+      out.runs.push_back(PairRun::Make(std::move(o.pairs), budget));
     }
   }
-  // The union, as one k-way merge of the rule lists, split by first record
-  // over the threads. A pair counts as new for the first rule (in rule
-  // order) that has it, so the counts and the result do not depend on the
-  // thread count either.
-  const size_t k = lists.size(), n = t.size();
-  const size_t parts = std::max<size_t>(1, std::min(workers, n));
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> part_pairs(parts);
-  std::vector<std::vector<uint64_t>> part_new(parts, std::vector<uint64_t>(k, 0));
-  ParallelFor(parts, parts, 1, [&](size_t pb, size_t pe) {
-    // The rules' remaining runs in this part, in rule order; exhausted ones
-    // drop out, so the search for the least pair scans only live runs.
-    struct Run {
-      const uint64_t *at, *end;
-      size_t rule;
-    };
-    std::vector<Run> runs;
-    for (size_t part = pb; part < pe; ++part) {
-      const uint64_t lo = kernels::PackPair(static_cast<uint32_t>(n * part / parts), 0);
-      const uint64_t hi = kernels::PackPair(static_cast<uint32_t>(n * (part + 1) / parts), 0);
-      size_t total = 0;
-      runs.clear();
-      for (size_t r = 0; r < k; ++r) {
-        const uint64_t* data = lists[r].data();
-        const uint64_t* last = data + lists[r].size();
-        const uint64_t* begin = std::lower_bound(data, last, lo);
-        const uint64_t* end = part + 1 == parts ? last : std::lower_bound(begin, last, hi);
-        if (begin < end) runs.push_back({begin, end, r});
-        total += static_cast<size_t>(end - begin);
-      }
-      auto& pairs = part_pairs[part];
-      pairs.reserve(total);
-      std::vector<uint64_t>& fresh = part_new[part];
-      while (!runs.empty()) {
-        uint64_t least = *runs[0].at;
-        size_t first = 0;
-        for (size_t i = 1; i < runs.size(); ++i) {
-          if (*runs[i].at < least) least = *runs[i].at, first = i;  // strict: the lowest rule wins ties
-        }
-        ++fresh[runs[first].rule];
-        pairs.push_back(Unpack(least));
-        size_t live = 0;
-        for (size_t i = 0; i < runs.size(); ++i) {
-          Run run = runs[i];
-          if (*run.at == least) ++run.at;
-          if (run.at < run.end) runs[live++] = run;
-        }
-        runs.resize(live);
-      }
-    }
-  });
-  std::vector<std::vector<uint64_t>>().swap(lists);
+  return out;
+}
+
+void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pairs,
+                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn) {
+  // One k-way merge of the rule lists, split by first record into parts:
+  // a round merges `workers` parts at once, then hands them on in order.
+  // A pair counts as new for the first rule (in rule order) that has it, so
+  // the counts and the pairs do not depend on how the parts fall.
+  auto& lists = blocked.runs;
+  const size_t k = lists.size();
+  const size_t workers = std::max<size_t>(1, std::min(ResolveThreads(threads), std::max<size_t>(n, 1)));
   size_t total = 0;
-  for (const auto& p : part_pairs) total += p.size();
-  out.pairs.reserve(total);
-  for (auto& p : part_pairs) {
-    out.pairs.insert(out.pairs.end(), p.begin(), p.end());
-    std::vector<std::pair<uint32_t, uint32_t>>().swap(p);
+  for (const PairRun& run : lists) total += run.size();
+  const size_t rounds = std::max<size_t>(1, (total + chunk_pairs - 1) / std::max<size_t>(chunk_pairs, 1));
+  const size_t parts = std::max<size_t>(1, std::min(workers * rounds, std::max<size_t>(n, 1)));
+  // Where each part starts in each list, found before any list is freed.
+  std::vector<std::vector<size_t>> bound(k, std::vector<size_t>(parts + 1, 0));
+  for (size_t r = 0; r < k; ++r) {
+    bound[r][parts] = lists[r].size();
+    for (size_t p = 1; p < parts; ++p) {
+      bound[r][p] = lists[r].LowerBound(kernels::PackPair(static_cast<uint32_t>(n * p / parts), 0));
+    }
+  }
+  std::vector<std::vector<uint64_t>> part_new(workers, std::vector<uint64_t>(k, 0));
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> out(workers);
+  for (size_t first = 0; first < parts; first += workers) {
+    const size_t count = std::min(workers, parts - first);
+    ParallelFor(count, count, 1, [&](size_t wb, size_t we) {
+      // The rules' remaining blocks in this part, in rule order; exhausted
+      // ones drop out, so the search for the least pair scans only live runs.
+      struct Run {
+        const uint64_t *at, *end;
+        size_t rule;
+      };
+      std::vector<PairRun::Reader> readers;
+      std::vector<Run> runs;
+      for (size_t w = wb; w < we; ++w) {
+        const size_t part = first + w;
+        readers.clear();
+        readers.reserve(k);
+        runs.clear();
+        size_t size = 0;
+        for (size_t r = 0; r < k; ++r) {
+          readers.emplace_back(lists[r], bound[r][part], bound[r][part + 1]);
+          size += bound[r][part + 1] - bound[r][part];
+        }
+        for (size_t r = 0; r < k; ++r) {
+          Run run{nullptr, nullptr, r};
+          if (readers[r].Next(&run.at, &run.end)) runs.push_back(run);
+        }
+        auto& pairs = out[w];
+        pairs.clear();
+        pairs.reserve(size);
+        std::vector<uint64_t>& fresh = part_new[w];
+        while (!runs.empty()) {
+          uint64_t least = *runs[0].at;
+          size_t winner = 0;
+          for (size_t i = 1; i < runs.size(); ++i) {
+            if (*runs[i].at < least) least = *runs[i].at, winner = i;  // strict: the lowest rule wins ties
+          }
+          ++fresh[runs[winner].rule];
+          pairs.push_back(Unpack(least));
+          size_t live = 0;
+          for (size_t i = 0; i < runs.size(); ++i) {
+            Run run = runs[i];
+            if (*run.at == least) ++run.at;
+            if (run.at < run.end || readers[run.rule].Next(&run.at, &run.end)) runs[live++] = run;
+          }
+          runs.resize(live);
+        }
+      }
+    });
+    for (size_t w = 0; w < count; ++w) fn(std::move(out[w]));
+    for (size_t r = 0; r < k; ++r) lists[r].ReleaseBefore(bound[r][first + count]);
   }
   for (size_t r = 0; r < k; ++r) {
-    for (size_t part = 0; part < parts; ++part) out.by_rule[r].new_pairs += part_new[part][r];
+    for (size_t w = 0; w < workers; ++w) blocked.by_rule[r].new_pairs += part_new[w][r];
   }
+  std::vector<PairRun>().swap(lists);
+}
+
+CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options,
+                                  const kernels::KernelTable& kernels, int threads) {
+  PairBudget memory;
+  BlockedRules blocked = BlockRules(t, options, kernels, threads, &memory);
+  CandidatePairs out;
+  size_t total = 0;
+  for (const PairRun& run : blocked.runs) total += run.size();
+  // One round: the union is at most every list's pairs.
+  UnionChunks(blocked, t.size(), threads, std::max<size_t>(total, 1),
+              [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
+                if (out.pairs.empty()) out.pairs = std::move(piece);
+                else out.pairs.insert(out.pairs.end(), piece.begin(), piece.end());
+              });
+  out.by_rule = std::move(blocked.by_rule);
+  out.training = std::move(blocked.training);
   return out;
 }
 

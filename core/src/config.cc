@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
+#include <charconv>
 #include <set>
+#include <string>
 
 #include "doppel/core/unicode.h"
 
@@ -27,6 +30,35 @@ Status JobConfig::Validate() const {
                                    "trusted first");
   }
   return Status::Ok();
+}
+
+Result<uint64_t> ParseByteSize(std::string_view text) {
+  const std::string t(Trim(text));
+  if (t == "auto") return uint64_t{0};
+  auto bad = [&] {
+    return Status::InvalidArgument("expected a size like 4G, 512M or a number of bytes, got '" + std::string(text) + "'");
+  };
+  if (t.empty() || !(std::isdigit(static_cast<unsigned char>(t[0])))) return bad();
+  double value = 0;
+  const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (error != std::errc()) return bad();
+  std::string unit(end, t.data() + t.size());
+  if (!unit.empty() && (unit.back() == 'B' || unit.back() == 'b')) unit.pop_back();
+  double scale = 1;
+  if (unit.size() == 1) {
+    switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
+      case 'K': scale = 1024.0; break;
+      case 'M': scale = 1024.0 * 1024; break;
+      case 'G': scale = 1024.0 * 1024 * 1024; break;
+      case 'T': scale = 1024.0 * 1024 * 1024 * 1024; break;
+      default: return bad();
+    }
+  } else if (!unit.empty()) {
+    return bad();
+  }
+  const double bytes = value * scale;
+  if (!(bytes >= 0) || bytes >= 1.8e19) return bad();
+  return static_cast<uint64_t>(bytes);
 }
 
 Result<int32_t> ParseDay(std::string_view text) {
@@ -178,7 +210,7 @@ Status ApplyDedupe(const Table& t, std::string_view src, JobConfig* c) {
 Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "match", src,
                                    {"blocking", "max_block", "threshold", "link_threshold", "survivorship",
-                                    "source_priority"}));
+                                    "source_priority", "pair_memory", "spill_dir"}));
   if (const auto* arr = t.get_as<toml::array>("blocking")) {
     std::vector<BlockingRule> rules;
     for (const auto& item : *arr) {
@@ -209,6 +241,19 @@ Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
     c->match.cluster.link_threshold = d;
   }
   std::string s;
+  if (const toml::node* node = t.get("pair_memory")) {
+    if (auto bytes = node->value<int64_t>()) {
+      if (*bytes < 0) return Status::InvalidArgument(Where(src, *node) + ": pair_memory must not be negative");
+      c->match.pair_memory = static_cast<uint64_t>(*bytes);
+    } else if (auto text = node->value<std::string>()) {
+      auto size = ParseByteSize(*text);
+      if (!size.ok()) return Status::InvalidArgument(Where(src, *node) + ": pair_memory: " + size.status().message());
+      c->match.pair_memory = *size;
+    } else {
+      return Status::InvalidArgument(Where(src, *node) + ": pair_memory is a size like \"4G\" or \"auto\"");
+    }
+  }
+  DOPPEL_RETURN_IF_ERROR(Get(t, "spill_dir", src, &c->match.spill_dir));
   if (t.contains("survivorship")) {
     DOPPEL_RETURN_IF_ERROR(Get(t, "survivorship", src, &s));
     DOPPEL_ASSIGN_OR_RETURN(c->survivorship.rule, ParseSurvivorship(s));

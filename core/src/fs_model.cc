@@ -185,13 +185,45 @@ std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads) {
 
 }  // namespace
 
-FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
-                   const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
-                   const kernels::KernelTable& k, const TrainOptions& options, const std::vector<uint8_t>* labels) {
+void CandidateSummary::Add(const PairLevels& levels, int threads, const std::vector<uint8_t>* labels) {
+  const std::vector<PatternCount> chunk = CountPatterns(levels, threads);
+  // Both lists ascending: merged, counts of one pattern summed.
+  std::vector<Pattern> merged;
+  merged.reserve(patterns_.size() + chunk.size());
+  size_t i = 0, j = 0;
+  while (i < patterns_.size() || j < chunk.size()) {
+    if (j == chunk.size() || (i < patterns_.size() && patterns_[i].pattern < chunk[j].pattern)) {
+      merged.push_back(patterns_[i++]);
+    } else if (i == patterns_.size() || chunk[j].pattern < patterns_[i].pattern) {
+      merged.push_back({chunk[j].pattern, chunk[j].count});
+      ++j;
+    } else {
+      merged.push_back({patterns_[i].pattern, patterns_[i].count + chunk[j].count});
+      ++i, ++j;
+    }
+  }
+  patterns_ = std::move(merged);
+  pairs_ += levels.size();
+  if (labels != nullptr && labels->size() == levels.size()) {
+    labelled_ = true;
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      std::vector<uint64_t>& count = matched_[c];
+      if (count.empty()) count.assign(InfoOf(static_cast<Comparison>(c)).levels.size(), 0);
+      for (size_t p = 0; p < levels.size(); ++p) {
+        const int8_t l = levels.levels[c][p];
+        if ((*labels)[p] && l != kNull) ++count[l];
+      }
+    }
+    for (uint8_t x : *labels) matches_ += x;
+  }
+}
+
+FsModel TrainModel(const CompareIndex& x, const CandidateSummary& candidates, const std::vector<TrainingSet>& sessions,
+                   const kernels::KernelTable& k, const TrainOptions& options) {
   const MatchTable& t = x.table();
   FsModel model;
   const size_t n = t.size();
-  const size_t pairs = candidates.size();
+  const uint64_t pairs = candidates.pairs();
   model.candidate_pairs = pairs;
   const double all_pairs = n >= 2 ? static_cast<double>(n) * (n - 1) / 2 : 1;
 
@@ -220,8 +252,8 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
       count[l] += 1;
       non_null += 1;
     }
-    double candidate_non_null = 0;
-    for (int8_t l : candidates.levels[c]) candidate_non_null += l != kNull;
+    uint64_t candidate_non_null = 0;
+    for (const auto& p : candidates.patterns_) candidate_non_null += PatternLevel(p.pattern, c) != kNull ? p.count : 0;
     if (non_null == 0 || candidate_non_null == 0) continue;  // the data has no such field
     ComparisonModel& cm = model.comparisons[c];
     cm.u.resize(L);
@@ -250,21 +282,18 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
     for (double& x : v) x = std::max(x, kMinM) / total;
   };
 
-  if (labels != nullptr && labels->size() == pairs) {
-    double matches = 0;
+  if (candidates.labelled()) {
     for (size_t c = 0; c < kComparisonCount; ++c) {
       ComparisonModel& cm = model.comparisons[c];
       if (!cm.used()) continue;
       std::vector<double> acc(cm.m.size(), 0.01);
-      for (size_t i = 0; i < pairs; ++i) {
-        int8_t l = candidates.levels[c][i];
-        if ((*labels)[i] && l != kNull) acc[l] += 1;
+      for (size_t l = 0; l < acc.size() && l < candidates.matched_[c].size(); ++l) {
+        acc[l] += static_cast<double>(candidates.matched_[c][l]);
       }
       normalize(acc);
       cm.m = acc;
     }
-    for (uint8_t x : *labels) matches += x;
-    model.lambda = std::clamp(matches / all_pairs, 1e-12, 0.5);
+    model.lambda = std::clamp(static_cast<double>(candidates.matches_) / all_pairs, 1e-12, 0.5);
     model.trained_by = "labels";
     return model;
   }
@@ -351,7 +380,7 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
   // them) over every possible pair, solved as a fixed point over the
   // candidates' patterns.
   refresh_weights();
-  const std::vector<PatternCount> patterns = CountPatterns(candidates, options.threads);
+  const auto& patterns = candidates.patterns_;
   std::vector<double> w(patterns.size());
   for (size_t i = 0; i < patterns.size(); ++i) w[i] = pattern_weight(patterns[i].pattern, {});
   double lambda = std::clamp(pairs * 0.1 / all_pairs, 1e-12, 0.5);
@@ -366,7 +395,6 @@ FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
     lambda = next;
   }
   model.lambda = lambda;
-  (void)candidate_pairs;
   return model;
 }
 

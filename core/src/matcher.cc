@@ -42,7 +42,9 @@ FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernel
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   PairLevels levels;
   ComputeLevelsParallel(x, c.pairs, k, options.threads, &levels);
-  FsModel m = TrainModel(x, c.pairs, levels, c.training, k, TrainOptionsOf(options));
+  CandidateSummary summary;
+  summary.Add(levels, options.threads);
+  FsModel m = TrainModel(x, summary, c.training, k, TrainOptionsOf(options));
   if (candidates != nullptr) *candidates = std::move(c);
   return m;
 }
@@ -86,48 +88,94 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
 
 }  // namespace
 
-MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
-                     const FsModel* model, const std::function<bool(uint32_t, uint32_t)>* same_entity) {
+Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+                             const FsModel* model, const std::function<bool(uint32_t, uint32_t)>* same_entity) {
   MatchResult r;
   const size_t n = t.size();
-  auto clock = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto clock = Clock::now();
+  auto since = [](Clock::time_point from) { return std::chrono::duration<double>(Clock::now() - from).count(); };
   auto lap = [&](double* into) {
-    const auto now = std::chrono::steady_clock::now();
-    *into = std::chrono::duration<double>(now - clock).count();
-    clock = now;
+    *into += since(clock);
+    clock = Clock::now();
   };
-  r.candidates = GenerateCandidates(t, options.blocking, k, options.threads);
+  // Per-pair data lives in RAM up to the budget, and in spill files beyond.
+  const uint64_t physical = PhysicalMemoryBytes();
+  const uint64_t memory = options.pair_memory > 0 ? options.pair_memory : physical > 0 ? physical / 4 : UINT64_MAX;
+  PairBudget budget = options.spill != nullptr ? PairBudget(memory, options.spill) : PairBudget();
+  BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   lap(&r.seconds.blocking);
-  const auto& pairs = r.candidates.pairs;
+
+  // The rules' union comes a piece at a time; each piece is compared at
+  // once (its levels counted for training) and stored, so the whole pair
+  // list never exists on its own. Comparison time is what the pieces took.
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
-  ComputeLevelsParallel(x, pairs, k, options.threads, &r.levels);
   lap(&r.seconds.comparisons);
+  LevelStore store(&budget);
+  CandidateSummary summary;
+  const bool train = model == nullptr;
+  std::vector<uint8_t> labels;
+  UnionChunks(blocked, n, options.threads, options.chunk_pairs, [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
+    const auto start = Clock::now();
+    PairLevels levels;
+    ComputeLevelsParallel(x, piece, k, options.threads, &levels);
+    if (train && same_entity != nullptr) {
+      labels.resize(piece.size());
+      for (size_t i = 0; i < piece.size(); ++i) labels[i] = (*same_entity)(piece[i].first, piece[i].second);
+      summary.Add(levels, options.threads, &labels);
+    } else if (train) {
+      summary.Add(levels, options.threads);
+    }
+    store.Append(std::move(piece), std::move(levels));
+    r.seconds.comparisons += since(start);
+    r.seconds.blocking -= since(start);
+  });
+  lap(&r.seconds.blocking);
+  r.by_rule = std::move(blocked.by_rule);
+  r.candidate_pairs = store.pairs();
+  if (Status s = budget.status(); !s.ok()) return s;
 
   if (model != nullptr) {
     r.model = *model;
-  } else if (same_entity != nullptr) {
-    std::vector<uint8_t> labels(pairs.size());
-    for (size_t i = 0; i < pairs.size(); ++i) labels[i] = (*same_entity)(pairs[i].first, pairs[i].second);
-    r.model = TrainModel(x, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options), &labels);
   } else {
-    r.model = TrainModel(x, pairs, r.levels, r.candidates.training, k, TrainOptionsOf(options));
+    r.model = TrainModel(x, summary, blocked.training, k, TrainOptionsOf(options));
   }
-  std::vector<TrainingSet>().swap(r.candidates.training);  // no longer needed
+  std::vector<TrainingSet>().swap(blocked.training);  // no longer needed
   lap(&r.seconds.training);
 
+  // Scoring, a stored chunk at a time: weights only (the probability
+  // follows from the weight), and only the pairs likely enough to matter
+  // are kept; clustering scores any other pair it asks about again, to the
+  // same value.
   TermFrequencies tf(t);
-  // Weights only: the probability follows from the weight, and a second
-  // double per pair is 180 MB at 22 M pairs.
-  r.weights.resize(pairs.size());
   const Scorer scorer(r.model, &tf);
-  ParallelFor(pairs.size(), ResolveThreads(options.threads), 8192, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) r.weights[i] = scorer.Weight(r.levels, i, pairs[i].first, pairs[i].second);
-  });
+  const ProbabilityAtLeast kept(std::min(options.cluster.threshold, options.keep_min_probability));
+  const size_t workers = ResolveThreads(options.threads);
+  LevelStore::Scratch scratch;
+  std::vector<double> weights;
+  for (size_t c = 0; c < store.chunks(); ++c) {
+    const LevelStore::View v = store.Get(c, &scratch);
+    weights.resize(v.pairs.size());
+    ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
+    });
+    for (size_t i = 0; i < v.pairs.size(); ++i) {
+      if (!kept(weights[i])) continue;
+      r.pairs.push_back(v.pairs[i]);
+      for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) r.levels.levels[cmp].push_back(v.levels->levels[cmp][i]);
+      r.weights.push_back(weights[i]);
+    }
+    store.Release(c);
+  }
+  r.spilled_bytes = budget.spilled();
+  if (Status s = budget.status(); !s.ok()) return s;
   lap(&r.seconds.scoring);
 
   // Clustering: links strongest first, each join checked on average.
-  // Candidate pairs are sorted, so a cross pair's score is a binary search
-  // away; pairs blocking never proposed are scored on demand and kept.
+  // Kept pairs are sorted, so a cross pair's score is a binary search away;
+  // other pairs (below the keep floor, or never proposed by blocking) are
+  // scored on demand and remembered.
+  const auto& pairs = r.pairs;
   std::unordered_map<uint64_t, double> on_demand;
   std::vector<size_t> edges;
   const ProbabilityAtLeast linked(options.cluster.threshold);

@@ -1,5 +1,7 @@
 #include "doppel/core/parallel.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -10,6 +12,11 @@ size_t ResolveThreads(int requested) {
   if (requested > 0) return static_cast<size_t>(requested);
   size_t hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
+}
+
+uint64_t PhysicalMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
 }
 
 void ParallelFor(size_t n, size_t threads, size_t grain, const std::function<void(size_t, size_t)>& fn) {

@@ -181,7 +181,7 @@ TEST(Matcher, SameClustersWhateverTheThreadCount) {
   MatcherOptions one, many;
   one.threads = 1;
   many.threads = 4;
-  MatchResult r1 = MatchAll(t, one, K()), r4 = MatchAll(t, many, K());
+  MatchResult r1 = MatchAll(t, one, K()).value(), r4 = MatchAll(t, many, K()).value();
   EXPECT_EQ(r1.entity_of, r4.entity_of);
   EXPECT_EQ(r1.model.ToJson(), r4.model.ToJson());
   // Duplicates joined their originals: "b3" sits with "a3".

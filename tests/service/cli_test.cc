@@ -130,6 +130,40 @@ TEST_F(CliTest, GenerateProfileDedupeEvaluate) {
   EXPECT_LT(recall, 1.0) << ev.out;
 }
 
+// Candidate pairs over --pair-memory go to temporary files: the same
+// outputs byte for byte, nothing left in the spill directory, and clear
+// errors for a bad size or a missing directory.
+TEST_F(CliTest, SpilledPairsGiveTheSameOutputs) {
+  Result gen = Doppel("gen --rows 4000 --seed 9 --locale ru --data-dir builtin -q --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  Result mem = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("mem"));
+  ASSERT_EQ(mem.code, 0) << mem.err;
+  fs::create_directories(dir_ / "spill");
+  Result disk = Doppel("dedupe " + P("g/base.csv") + " --out " + P("disk") + " --pair-memory 1 --spill-dir " +
+                       P("spill"));
+  ASSERT_EQ(disk.code, 0) << disk.err;
+  EXPECT_NE(disk.err.find("went to temporary files in"), std::string::npos) << disk.err;
+  for (const char* f : {"clusters.csv", "pairs.csv", "golden.csv", "model.json"}) {
+    EXPECT_EQ(Slurp(dir_ / "mem" / f), Slurp(dir_ / "disk" / f)) << f;
+  }
+  EXPECT_NE(Slurp(dir_ / "mem/summary.json").find("\"spilled_bytes\": 0,"), std::string::npos);
+  EXPECT_EQ(Slurp(dir_ / "disk/summary.json").find("\"spilled_bytes\": 0,"), std::string::npos);
+  EXPECT_TRUE(fs::is_empty(dir_ / "spill"));
+  // The same through the config file.
+  Write("spill.toml", "[match]\npair_memory = \"1K\"\n");
+  Result cfg = Doppel("dedupe -q --config " + P("spill.toml") + " " + P("g/base.csv") + " --out " + P("cfg"));
+  ASSERT_EQ(cfg.code, 0) << cfg.err;
+  EXPECT_EQ(Slurp(dir_ / "mem/clusters.csv"), Slurp(dir_ / "cfg/clusters.csv"));
+  EXPECT_EQ(Slurp(dir_ / "cfg/summary.json").find("\"spilled_bytes\": 0,"), std::string::npos);
+
+  Result bad = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("x") + " --pair-memory lots");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--pair-memory"), std::string::npos) << bad.err;
+  Result missing = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("x") + " --spill-dir " + P("nope"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {
   Write("bad.csv",
         "id;ФИО;Телефон\n"

@@ -77,12 +77,12 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   DOPPEL_ASSIGN_OR_RETURN(LoadedTable loaded, LoadTable(dir + "/base.csv", config, reading, nullptr));
   const auto t1 = std::chrono::steady_clock::now();
   progress.Note("matching " + std::to_string(loaded.table.size()) + " records on " + run.backend);
-  core::MatchResult m = core::MatchAll(loaded.table, mo, kernels);
+  DOPPEL_ASSIGN_OR_RETURN(core::MatchResult m, core::MatchAll(loaded.table, mo, kernels));
   const auto t2 = std::chrono::steady_clock::now();
   run.read_normalize = std::chrono::duration<double>(t1 - t0).count();
   run.total = std::chrono::duration<double>(t2 - t0).count();
   run.stages = m.seconds;
-  run.candidates = m.candidates.pairs.size();
+  run.candidates = m.candidate_pairs;
   run.clusters = m.clusters;
   run.peak_rss_mib = PeakRssMib();
 

@@ -14,6 +14,7 @@
 #include "doppel/core/unicode.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
+#include "doppel/storage/temp_files.h"
 
 namespace doppel::cli {
 
@@ -25,6 +26,7 @@ struct DedupeFlags {
   std::string model_path, truth_path, truth_columns;
   double threshold = -1;
   double pairs_min_probability = 0.5;
+  std::string pair_memory, spill_dir;
   std::string survivorship;
   std::vector<std::string> source_priority;
   InputFlags in;
@@ -182,6 +184,20 @@ int RunFuzzy(const DedupeFlags& f) {
     if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
     mo.cluster.threshold = f.threshold;
   }
+  if (!f.pair_memory.empty()) {
+    auto bytes = core::ParseByteSize(f.pair_memory);
+    if (!bytes.ok()) return Fail("--pair-memory: " + bytes.status().message());
+    mo.pair_memory = *bytes;
+  }
+  if (!f.spill_dir.empty()) mo.spill_dir = f.spill_dir;
+  if (!(f.pairs_min_probability >= 0 && f.pairs_min_probability <= 1)) {
+    return Fail("--pairs-min-probability is a probability between 0 and 1");
+  }
+  mo.keep_min_probability = f.pairs_min_probability;
+  // Candidate pairs over the memory budget go to unlinked files here.
+  storage::TempFileSpace spill(mo.spill_dir.empty() ? f.out_dir : mo.spill_dir);
+  if (!storage::PathExists(spill.dir())) return Fail("--spill-dir " + spill.dir() + " does not exist");
+  mo.spill = &spill;
   std::optional<core::FsModel> given_model;
   if (!f.model_path.empty()) {
     auto text = storage::ReadFile(f.model_path);
@@ -216,9 +232,15 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   auto t_match = std::chrono::steady_clock::now();
   if (!f.in.quiet) std::fprintf(stderr, "dedupe: matching %zu records\n", table.size());
-  core::MatchResult m = core::MatchAll(table, mo, kernels, given_model ? &*given_model : nullptr,
-                                       same_entity ? &same_entity : nullptr);
+  auto matched = core::MatchAll(table, mo, kernels, given_model ? &*given_model : nullptr,
+                                same_entity ? &same_entity : nullptr);
+  if (!matched.ok()) return Fail(matched.status());
+  const core::MatchResult& m = *matched;
   double match_seconds = Seconds(t_match);
+  if (m.spilled_bytes > 0 && !f.in.quiet) {
+    std::fprintf(stderr, "dedupe: %s MB of candidate pairs went to temporary files in %s (--pair-memory)\n",
+                 core::WithThousands(m.spilled_bytes >> 20).c_str(), spill.dir().c_str());
+  }
 
   // clusters.csv, in input order.
   auto clusters = storage::AtomicFile::Create(f.out_dir + "/clusters.csv");
@@ -243,9 +265,9 @@ int RunFuzzy(const DedupeFlags& f) {
   buf += "\n";
   uint64_t pairs_written = 0;
   const core::ProbabilityAtLeast written(f.pairs_min_probability);
-  for (size_t i = 0; i < m.candidates.pairs.size(); ++i) {
+  for (size_t i = 0; i < m.pairs.size(); ++i) {
     if (!written(m.weights[i])) continue;
-    auto [a, b] = m.candidates.pairs[i];
+    auto [a, b] = m.pairs[i];
     char num[64];
     core::AppendCsvField(buf, table.ids.Get(a));
     buf.push_back(',');
@@ -338,13 +360,14 @@ int RunFuzzy(const DedupeFlags& f) {
   j.Field("records", static_cast<uint64_t>(table.size())).Field("entities", m.clusters);
   j.Field("duplicates", static_cast<uint64_t>(table.size()) - m.clusters);
   j.Field("rejects", rejected);
-  j.Field("candidate_pairs", static_cast<uint64_t>(m.candidates.pairs.size()));
+  j.Field("candidate_pairs", m.candidate_pairs);
+  j.Field("spilled_bytes", m.spilled_bytes);
   j.Field("pairs_written", pairs_written);
   j.Field("threshold", mo.cluster.threshold).Field("joins_refused", m.joins_refused);
   j.Field("pairs_scored_on_demand", m.pairs_scored_on_demand);
   j.Field("model", m.model.trained_by).Field("lambda", m.model.lambda).Field("em_iterations", m.model.iterations);
   j.Key("blocking").BeginArray();
-  for (const auto& rs : m.candidates.by_rule) {
+  for (const auto& rs : m.by_rule) {
     j.BeginObject().Field("rule", core::BlockingRuleName(rs.rule)).Field("pairs", rs.pairs);
     j.Field("new_pairs", rs.new_pairs).Field("skipped_blocks", rs.skipped_blocks).EndObject();
   }
@@ -352,7 +375,7 @@ int RunFuzzy(const DedupeFlags& f) {
   j.Field("backend", std::string(kernels.name));
   j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
   j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);
-  j.Field("pairs_per_second", match_seconds > 0 ? m.candidates.pairs.size() / match_seconds : 0.0);
+  j.Field("pairs_per_second", match_seconds > 0 ? m.candidate_pairs / match_seconds : 0.0);
   j.Key("stage_seconds").BeginObject();
   j.Field("blocking", m.seconds.blocking).Field("comparisons", m.seconds.comparisons);
   j.Field("training", m.seconds.training).Field("scoring", m.seconds.scoring).Field("clustering", m.seconds.clustering);
@@ -371,7 +394,7 @@ int RunFuzzy(const DedupeFlags& f) {
     if (Status s = file->Publish(); !s.ok()) return Fail(s);
   }
   progress.Done(table.size() + rejected);
-  for (const auto& rs : m.candidates.by_rule) {
+  for (const auto& rs : m.by_rule) {
     if (rs.skipped_blocks == 0) continue;
     std::fprintf(stderr, "dedupe: note: %s skipped %llu blocks too common to use (e.g. %s)\n",
                  std::string(core::BlockingRuleName(rs.rule)).c_str(),
@@ -381,7 +404,7 @@ int RunFuzzy(const DedupeFlags& f) {
     std::fprintf(stderr,
                  "dedupe: warning: %s candidate pairs are too few to train a model, so nothing was joined; train "
                  "on a larger base (or doppel gen) and pass its model.json with --model\n",
-                 core::WithThousands(m.candidates.pairs.size()).c_str());
+                 core::WithThousands(m.candidate_pairs).c_str());
   }
   std::printf("Fuzzy dedupe of %s\n", f.input.c_str());
   std::printf("  records   %s (%s rejected, see %s/rejects.csv)\n", core::WithThousands(table.size()).c_str(),
@@ -389,7 +412,7 @@ int RunFuzzy(const DedupeFlags& f) {
   std::printf("  entities  %s (%s duplicate records)\n", core::WithThousands(m.clusters).c_str(),
               core::WithThousands(table.size() - m.clusters).c_str());
   std::printf("  pairs     %s candidates from %zu blocking rules, threshold %.2f, %s joins refused as chains\n",
-              core::WithThousands(m.candidates.pairs.size()).c_str(), m.candidates.by_rule.size(),
+              core::WithThousands(m.candidate_pairs).c_str(), m.by_rule.size(),
               mo.cluster.threshold, core::WithThousands(m.joins_refused).c_str());
   std::printf("  model     %s (prior %.4f%s)\n", m.model.trained_by.c_str(), m.model.lambda,
               m.model.trained_by == "em" ? (", " + std::to_string(m.model.iterations) + " EM iterations").c_str() : "");
@@ -417,6 +440,12 @@ Command RegisterDedupe(CLI::App& app) {
   sub->add_option("--truth", f->truth_path, "Train m-probabilities from labels: CSV of record id and true entity id");
   sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
   sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
+  sub->add_option("--pair-memory", f->pair_memory,
+                  "RAM for candidate pairs (about 25 bytes each) before the rest goes to temporary files: 4G, "
+                  "512M, or auto, a quarter of this machine's memory (default: auto)");
+  sub->add_option("--spill-dir", f->spill_dir,
+                  "Where candidate pairs over --pair-memory go, as files deleted as soon as they are made "
+                  "(default: the --out directory)");
   sub->add_option("--survivorship", f->survivorship,
                   "Golden values: most_frequent, most_recently_verified, most_complete, most_recent or "
                   "source_priority (default: most_frequent)");

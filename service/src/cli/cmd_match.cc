@@ -207,7 +207,9 @@ int RunLink(const LinkFlags& f) {
   auto model = ModelFor(f.model_path, both, mo, k);
   if (!model.ok()) return Fail(model.status());
   core::FsModel model_b = *model;
-  core::MatchResult base = core::MatchAll(tb, mo, k, &model_b);
+  auto matched_b = core::MatchAll(tb, mo, k, &model_b);
+  if (!matched_b.ok()) return Fail(matched_b.status());
+  const core::MatchResult& base = *matched_b;
   const auto split = static_cast<uint32_t>(ta.size());
   core::LinkResult link = core::LinkLists(both, split, model_b, mo, k);
 

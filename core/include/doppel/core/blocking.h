@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,7 @@
 #include "doppel/core/comparison.h"
 #include "doppel/core/fs_model.h"
 #include "doppel/core/match_table.h"
+#include "doppel/core/spill.h"
 #include "doppel/core/status.h"
 
 namespace doppel::core {
@@ -70,9 +72,29 @@ struct CandidatePairs {
 };
 
 // Rules run on up to `threads` threads (0: all cores); the result does not
-// depend on the thread count.
+// depend on the thread count. All pairs in memory: BlockRules and
+// UnionChunks below stream them instead.
 CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& k,
                                   int threads = 1);
+
+// Blocking before the union of the rules: each rule's stats (new_pairs
+// still 0), training sample and sorted pair list, kept in memory or spilled
+// as `budget` says (errors land in budget->status()).
+struct BlockedRules {
+  std::vector<RuleStats> by_rule;
+  std::vector<TrainingSet> training;
+  std::vector<PairRun> runs;  // per rule, in rule order
+};
+BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& k, int threads,
+                        PairBudget* budget);
+
+// The union of the rules' lists, in ascending order, handed to `fn` a piece
+// at a time (about chunk_pairs / threads pairs each); each rule's new_pairs
+// is counted on the way. The rules' in-memory lists are freed as the union
+// passes them. Where the pieces split depends on the thread count; their
+// concatenation does not.
+void UnionChunks(BlockedRules& blocked, size_t records, int threads, size_t chunk_pairs,
+                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn);
 
 // The block keys (hashes) a record yields under one rule, for incremental
 // matching against a stored base.

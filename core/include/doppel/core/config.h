@@ -67,6 +67,10 @@ struct JobConfig {
 // Applies a TOML document over *config; absent keys keep their values.
 Status ApplyConfigToml(std::string_view toml_text, std::string_view source_name, JobConfig* config);
 
+// Parses a size in bytes: "1048576", "512K", "64M", "4G", "1.5T" (powers of
+// 1024); "auto" is 0.
+Result<uint64_t> ParseByteSize(std::string_view text);
+
 // Parses "2026-12-04" or "20261204" into yyyymmdd.
 Result<int32_t> ParseDay(std::string_view text);
 

@@ -80,14 +80,34 @@ struct TrainingSet {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
 };
 
-// Trains a model. `candidates` are all candidate pairs with their levels (for
-// the prior); `sessions` the per-rule samples for EM. With `labels` (1 = same
-// entity, per candidate pair) m is counted from the labelled matches instead.
-// `x` indexes the whole table (random pairs are drawn from all of it).
-FsModel TrainModel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> candidate_pairs,
-                   const PairLevels& candidates, const std::vector<TrainingSet>& sessions,
-                   const kernels::KernelTable& k, const TrainOptions& options,
-                   const std::vector<uint8_t>* labels = nullptr);
+// What training needs of all the candidate pairs, gathered a chunk at a
+// time (the pairs themselves need not stay): how many pairs show each level
+// pattern and, with labels, how many true matches show each level.
+class CandidateSummary {
+ public:
+  // Adds a chunk's levels; labels (1 = same entity) per pair of the chunk.
+  void Add(const PairLevels& levels, int threads, const std::vector<uint8_t>* labels = nullptr);
+  uint64_t pairs() const { return pairs_; }
+  bool labelled() const { return labelled_; }
+
+ private:
+  friend FsModel TrainModel(const CompareIndex&, const CandidateSummary&, const std::vector<TrainingSet>&,
+                            const kernels::KernelTable&, const TrainOptions&);
+  struct Pattern {
+    uint64_t pattern, count;
+  };
+  std::vector<Pattern> patterns_;  // ascending
+  uint64_t pairs_ = 0, matches_ = 0;
+  bool labelled_ = false;
+  std::array<std::vector<uint64_t>, kComparisonCount> matched_;  // per level: labelled matches showing it
+};
+
+// Trains a model. `candidates` summarises all candidate pairs (for the
+// prior; with labels, m is counted from the labelled matches instead);
+// `sessions` are the per-rule samples for EM. `x` indexes the whole table
+// (random pairs are drawn from all of it).
+FsModel TrainModel(const CompareIndex& x, const CandidateSummary& candidates, const std::vector<TrainingSet>& sessions,
+                   const kernels::KernelTable& k, const TrainOptions& options);
 
 // What each comparison adds to a pair's weight.
 struct Contribution {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "doppel/core/blocking.h"
@@ -36,12 +37,32 @@ struct MatcherOptions {
   ClusterOptions cluster;
   // Worker threads for comparisons; 0 = every core. Default: 0.
   int threads = 0;
+  // Scored candidate pairs at least this likely come back in
+  // MatchResult::pairs with their levels; the rest are only counted (links,
+  // at cluster.threshold, always come back). Default: 0.5.
+  double keep_min_probability = 0.5;
+  // Candidate pairs are compared and stored a chunk of about this many at a
+  // time. Default: 4M.
+  size_t chunk_pairs = size_t{1} << 22;
+  // RAM the candidate pair lists (about 25 bytes a pair) may hold before the
+  // rest goes to `spill` (not owned; without one all stay in RAM); 0 = a
+  // quarter of this machine's memory. Results are the same either way.
+  // Default: 0.
+  uint64_t pair_memory = 0;
+  SpillSpace* spill = nullptr;
+  // Where a command makes its spill space; "" = its output directory.
+  std::string spill_dir;
 };
 
 struct MatchResult {
-  CandidatePairs candidates;
-  PairLevels levels;               // of candidates.pairs
-  std::vector<double> weights;     // match weights of candidates.pairs (ProbabilityOf gives the probability)
+  uint64_t candidate_pairs = 0;
+  std::vector<RuleStats> by_rule;
+  // The candidate pairs at least keep_min_probability likely, ascending,
+  // with their levels and match weights (ProbabilityOf gives the probability).
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  PairLevels levels;
+  std::vector<double> weights;
+  uint64_t spilled_bytes = 0;      // candidate pair data written to spill files
   FsModel model;
   std::vector<uint32_t> entity_of; // per record: the record index whose id names its entity
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
@@ -53,8 +74,9 @@ struct MatchResult {
 
 // Runs the whole batch. With `model` the model is used as is (term
 // frequencies still come from this data); else it is trained here, from
-// `labels` (1 per candidate pair that is a true match) when given.
-MatchResult MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+// `same_entity` (true for a candidate pair that is a true match) when given.
+// Fails only when spilling fails (a full or unwritable spill directory).
+Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
                      const FsModel* model = nullptr,
                      const std::function<bool(uint32_t, uint32_t)>* same_entity = nullptr);
 

@@ -6,12 +6,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace doppel::core {
 
 // Threads to use: `requested` if positive, else the hardware concurrency.
 size_t ResolveThreads(int requested);
+
+// This machine's physical memory in bytes (0 if unknown).
+uint64_t PhysicalMemoryBytes();
 
 // Runs fn(begin, end) over chunks of [0, n) on up to `threads` threads (the
 // caller's thread included). Chunks are at least `grain` long.

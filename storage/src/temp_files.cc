@@ -1,0 +1,79 @@
+#include "doppel/storage/temp_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace doppel::storage {
+namespace {
+
+class TempFile final : public core::SpillFile {
+ public:
+  TempFile(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) {}
+  ~TempFile() override { ::close(fd_); }
+
+  Status Append(const void* data, size_t bytes) override {
+    const char* p = static_cast<const char*>(data);
+    while (bytes > 0) {
+      const ssize_t put = ::pwrite(fd_, p, bytes, static_cast<off_t>(size_));
+      if (put < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError(Error("cannot write a temporary file in"));
+      }
+      p += put;
+      bytes -= static_cast<size_t>(put);
+      size_ += static_cast<uint64_t>(put);
+    }
+    return Status::Ok();
+  }
+
+  Status ReadAt(uint64_t offset, void* data, size_t bytes) const override {
+    char* p = static_cast<char*>(data);
+    while (bytes > 0) {
+      const ssize_t got = ::pread(fd_, p, bytes, static_cast<off_t>(offset));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError(Error("cannot read a temporary file in"));
+      }
+      if (got == 0) return Status::Corruption("a temporary file in " + dir_ + " is shorter than what was written");
+      p += got;
+      bytes -= static_cast<size_t>(got);
+      offset += static_cast<uint64_t>(got);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string Error(const char* what) const { return std::string(what) + " " + dir_ + ": " + std::strerror(errno); }
+  int fd_;
+  std::string dir_;
+  uint64_t size_ = 0;  // appends come from one thread at a time
+};
+
+}  // namespace
+
+Result<std::unique_ptr<core::SpillFile>> TempFileSpace::NewFile() {
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    // No O_TMPFILE here: a named file, unlinked at once.
+    std::string name = dir_ + "/.doppel-spill-XXXXXX";
+    std::vector<char> path(name.begin(), name.end());
+    path.push_back('\0');
+    fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd < 0) {
+      return Status::IoError("cannot create a temporary file in " + dir_ + ": " + std::strerror(errno) +
+                             " (set --spill-dir to a writable directory)");
+    }
+    ::unlink(path.data());
+  }
+  return std::unique_ptr<core::SpillFile>(new TempFile(fd, dir_));
+}
+
+}  // namespace doppel::storage
