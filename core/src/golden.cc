@@ -224,17 +224,64 @@ void PackedSnapshots::Pack(const MemberSnapshot& m, std::string* out) {
 
 void PackedSnapshots::Add(const MemberSnapshot& m) {
   Pack(m, &bytes_);
-  offsets_.push_back(bytes_.size());
+  Added();
 }
 
 void PackedSnapshots::AddPacked(std::string_view packed) {
   bytes_.append(packed);
-  offsets_.push_back(bytes_.size());
+  Added();
+}
+
+void PackedSnapshots::Added() {
+  offsets_.push_back(file_bytes_ + bytes_.size());
+  constexpr size_t kBlock = size_t{4} << 20;
+  if (file_ != nullptr && bytes_.size() >= kBlock && status_.ok()) {
+    status_ = file_->Append(bytes_.data(), bytes_.size());
+    file_bytes_ += bytes_.size();
+    bytes_.clear();
+  }
+}
+
+void PackedSnapshots::SpillTo(std::unique_ptr<SpillFile> file) {
+  file_ = std::move(file);
+  if (file_ == nullptr || bytes_.empty()) return;
+  status_ = file_->Append(bytes_.data(), bytes_.size());
+  file_bytes_ += bytes_.size();
+  std::string().swap(bytes_);
+}
+
+Status PackedSnapshots::Finish() {
+  if (file_ == nullptr || !status_.ok()) return status_;
+  if (!bytes_.empty()) {
+    if (Status s = file_->Append(bytes_.data(), bytes_.size()); !s.ok()) return status_ = s;
+    file_bytes_ += bytes_.size();
+    std::string().swap(bytes_);
+  }
+  auto mapped = file_->Map();
+  if (!mapped.ok()) return status_ = mapped.status();
+  mapped_ = *mapped;
+  return Status::Ok();
 }
 
 MemberSnapshot PackedSnapshots::Get(size_t i) const {
   MemberSnapshot m;
-  Cursor c{bytes_.data() + offsets_[i]};
+  // In memory, in the mapped file, in the part not yet written, or (while
+  // loading, for a repeated id) read back from the file.
+  const uint64_t begin = offsets_[i];
+  std::string read_back;
+  const char* at;
+  if (file_ == nullptr) {
+    at = bytes_.data() + begin;
+  } else if (mapped_.data() != nullptr) {
+    at = mapped_.data() + begin;
+  } else if (begin >= file_bytes_) {
+    at = bytes_.data() + (begin - file_bytes_);
+  } else {
+    read_back.resize(offsets_[i + 1] - begin);
+    if (!file_->ReadAt(begin, read_back.data(), read_back.size()).ok()) return m;
+    at = read_back.data();
+  }
+  Cursor c{at};
   for (std::string* s : {&m.last, &m.first, &m.middle, &m.gender, &m.address, &m.doc_id, &m.source, &m.record_id,
                          &m.activity.channel}) {
     *s = c.String();

@@ -1,6 +1,7 @@
 #include "doppel/storage/temp_files.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +15,10 @@ namespace {
 class TempFile final : public core::SpillFile {
  public:
   TempFile(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) {}
-  ~TempFile() override { ::close(fd_); }
+  ~TempFile() override {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+    ::close(fd_);
+  }
 
   Status Append(const void* data, size_t bytes) override {
     const char* p = static_cast<const char*>(data);
@@ -47,11 +51,24 @@ class TempFile final : public core::SpillFile {
     return Status::Ok();
   }
 
+  Result<std::span<const char>> Map() override {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+    map_ = nullptr;
+    map_size_ = size_;
+    if (size_ == 0) return std::span<const char>();
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_SHARED, fd_, 0);
+    if (p == MAP_FAILED) return Status::IoError(Error("cannot map a temporary file in"));
+    map_ = p;
+    return std::span<const char>(static_cast<const char*>(p), size_);
+  }
+
  private:
   std::string Error(const char* what) const { return std::string(what) + " " + dir_ + ": " + std::strerror(errno); }
   int fd_;
   std::string dir_;
   uint64_t size_ = 0;  // appends come from one thread at a time
+  void* map_ = nullptr;
+  size_t map_size_ = 0;
 };
 
 }  // namespace

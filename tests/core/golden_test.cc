@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <limits>
+
+#include "doppel/storage/temp_files.h"
 
 namespace doppel::core {
 namespace {
@@ -149,6 +154,39 @@ TEST(PackedSnapshots, GivesBackEverySnapshotAsAdded) {
     for (const auto& x : m.emails) values += x.size();
   }
   EXPECT_LE(packed.bytes(), values + 64 * all.size() + sizeof(uint64_t));
+}
+
+// Spilled to a temporary file (some before SpillTo, most after): every
+// snapshot reads back the same while loading (from the file or the part not
+// yet written) and after Finish (through the map), and RAM keeps the offsets.
+TEST(PackedSnapshots, SpilledToAFileReadBackTheSame) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "doppel-snap-XXXXXX").string();
+  const std::string dir = mkdtemp(tmpl.data());
+  storage::TempFileSpace space(dir);
+  std::vector<MemberSnapshot> all;
+  for (int i = 0; i < 30000; ++i) {
+    MemberSnapshot m = Member("r" + std::to_string(i), i % 3 ? "Ивановна" : "", std::string(100 + i % 200, 'a' + i % 26),
+                              i, 20260000 + i % 1000);
+    m.phones = {"+7916" + std::to_string(1000000 + i)};
+    all.push_back(m);
+  }
+  PackedSnapshots packed;
+  for (int i = 0; i < 10; ++i) packed.Add(all[i]);
+  auto file = space.NewFile();
+  ASSERT_TRUE(file.ok());
+  packed.SpillTo(std::move(*file));
+  for (size_t i = 10; i < all.size(); ++i) {
+    packed.Add(all[i]);
+    if (i % 997 == 0) {
+      for (size_t j : {size_t{0}, i / 2, i}) ASSERT_EQ(packed.Get(j), all[j]) << j << " while adding " << i;
+    }
+  }
+  EXPECT_LT(packed.bytes(), size_t{5} << 20);  // at most a block in RAM, and the offsets
+  ASSERT_TRUE(packed.Finish().ok());
+  EXPECT_LT(packed.bytes(), all.size() * sizeof(uint64_t) + 64);
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(packed.Get(i), all[i]) << i;
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -212,7 +212,7 @@ int RunFuzzy(const DedupeFlags& f) {
   (*rejects_file)->Write("line,reason,raw\n");
   auto t_read = std::chrono::steady_clock::now();
   Progress progress("dedupe", f.in.quiet);
-  auto loaded = LoadTable(f.input, *config, progress, rejects_file->get());
+  auto loaded = LoadTable(f.input, *config, progress, rejects_file->get(), &spill);
   if (!loaded.ok()) return Fail(loaded.status());
   const core::MatchTable& table = loaded->table;
   const auto& snapshots = loaded->snapshots;

@@ -41,9 +41,10 @@ struct LoadedTable {
 };
 
 // Reads `path`; bad rows and repeated record ids go to `rejects` (may be null)
-// with their line and reason.
+// with their line and reason. With `spill`, the snapshots go to a file there
+// instead of RAM.
 Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& config, Progress& progress,
-                              storage::AtomicFile* rejects);
+                              storage::AtomicFile* rejects, core::SpillSpace* spill = nullptr);
 
 // Reads "record_id,entity_id" (or the named "id_column,entity_column").
 Result<std::unordered_map<std::string, std::string>> ReadTruthFile(const std::string& path,

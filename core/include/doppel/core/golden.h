@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "doppel/core/normalize.h"
+#include "doppel/core/spill.h"
 #include "doppel/core/status.h"
 
 namespace doppel::core {
@@ -52,11 +53,23 @@ class PackedSnapshots {
   void AddPacked(std::string_view packed);
   MemberSnapshot Get(size_t i) const;
   size_t size() const { return offsets_.size() - 1; }
+  // Bytes held in RAM.
   size_t bytes() const { return bytes_.size() + offsets_.size() * sizeof(uint64_t); }
 
+  // From now on the packed bytes go to `file` a few megabytes at a time
+  // (they are read once, for golden records, so RAM need not hold them);
+  // Finish() writes the rest and maps the file for Get.
+  void SpillTo(std::unique_ptr<SpillFile> file);
+  Status Finish();
+
  private:
-  std::string bytes_;
+  void Added();  // records the snapshot just appended to bytes_
+  std::string bytes_;  // all of them, or when spilling the ones not yet written
   std::vector<uint64_t> offsets_{0};
+  std::unique_ptr<SpillFile> file_;
+  uint64_t file_bytes_ = 0;
+  std::span<const char> mapped_;
+  Status status_;
 };
 
 struct GoldenRecord {

@@ -31,6 +31,9 @@ class SpillFile {
   virtual ~SpillFile() = default;
   virtual Status Append(const void* data, size_t bytes) = 0;
   virtual Status ReadAt(uint64_t offset, void* data, size_t bytes) const = 0;
+  // Maps everything appended so far, read-only, for as long as the file
+  // lives (appends after it are not seen through the map).
+  virtual Result<std::span<const char>> Map() = 0;
 };
 
 // Where spill files come from.
