@@ -7,7 +7,8 @@
 // jaro_reference.cc in lockstep, without branches:
 //
 //   for each position i of a (uniform across lanes):
-//     R  = bits j where b[j] == a[i]                (equality row, kept)
+//     R  = bits j where b[j] == a[i]                (equality row, kept;
+//          8 byte compares whatever the lane width: below)
 //     H, L slide the window [i - w, i + w] one step (shift and or)
 //     M  = R & window & ~used_b;  low = M & -M      (first free match in b)
 //     used_b |= low; matched_a |= (low != 0) << i
@@ -47,6 +48,12 @@ struct Block {
   HWY_ALIGN T b[kBits][kMaxLanes];
   HWY_ALIGN T rows[kBits][kMaxLanes];
   HWY_ALIGN T bit[kBits][kMaxLanes];  // bit[j][lane] = 1 << j
+  // Characters of b packed a byte per position group: byte q of
+  // bpack[k][lane] is b[k + 8q], so one byte compare against a[i] repeated
+  // in every byte tests positions k, k + 8, k + 16, ... at once, and bit k of
+  // byte q is bit k + 8q of the row. kbit[k][lane] has bit k of every byte.
+  HWY_ALIGN T bpack[8][kMaxLanes];
+  HWY_ALIGN T kbit[8][kMaxLanes];
   // Characters as bytes, transposed 16 strings at a time: ca[i][lane].
   // A transpose writes 16 rows, even for byte lanes (8 positions).
   static constexpr size_t kStage = (kMaxLanes + 15) / 16 * 16;
@@ -116,9 +123,53 @@ struct PairRef {
   uint8_t len_a, len_b;
 };
 
-// Bits j < max_b where b[j] == ai, lane by lane: one compare and one
-// masked or per position, in four independent chains (a single chain would
-// wait on each or).
+#if HWY_TARGET != HWY_SCALAR
+// Bits j < max_b where b[j] == a[i], lane by lane. `ai` holds a[i] in every
+// byte of the lane; a byte compare with bpack[k] finds the positions k + 8q
+// that agree, and kbit[k] turns each agreeing byte into its row bit. So a
+// row costs min(8, max_b) compares for any lane width: 16-bit lanes need
+// half the compares of one per position, 32-bit lanes a quarter.
+template <class D, class V, typename T>
+HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
+  const hn::Repartition<uint8_t, D> d8;
+  const auto a8 = hn::BitCast(d8, ai);
+  auto bits = [&](size_t k) {
+    const auto eq = hn::VecFromMask(d8, hn::Eq(a8, hn::BitCast(d8, hn::Load(d, blk.bpack[k]))));
+    return hn::And(hn::BitCast(d, eq), hn::Load(d, blk.kbit[k]));
+  };
+  const size_t groups = std::min<size_t>(8, max_b);
+  V r0 = hn::Zero(d), r1 = r0;
+  size_t k = 0;
+  for (; k + 2 <= groups; k += 2) {
+    r0 = hn::Or(r0, bits(k));
+    r1 = hn::Or(r1, bits(k + 1));
+  }
+  if (k < groups) r0 = hn::Or(r0, bits(k));
+  return hn::Or(r0, r1);
+}
+
+// b's characters packed for EqualityRow, and a's repeated in every byte.
+template <class D, typename T>
+HWY_INLINE void PackCharacters(D d, Block<T>& blk, size_t max_a, size_t max_b) {
+  for (size_t k = 0; k < std::min<size_t>(8, max_b); ++k) {
+    auto v = hn::Load(d, blk.b[k]);
+    for (size_t q = 1; q < sizeof(T) && k + 8 * q < max_b; ++q) {
+      v = hn::Or(v, hn::ShiftLeftSame(hn::Load(d, blk.b[k + 8 * q]), static_cast<int>(8 * q)));
+    }
+    hn::Store(v, d, blk.bpack[k]);
+  }
+  if constexpr (sizeof(T) > 1) {
+    for (size_t i = 0; i < max_a; ++i) {
+      auto v = hn::Load(d, blk.a[i]);
+      v = hn::Or(v, hn::ShiftLeft<8>(v));
+      if constexpr (sizeof(T) > 2) v = hn::Or(v, hn::ShiftLeft<16>(v));
+      if constexpr (sizeof(T) > 4) v = hn::Or(v, hn::ShiftLeft<32>(v));
+      hn::Store(v, d, blk.a[i]);
+    }
+  }
+}
+#else
+// One lane: one compare and one masked or per position.
 template <class D, class V, typename T>
 HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
   V r0 = hn::Zero(d), r1 = r0, r2 = r0, r3 = r0;
@@ -134,6 +185,10 @@ HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
   }
   return hn::Or(hn::Or(r0, r1), hn::Or(r2, r3));
 }
+
+template <class D, typename T>
+HWY_INLINE void PackCharacters(D, Block<T>&, size_t, size_t) {}
+#endif
 
 template <typename T>
 void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, Block<T>& blk,
@@ -206,6 +261,8 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
     }
   }
 
+  PackCharacters(d, blk, max_a, max_b);
+
   const auto zero = hn::Zero(d);
   const auto one = hn::Set(d, T{1});
   const auto len_a = hn::Load(d, blk.len_a);
@@ -269,6 +326,9 @@ struct Lanes {
   size_t lanes = hn::Lanes(hn::ScalableTag<T>());
   Lanes() {
     for (size_t j = 0; j < Block<T>::kBits; ++j) std::fill_n(block[0].bit[j], lanes, static_cast<T>(T{1} << j));
+    for (size_t k = 0; k < 8; ++k) {
+      std::fill_n(block[0].kbit[k], lanes, static_cast<T>(uint64_t{0x0101010101010101} << k));
+    }
   }
   // Runs the whole blocks of refs[0, count); returns how many are left.
   size_t Run(const char* bytes, uint64_t limit, const PairRef* refs, size_t count, JaroCounts* out) {
@@ -293,6 +353,7 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   // rest waits for the next chunk.
   constexpr size_t kBuckets = 5;  // <= 8, 12, 16, 32, 64 characters
   constexpr size_t kChunk = 2048;
+  static_assert(kChunk + 64 < 4096, "a chunk and a carried block fit a bucket's 12-bit count");
   constexpr size_t kAhead = 64;
   // Blocks and buckets are kept per thread: a call on a few thousand pairs
   // would otherwise spend a tenth of its time allocating them.
@@ -318,6 +379,8 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   uint64_t limit = 0;
   for (size_t begin = 0; begin < n; begin += kChunk) {
     const size_t end = std::min(n, begin + kChunk);
+    uint64_t packed = 0;
+    for (size_t w = 0; w < kBuckets; ++w) packed |= uint64_t{count[w]} << (12 * w);
     for (size_t k = begin; k < end; ++k) {
       // In a real column a pair's strings are anywhere (the second record of
       // a candidate pair is random): their offsets are fetched kAhead pairs
@@ -335,9 +398,14 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
       const uint64_t longer = std::max(la, lb);
       limit = std::max(limit, std::max(end_a, end_b));
       const size_t which = size_t{longer > 8} + size_t{longer > 12} + size_t{longer > 16} + size_t{longer > 32};
-      bucket(which)[count[which]++] =
-          PairRef{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
+      // The buckets' counts live in one register, 12 bits each: a count
+      // array in memory made every pair wait on the previous pair's store.
+      const unsigned shift = static_cast<unsigned>(12 * which);
+      const size_t at = (packed >> shift) & 0xFFF;
+      packed += uint64_t{1} << shift;
+      bucket(which)[at] = PairRef{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
     }
+    for (size_t w = 0; w < kBuckets; ++w) count[w] = (packed >> (12 * w)) & 0xFFF;
     const bool last = end == n;
     for (size_t w = 0; w < kBuckets; ++w) {
       PairRef* refs = bucket(w);
