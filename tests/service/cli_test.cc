@@ -162,6 +162,19 @@ TEST_F(CliTest, SpilledPairsGiveTheSameOutputs) {
   Result missing = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("x") + " --spill-dir " + P("nope"));
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+
+  // A disk that fills up while spilling (a 200 KB file size limit, its
+  // signal ignored so writes fail with EFBIG): a clear error, exit 1, and
+  // no output published.
+  const std::string cmd = "ulimit -f 200; trap '' XFSZ; exec " + Quote(Cli()) + " dedupe -q " + P("g/base.csv") +
+                          " --out " + P("full") + " --pair-memory 1 2>" + P("full.err");
+  const int status = std::system(("sh -c " + Quote(cmd)).c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string err = Slurp(dir_ / "full.err");
+  EXPECT_NE(err.find("cannot write a temporary file"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "full/clusters.csv"));
+  EXPECT_FALSE(fs::exists(dir_ / "full/summary.json"));
 }
 
 TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {
