@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "doppel/core/parallel.h"
 #include "doppel/kernels/hash.h"
@@ -302,23 +303,33 @@ RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions
 BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, const kernels::KernelTable& kernels,
                         int threads, PairBudget* budget) {
   BlockedRules out;
-  // Rules are independent until their union: they run a wave of `threads`
-  // at a time (each alone is one sort-bound thread; MinHash splits itself
-  // over the threads), keeping their sorted pair lists.
+  // Rules are independent until their union: each thread takes the next
+  // rule as it frees up (fixed waves waited on their slowest rule). MinHash,
+  // the costliest by far, goes first: its signatures split themselves over
+  // the threads, and its one long sort then overlaps the other rules. Each
+  // keeps its sorted pair list, in RAM or spilled, under its own index: the
+  // result does not depend on who ran it.
   const size_t workers = std::max<size_t>(1, ResolveThreads(threads));
   const auto& rules = options.rules;
-  for (size_t wave = 0; wave < rules.size(); wave += workers) {
-    const size_t count = std::min(workers, rules.size() - wave);
-    std::vector<RuleOutput> outputs(count);
-    ParallelFor(count, count, 1, [&](size_t b, size_t e) {
-      for (size_t r = b; r < e; ++r) outputs[r] = RunRule(t, rules[wave + r], options, kernels, workers);
-    });
-    for (RuleOutput& o : outputs) {
-      out.training.push_back(std::move(o.training));
-      out.by_rule.push_back(std::move(o.stats));
-      out.runs.push_back(PairRun::Make(std::move(o.pairs), budget));
-    }
+  const size_t count = rules.size();
+  out.by_rule.resize(count);
+  out.training.resize(count);
+  out.runs.resize(count);
+  auto run = [&](size_t r) {
+    RuleOutput o = RunRule(t, rules[r], options, kernels, workers);
+    out.training[r] = std::move(o.training);
+    out.by_rule[r] = std::move(o.stats);
+    out.runs[r] = PairRun::Make(std::move(o.pairs), budget);
+  };
+  std::vector<size_t> queue;
+  for (size_t r = 0; r < count; ++r) {
+    if (rules[r] == BlockingRule::kMinHash) queue.insert(queue.begin(), r);
+    else queue.push_back(r);
   }
+  std::atomic<size_t> next{0};
+  ParallelFor(std::min(workers, queue.size()), workers, 1, [&](size_t, size_t) {
+    for (size_t i; (i = next.fetch_add(1)) < queue.size();) run(queue[i]);
+  });
   return out;
 }
 
