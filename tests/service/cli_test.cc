@@ -290,6 +290,18 @@ TEST_F(CliTest, BenchTimesStagesOnBothBackendsWithTheSameResult) {
   ASSERT_NE(f1, std::string::npos);
   EXPECT_GT(std::atof(json.c_str() + json.find(':', f1) + 1), 0.9) << json;
   EXPECT_TRUE(fs::exists(dir_ / "w" / "ru-3000-seed7" / "base.csv"));  // kept for the next run
+  EXPECT_NE(json.find("\"spilled_bytes\": 0"), std::string::npos) << json;
+
+  // With the pairs spilled beside the base: the same candidates and F1.
+  Result spilled = Doppel("bench -q --rows 3000 --backend simd --data-dir builtin --pair-memory 1 --work " + P("w") +
+                          " --json " + P("spilled.json"));
+  ASSERT_EQ(spilled.code, 0) << spilled.err;
+  std::string sj = Slurp(dir_ / "spilled.json");
+  size_t c = sj.find("\"candidate_pairs\""), f = sj.find("\"pairwise_f1\"");
+  ASSERT_NE(c, std::string::npos) << sj;
+  EXPECT_EQ(sj.substr(c, sj.find(',', c) - c), json.substr(first, json.find(',', first) - first));
+  EXPECT_EQ(sj.substr(f, sj.find(',', f) - f), json.substr(f1, json.find(',', f1) - f1));
+  EXPECT_EQ(sj.find("\"spilled_bytes\": 0"), std::string::npos) << sj;
 }
 
 TEST_F(CliTest, InfoNamesTheBackend) {

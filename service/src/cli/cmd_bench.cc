@@ -13,6 +13,7 @@
 #include "doppel/core/matcher.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
+#include "doppel/storage/temp_files.h"
 
 namespace doppel::cli {
 
@@ -27,6 +28,7 @@ struct BenchFlags {
   std::string json_path;
   std::string data_dir;
   int threads = 0;
+  std::string pair_memory;
   bool quiet = false;
 };
 
@@ -35,7 +37,7 @@ struct Run {
   std::string backend;
   double read_normalize = 0, total = 0;
   core::MatchResult::Stages stages;
-  uint64_t candidates = 0, clusters = 0;
+  uint64_t candidates = 0, clusters = 0, spilled_bytes = 0;
   core::EvalResult eval;
   double peak_rss_mib = 0;
 };
@@ -71,10 +73,16 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   run.backend = kernels.name;
   core::MatcherOptions mo = config.match;
   mo.threads = f.threads;
+  if (!f.pair_memory.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(mo.pair_memory, core::ParseByteSize(f.pair_memory));
+  }
+  // As dedupe: snapshots and pairs over the budget go to files in the base's folder.
+  storage::TempFileSpace spill(dir);
+  mo.spill = &spill;
 
   const auto t0 = std::chrono::steady_clock::now();
   Progress reading("bench: read and normalize", f.quiet);
-  DOPPEL_ASSIGN_OR_RETURN(LoadedTable loaded, LoadTable(dir + "/base.csv", config, reading, nullptr));
+  DOPPEL_ASSIGN_OR_RETURN(LoadedTable loaded, LoadTable(dir + "/base.csv", config, reading, nullptr, &spill));
   const auto t1 = std::chrono::steady_clock::now();
   progress.Note("matching " + std::to_string(loaded.table.size()) + " records on " + run.backend);
   DOPPEL_ASSIGN_OR_RETURN(core::MatchResult m, core::MatchAll(loaded.table, mo, kernels));
@@ -83,6 +91,7 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   run.total = std::chrono::duration<double>(t2 - t0).count();
   run.stages = m.seconds;
   run.candidates = m.candidate_pairs;
+  run.spilled_bytes = m.spilled_bytes;
   run.clusters = m.clusters;
   run.peak_rss_mib = PeakRssMib();
 
@@ -136,7 +145,8 @@ int RunBench(const BenchFlags& f) {
       j.EndObject();
       j.Field("candidate_pairs", r.candidates).Field("entities", r.clusters);
       j.Field("pairwise_precision", r.eval.pair_precision).Field("pairwise_recall", r.eval.pair_recall);
-      j.Field("pairwise_f1", r.eval.pair_f1).Field("peak_rss_mib", r.peak_rss_mib).EndObject();
+      j.Field("pairwise_f1", r.eval.pair_f1).Field("peak_rss_mib", r.peak_rss_mib);
+      j.Field("spilled_bytes", r.spilled_bytes).EndObject();
     }
     j.EndArray().EndObject();
     auto file = storage::AtomicFile::Create(f.json_path);
@@ -163,6 +173,9 @@ Command RegisterBench(CLI::App& app) {
   sub->add_option("--work", f->work, "Where generated bases are kept and reused (default: var/bench)");
   sub->add_option("--data-dir", f->data_dir, "Generator reference lists (as doppel gen)");
   sub->add_option("--threads", f->threads, "Worker threads (default: every core)");
+  sub->add_option("--pair-memory", f->pair_memory,
+                  "RAM for candidate pairs before the rest spills to files beside the base, as dedupe "
+                  "(default: auto, a quarter of this machine's memory)");
   sub->add_option("--json", f->json_path, "Also write the figures as JSON here");
   sub->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
   return [f] { return RunBench(*f); };
