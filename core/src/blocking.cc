@@ -344,7 +344,8 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
   const size_t workers = std::max<size_t>(1, std::min(ResolveThreads(threads), std::max<size_t>(n, 1)));
   size_t total = 0;
   for (const PairRun& run : lists) total += run.size();
-  const size_t rounds = std::max<size_t>(1, (total + chunk_pairs - 1) / std::max<size_t>(chunk_pairs, 1));
+  const size_t chunk = std::max<size_t>(chunk_pairs, 1);
+  const size_t rounds = std::max<size_t>(1, total / chunk + (total % chunk != 0));
   const size_t parts = std::max<size_t>(1, std::min(workers * rounds, std::max<size_t>(n, 1)));
   // Where each part starts in each list, found before any list is freed.
   std::vector<std::vector<size_t>> bound(k, std::vector<size_t>(parts + 1, 0));
@@ -417,10 +418,7 @@ CandidatePairs GenerateCandidates(const MatchTable& t, const BlockingOptions& op
   PairBudget memory;
   BlockedRules blocked = BlockRules(t, options, kernels, threads, &memory);
   CandidatePairs out;
-  size_t total = 0;
-  for (const PairRun& run : blocked.runs) total += run.size();
-  // One round: the union is at most every list's pairs.
-  UnionChunks(blocked, t.size(), threads, std::max<size_t>(total, 1),
+  UnionChunks(blocked, t.size(), threads, SIZE_MAX,  // one round
               [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
                 if (out.pairs.empty()) out.pairs = std::move(piece);
                 else out.pairs.insert(out.pairs.end(), piece.begin(), piece.end());

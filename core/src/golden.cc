@@ -235,28 +235,28 @@ void PackedSnapshots::AddPacked(std::string_view packed) {
 void PackedSnapshots::Added() {
   offsets_.push_back(file_bytes_ + bytes_.size());
   constexpr size_t kBlock = size_t{4} << 20;
-  if (file_ != nullptr && bytes_.size() >= kBlock && status_.ok()) {
-    status_ = file_->Append(bytes_.data(), bytes_.size());
-    file_bytes_ += bytes_.size();
-    bytes_.clear();
-  }
+  if (file_ != nullptr && bytes_.size() >= kBlock) WriteOut();
+}
+
+void PackedSnapshots::WriteOut() {
+  if (!status_.ok() || bytes_.empty()) return;
+  status_ = file_->Append(bytes_.data(), bytes_.size());
+  file_bytes_ += bytes_.size();
+  bytes_.clear();
 }
 
 void PackedSnapshots::SpillTo(std::unique_ptr<SpillFile> file) {
   file_ = std::move(file);
-  if (file_ == nullptr || bytes_.empty()) return;
-  status_ = file_->Append(bytes_.data(), bytes_.size());
-  file_bytes_ += bytes_.size();
-  std::string().swap(bytes_);
+  if (file_ == nullptr) return;
+  WriteOut();
+  bytes_.shrink_to_fit();
 }
 
 Status PackedSnapshots::Finish() {
-  if (file_ == nullptr || !status_.ok()) return status_;
-  if (!bytes_.empty()) {
-    if (Status s = file_->Append(bytes_.data(), bytes_.size()); !s.ok()) return status_ = s;
-    file_bytes_ += bytes_.size();
-    std::string().swap(bytes_);
-  }
+  if (file_ == nullptr) return status_;
+  WriteOut();
+  bytes_.shrink_to_fit();
+  if (!status_.ok()) return status_;
   auto mapped = file_->Map();
   if (!mapped.ok()) return status_ = mapped.status();
   mapped_ = *mapped;

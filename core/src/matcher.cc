@@ -119,12 +119,12 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     const auto start = Clock::now();
     PairLevels levels;
     ComputeLevelsParallel(x, piece, k, options.threads, &levels);
-    if (train && same_entity != nullptr) {
-      labels.resize(piece.size());
-      for (size_t i = 0; i < piece.size(); ++i) labels[i] = (*same_entity)(piece[i].first, piece[i].second);
-      summary.Add(levels, options.threads, &labels);
-    } else if (train) {
-      summary.Add(levels, options.threads);
+    if (train) {
+      if (same_entity != nullptr) {
+        labels.resize(piece.size());
+        for (size_t i = 0; i < piece.size(); ++i) labels[i] = (*same_entity)(piece[i].first, piece[i].second);
+      }
+      summary.Add(levels, options.threads, same_entity != nullptr ? &labels : nullptr);
     }
     store.Append(std::move(piece), std::move(levels));
     r.seconds.comparisons += since(start);

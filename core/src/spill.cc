@@ -136,6 +136,11 @@ bool PairRun::Reader::Next(const uint64_t** at, const uint64_t** end) {
 
 // ---- LevelStore -----------------------------------------------------------
 
+namespace {
+// What a chunk of `count` pairs holds: the pairs and a level per comparison.
+uint64_t LevelBytes(uint64_t count) { return count * (sizeof(std::pair<uint32_t, uint32_t>) + kComparisonCount); }
+}  // namespace
+
 LevelStore::~LevelStore() {
   if (held_ > 0) budget_->Give(held_);
 }
@@ -144,7 +149,7 @@ void LevelStore::Append(std::vector<std::pair<uint32_t, uint32_t>> pairs, PairLe
   Chunk chunk;
   chunk.count = pairs.size();
   pairs_ += pairs.size();
-  const uint64_t bytes = pairs.size() * (sizeof(pairs[0]) + kComparisonCount);
+  const uint64_t bytes = LevelBytes(pairs.size());
   if (budget_->Take(bytes)) {
     held_ += bytes;
     chunk.pairs = std::move(pairs);
@@ -195,7 +200,7 @@ LevelStore::View LevelStore::Get(size_t c, Scratch* scratch) const {
 void LevelStore::Release(size_t c) {
   Chunk& chunk = chunks_[c];
   if (chunk.spilled || chunk.pairs.empty()) return;
-  const uint64_t bytes = chunk.count * (sizeof(chunk.pairs[0]) + kComparisonCount);
+  const uint64_t bytes = LevelBytes(chunk.count);
   std::vector<std::pair<uint32_t, uint32_t>>().swap(chunk.pairs);
   chunk.levels = PairLevels();
   budget_->Give(bytes);

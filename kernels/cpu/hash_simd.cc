@@ -29,8 +29,7 @@ void HashStringsImpl(const char* bytes, const uint64_t* offsets, size_t n, uint6
   // multiplies and gathers lose to the scalar loop (0.7-0.9x of it on an
   // AVX2 EPYC), so those targets hash one string at a time.
   for (size_t i = 0; i < n; ++i) out[i] = HashBytes(bytes + offsets[i], offsets[i + 1] - offsets[i], seed);
-  return;
-#endif
+#else
   const hn::ScalableTag<uint64_t> d;
   const hn::RebindToSigned<decltype(d)> di;
   const size_t lanes = hn::Lanes(d);
@@ -66,6 +65,7 @@ void HashStringsImpl(const char* bytes, const uint64_t* offsets, size_t n, uint6
     hn::StoreU(Fmix64(d, h), d, out + i);
   }
   for (; i < n; ++i) out[i] = HashBytes(bytes + offsets[i], offsets[i + 1] - offsets[i], seed);
+#endif
 }
 
 }  // namespace HWY_NAMESPACE

@@ -165,9 +165,9 @@ TEST(PackedSnapshots, SpilledToAFileReadBackTheSame) {
   storage::TempFileSpace space(dir);
   std::vector<MemberSnapshot> all;
   for (int i = 0; i < 30000; ++i) {
-    MemberSnapshot m = Member("r" + std::to_string(i), i % 3 ? "Ивановна" : "", std::string(100 + i % 200, 'a' + i % 26),
+    MemberSnapshot m = Member(std::string("r").append(std::to_string(i)), i % 3 ? "Ивановна" : "", std::string(100 + i % 200, 'a' + i % 26),
                               i, 20260000 + i % 1000);
-    m.phones = {"+7916" + std::to_string(1000000 + i)};
+    m.phones = {std::string("+7916").append(std::to_string(1000000 + i))};
     all.push_back(m);
   }
   PackedSnapshots packed;

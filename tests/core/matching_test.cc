@@ -7,22 +7,14 @@
 
 #include "doppel/core/matcher.h"
 #include "doppel/core/reader.h"
+#include "core/match_tables.h"
 
 namespace doppel::core {
 namespace {
 
 MatchTable TableOf(const std::string& csv) {
-  auto reader = OpenReader(std::make_unique<MemorySource>(csv), {});
-  EXPECT_TRUE(reader.ok());
-  MatchTable t;
-  RecordBatch batch;
   std::vector<Reject> rejects;
-  while (*(*reader)->Next(&batch, &rejects)) {
-    auto map = FieldMap::Build(batch.column_names, {});
-    std::vector<NormalizedRecord> recs;
-    NormalizeBatch(batch, *map, {}, &recs);
-    t.Append(recs);
-  }
+  MatchTable t = testing::ReadMatchTable(csv, &rejects);
   EXPECT_TRUE(rejects.empty());
   return t;
 }

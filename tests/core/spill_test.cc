@@ -11,9 +11,9 @@
 #include "doppel/core/config.h"
 #include "doppel/core/generator.h"
 #include "doppel/core/matcher.h"
-#include "doppel/core/reader.h"
 #include "doppel/kernels/blocking.h"
 #include "doppel/storage/temp_files.h"
+#include "core/match_tables.h"
 
 namespace doppel::core {
 namespace {
@@ -27,18 +27,8 @@ MatchTable GeneratedTable(uint64_t rows) {
   o.seed = 11;
   std::ostringstream base, truth;
   EXPECT_TRUE(Generate(o, BuiltinGeneratorLists(o.locale), base, truth).ok());
-  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
-  EXPECT_TRUE(reader.ok());
-  MatchTable t;
-  RecordBatch batch;
   std::vector<Reject> rejects;
-  while (*(*reader)->Next(&batch, &rejects)) {
-    auto map = FieldMap::Build(batch.column_names, {});
-    std::vector<NormalizedRecord> recs;
-    NormalizeBatch(batch, *map, {}, &recs);
-    t.Append(recs);
-  }
-  return t;
+  return testing::ReadMatchTable(base.str(), &rejects);
 }
 
 class TempDir {

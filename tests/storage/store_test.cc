@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include "doppel/core/reader.h"
@@ -30,8 +31,10 @@ class StoreTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string Db() const { return (dir_ / "db").string(); }
 
-  // Writes a meta value straight into the closed database, past the store.
-  void PutRawMeta(const std::string& key, const std::string& value) {
+  // Changes the closed database behind the store's back: `edit` runs on
+  // column family `cf` of the raw RocksDB.
+  void EditRaw(const std::string& cf,
+               const std::function<rocksdb::Status(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
     rocksdb::DB* raw = nullptr;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     std::vector<std::string> names;
@@ -40,10 +43,19 @@ class StoreTest : public ::testing::Test {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "meta") ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
+      if (names[i] == cf) {
+        ASSERT_TRUE(edit(raw, handles[i]).ok());
+      }
     }
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
+  }
+
+  // Writes a meta value straight into the closed database, past the store.
+  void PutRawMeta(const std::string& key, const std::string& value) {
+    EditRaw("meta", [&](rocksdb::DB* raw, rocksdb::ColumnFamilyHandle* h) {
+      return raw->Put(rocksdb::WriteOptions(), h, key, value);
+    });
   }
 
   // Normalizes CSV text into store inputs.
@@ -481,20 +493,9 @@ TEST_F(StoreTest, CheckFindsEveryDisagreement) {
     EXPECT_EQ(check->members, 4u);
   }
   // Damage it behind the store's back: one record loses its membership.
-  {
-    rocksdb::DB* raw = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), Db(), &names).ok());
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), Db(), cfs, &handles, &raw).ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "membership") ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], keys::Member(3)).ok());
-    }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+  ASSERT_NO_FATAL_FAILURE(EditRaw("membership", [](rocksdb::DB* raw, rocksdb::ColumnFamilyHandle* h) {
+    return raw->Delete(rocksdb::WriteOptions(), h, keys::Member(3));
+  }));
   auto store = Store::Open(Db());
   ASSERT_TRUE(store.ok());
   auto check = (*store)->Check();

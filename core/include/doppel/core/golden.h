@@ -63,7 +63,8 @@ class PackedSnapshots {
   Status Finish();
 
  private:
-  void Added();  // records the snapshot just appended to bytes_
+  void Added();     // records the snapshot just appended to bytes_
+  void WriteOut();  // appends bytes_ to the file and empties it
   std::string bytes_;  // all of them, or when spilling the ones not yet written
   std::vector<uint64_t> offsets_{0};
   std::unique_ptr<SpillFile> file_;
