@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -19,24 +23,97 @@ uint64_t PhysicalMemoryBytes() {
   return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
 }
 
+namespace {
+
+// One ParallelFor call: chunks of [0, n) that the caller and pool workers
+// claim one at a time.
+struct Job {
+  const std::function<void(size_t, size_t)>* fn = nullptr;
+  size_t n = 0, step = 0, chunks = 0;
+  std::atomic<size_t> next{0};  // the next unclaimed chunk
+  size_t users = 0;             // workers working on it (under the pool's lock)
+
+  // Runs one unclaimed chunk; false when none is left.
+  bool RunOne() {
+    const size_t c = next.fetch_add(1, std::memory_order_relaxed);
+    if (c >= chunks) return false;
+    const size_t b = c * step, e = std::min(n, b + step);
+    if (b < e) (*fn)(b, e);
+    return true;
+  }
+};
+
+// Worker threads that live for the whole process, so that per-thread state
+// (the key memos, the sorter, the Jaro scratch) survives from one batch to
+// the next and no call pays for starting threads. The caller of a job works
+// on it too and can finish it alone, so a ParallelFor inside a ParallelFor
+// never waits for a worker that is busy with its parent.
+class Pool {
+ public:
+  static Pool& Get() {
+    static Pool* pool = new Pool;  // never destroyed: its workers sleep until exit
+    return *pool;
+  }
+
+  void Run(Job& job, size_t helpers) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (; workers_ < helpers; ++workers_) std::thread([this] { Work(); }).detach();
+      queue_.push_back(&job);
+    }
+    if (helpers == 1) wake_.notify_one();
+    else wake_.notify_all();
+    while (job.RunOne()) {
+    }
+    // Every chunk is claimed. Unlist the job so no worker takes it up, and
+    // wait for those inside it; after that nothing refers to it.
+    std::unique_lock<std::mutex> lock(mu_);
+    auto it = std::find(queue_.begin(), queue_.end(), &job);
+    if (it != queue_.end()) queue_.erase(it);
+    left_.wait(lock, [&] { return job.users == 0; });
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return !queue_.empty(); });
+      Job* job = queue_.front();
+      if (job->next.load(std::memory_order_relaxed) >= job->chunks) {
+        queue_.pop_front();  // all claimed; its caller waits for the rest
+        continue;
+      }
+      ++job->users;
+      lock.unlock();
+      while (job->RunOne()) {
+      }
+      lock.lock();
+      if (--job->users == 0) left_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_, left_;
+  std::deque<Job*> queue_;
+  size_t workers_ = 0;
+};
+
+}  // namespace
+
 void ParallelFor(size_t n, size_t threads, size_t grain, const std::function<void(size_t, size_t)>& fn) {
   if (n == 0) return;
   grain = std::max<size_t>(grain, 1);
-  size_t chunks = std::min(std::max<size_t>(threads, 1), (n + grain - 1) / grain);
+  const size_t chunks = std::min(std::max<size_t>(threads, 1), (n + grain - 1) / grain);
   if (chunks <= 1) {
     fn(0, n);
     return;
   }
-  size_t step = (n + chunks - 1) / chunks;
-  std::vector<std::thread> workers;
-  workers.reserve(chunks - 1);
-  for (size_t c = 1; c < chunks; ++c) {
-    size_t b = c * step, e = std::min(n, b + step);
-    if (b >= e) break;
-    workers.emplace_back([&fn, b, e] { fn(b, e); });
-  }
-  fn(0, std::min(n, step));
-  for (auto& w : workers) w.join();
+  Job job;
+  job.fn = &fn;
+  job.n = n;
+  job.step = (n + chunks - 1) / chunks;
+  job.chunks = chunks;
+  Pool::Get().Run(job, chunks - 1);
 }
 
 }  // namespace doppel::core

@@ -18,7 +18,10 @@ size_t ResolveThreads(int requested);
 uint64_t PhysicalMemoryBytes();
 
 // Runs fn(begin, end) over chunks of [0, n) on up to `threads` threads (the
-// caller's thread included). Chunks are at least `grain` long.
+// caller's thread included), and returns when all are done. Chunks are at
+// least `grain` long. The other threads come from a pool that lives for the
+// whole process, so thread_local state carries over from call to call;
+// calls may nest and may come from several threads at once.
 void ParallelFor(size_t n, size_t threads, size_t grain, const std::function<void(size_t, size_t)>& fn);
 
 }  // namespace doppel::core

@@ -1,0 +1,79 @@
+// ParallelFor over its process-wide pool: every index exactly once, nested
+// calls, calls from several threads at once, and worker threads that stay.
+#include "doppel/core/parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace doppel::core {
+namespace {
+
+TEST(ParallelFor, EveryIndexOnceWhateverTheThreads) {
+  for (size_t threads : {1, 2, 3, 8}) {
+    for (size_t n : {0, 1, 7, 1000, 4097}) {
+      std::vector<std::atomic<int>> seen(n);
+      ParallelFor(n, threads, 16, [&](size_t b, size_t e) {
+        ASSERT_LE(b, e);
+        ASSERT_LE(e, n);
+        for (size_t i = b; i < e; ++i) seen[i].fetch_add(1);
+      });
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(seen[i].load(), 1) << "n " << n << " threads " << threads << " i " << i;
+    }
+  }
+}
+
+TEST(ParallelFor, NestedCallsFinish) {
+  // Every outer chunk runs an inner ParallelFor as wide as the pool: the
+  // callers must be able to finish their inner jobs alone.
+  std::atomic<size_t> sum{0};
+  ParallelFor(8, 8, 1, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      ParallelFor(100, 8, 1, [&](size_t ib, size_t ie) {
+        for (size_t j = ib; j < ie; ++j) sum.fetch_add(j);
+      });
+    }
+  });
+  EXPECT_EQ(sum.load(), 8u * (99u * 100u / 2));
+}
+
+TEST(ParallelFor, CallsFromSeveralThreadsAtOnce) {
+  std::vector<std::thread> callers;
+  std::vector<size_t> sums(6, 0);
+  for (size_t c = 0; c < sums.size(); ++c) {
+    callers.emplace_back([&, c] {
+      for (int round = 0; round < 50; ++round) {
+        std::vector<size_t> out(500, 0);
+        ParallelFor(out.size(), 3, 10, [&](size_t b, size_t e) {
+          for (size_t i = b; i < e; ++i) out[i] = i * (c + 1);
+        });
+        for (size_t v : out) sums[c] += v;
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  for (size_t c = 0; c < sums.size(); ++c) EXPECT_EQ(sums[c], 50u * (c + 1) * (499u * 500u / 2));
+}
+
+TEST(ParallelFor, WorkersStayFromCallToCall) {
+  // The same few threads serve call after call, so per-thread state (the
+  // kernels' scratch, the sorter) is built once, not once per batch.
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  for (int call = 0; call < 200; ++call) {
+    ParallelFor(64, 4, 1, [&](size_t, size_t) {
+      std::lock_guard<std::mutex> lock(mu);
+      ids.insert(std::this_thread::get_id());
+    });
+  }
+  // The callers plus the pool's workers: never one new thread per call. The
+  // pool is process-wide, so earlier tests may have grown it past 3.
+  EXPECT_LE(ids.size(), 9u);
+}
+
+}  // namespace
+}  // namespace doppel::core
