@@ -519,6 +519,7 @@ void MergeSplitAbbreviations(std::vector<Token>& t) {
 // apostrophes (o'connell) and '/' between digits (12/3). Commas, semicolons
 // and line breaks separate components; all other punctuation separates words.
 void Tokenize(std::string_view s, Tokens& out) {
+  out.list.reserve(s.size() / 4 + 4);  // a word is rarely shorter than 3 bytes and a space
   size_t start = kNpos;
   uint16_t comp = 0;
   bool comp_used = false;
@@ -1160,7 +1161,7 @@ bool IsPlaceholderField(std::string_view folded) {
   // The longest placeholder ("не указано") is far shorter; most rows skip.
   if (folded.size() > 40) return false;
   std::string collapsed;
-  for (std::string_view w : SplitWords(Trim(folded))) AppendWord(collapsed, w);
+  ForEachWord(Trim(folded), [&](std::string_view w) { AppendWord(collapsed, w); });
   return IsPlaceholderText(collapsed);
 }
 
@@ -1366,7 +1367,7 @@ AddressResult NormalizeAddress(const AddressInput& input) {
   std::vector<std::string>& toks = r.tokens;
   toks.reserve(16);
   for (const std::string* keyed : {&city_key, &street_key, &flat_key, &rest_key}) {
-    for (std::string_view w : SplitWords(*keyed)) toks.emplace_back(w);
+    ForEachWord(*keyed, [&](std::string_view w) { toks.emplace_back(w); });
   }
   std::sort(toks.begin(), toks.end());
   toks.erase(std::unique(toks.begin(), toks.end()), toks.end());

@@ -1,5 +1,6 @@
 #include "doppel/core/name.h"
 
+#include <initializer_list>
 #include <unordered_map>
 #include <vector>
 
@@ -116,6 +117,7 @@ struct Tokenized {
 };
 
 void Tokenize(std::string_view folded, Tokenized* out) {
+  out->tokens.reserve(4);
   std::string word;
   size_t word_letters = 0;
   auto flush = [&] {
@@ -152,30 +154,30 @@ void Tokenize(std::string_view folded, Tokenized* out) {
   }
   flush();
   // Attach Turkic patronymic particles (оглы, кызы) to the word before them.
-  std::vector<Token> merged;
-  for (auto& t : out->tokens) {
-    if (RepairMixedScript(t.folded)) out->repaired = true;
-    t.key = AsciiKeyOfFolded(t.folded);
-    if (!merged.empty() && !merged.back().initial && IsTurkicParticle(t.key)) {
-      merged.back().folded += " " + t.folded;
-      merged.back().key += " " + t.key;
+  std::vector<Token>& t = out->tokens;
+  size_t kept = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (RepairMixedScript(t[i].folded)) out->repaired = true;
+    t[i].key = AsciiKeyOfFolded(t[i].folded);
+    if (kept > 0 && !t[kept - 1].initial && IsTurkicParticle(t[i].key)) {
+      (t[kept - 1].folded += ' ') += t[i].folded;
+      (t[kept - 1].key += ' ') += t[i].key;
       continue;
     }
-    merged.push_back(std::move(t));
+    if (kept != i) t[kept] = std::move(t[i]);
+    ++kept;
   }
-  out->tokens.swap(merged);
+  t.resize(kept);
   out->script = DetectScript(folded);
 }
 
-struct Assignment {
-  std::vector<int> last, first, middle;
+// Which tokens are which part: each part is a run [begin, end) of tokens.
+struct Span {
+  int begin = 0, end = 0;
 };
-
-std::vector<int> Range(int b, int e) {
-  std::vector<int> v;
-  for (int i = b; i < e; ++i) v.push_back(i);
-  return v;
-}
+struct Assignment {
+  Span last, first, middle;
+};
 
 // Chooses which token is which by scoring the plausible orders: a known first
 // name, a patronymic ending and the script (Cyrillic bases write the surname
@@ -192,13 +194,13 @@ Assignment Assign(const Tokenized& tz) {
   const double lat = tz.script == Script::kLatin ? 0.25 : 0.0;
 
   if (tz.comma_at > 0 && tz.comma_at < n) {  // "Last, First Middle"
-    a.last = Range(0, tz.comma_at);
-    a.first = {tz.comma_at};
-    a.middle = Range(tz.comma_at + 1, n);
+    a.last = {0, tz.comma_at};
+    a.first = {tz.comma_at, tz.comma_at + 1};
+    a.middle = {tz.comma_at + 1, n};
     return a;
   }
   if (n == 1) {
-    (known(0) || initial(0) ? a.first : a.last) = {0};
+    (known(0) || initial(0) ? a.first : a.last) = {0, 1};
     return a;
   }
   if (n == 2) {
@@ -206,14 +208,14 @@ Assignment Assign(const Tokenized& tz) {
     double if_ = known(0) + 0.5 * (1 - known(1)) + lat - 5 * initial(1);  // Имя Фамилия
     double io = 2 * patr(1) + known(0) - 5 * initial(0) - 1;              // Имя Отчество
     if (io > fi && io > if_) {
-      a.first = {0};
-      a.middle = {1};
+      a.first = {0, 1};
+      a.middle = {1, 2};
     } else if (fi >= if_) {
-      a.last = {0};
-      a.first = {1};
+      a.last = {0, 1};
+      a.first = {1, 2};
     } else {
-      a.first = {0};
-      a.last = {1};
+      a.first = {0, 1};
+      a.last = {1, 2};
     }
     return a;
   }
@@ -221,13 +223,13 @@ Assignment Assign(const Tokenized& tz) {
   double fio = 2 * patr(n - 1) + known(1) + 0.5 * (1 - known(0)) + cyr - 5 * initial(0);
   double iof = 2 * patr(1) + known(0) + 0.5 * (1 - known(n - 1)) + lat - 5 * initial(n - 1);
   if (fio >= iof) {
-    a.last = {0};
-    a.first = {1};
-    a.middle = Range(2, n);
+    a.last = {0, 1};
+    a.first = {1, 2};
+    a.middle = {2, n};
   } else {
-    a.first = {0};
-    a.middle = Range(1, n - 1);
-    a.last = {n - 1};
+    a.first = {0, 1};
+    a.middle = {1, n - 1};
+    a.last = {n - 1, n};
   }
   return a;
 }
@@ -241,13 +243,19 @@ Gender SurnameGender(std::string_view folded) {
   return Gender::kUnknown;
 }
 
-std::string Join(const std::vector<std::string>& parts) {
+// Appends `part` to `out`, a space between non-empty parts.
+void AppendJoined(std::string& out, std::string_view part) {
+  if (part.empty()) return;
+  if (!out.empty()) out += ' ';
+  out += part;
+}
+
+std::string Join(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (std::string_view p : parts) size += p.size() + 1;
   std::string out;
-  for (const auto& p : parts) {
-    if (p.empty()) continue;
-    if (!out.empty()) out += ' ';
-    out += p;
-  }
+  out.reserve(size);
+  for (std::string_view p : parts) AppendJoined(out, p);
   return out;
 }
 
@@ -295,13 +303,13 @@ NameResult NormalizeName(const NameInput& input) {
     total_tokens += tz.tokens.size();
     assign(tz);
   };
-  auto piece_of = [](const Tokenized& tz, const std::vector<int>& idx) {
+  auto piece_of = [](const Tokenized& tz, Span span) {
     Piece p;
-    std::vector<std::string> f, k;
-    for (int i : idx) f.push_back(tz.tokens[i].folded), k.push_back(tz.tokens[i].key);
-    p.folded = Join(f);
-    p.key = Join(k);
-    p.initial = idx.size() == 1 && tz.tokens[idx[0]].initial;
+    for (int i = span.begin; i < span.end; ++i) {
+      AppendJoined(p.folded, tz.tokens[i].folded);
+      AppendJoined(p.key, tz.tokens[i].key);
+    }
+    p.initial = span.end - span.begin == 1 && tz.tokens[span.begin].initial;
     return p;
   };
 
@@ -314,7 +322,7 @@ NameResult NormalizeName(const NameInput& input) {
   auto whole = [&](Piece* target) {
     return [&, target](const Tokenized& tz) {
       if (tz.tokens.empty()) return;
-      *target = piece_of(tz, Range(0, static_cast<int>(tz.tokens.size())));
+      *target = piece_of(tz, {0, static_cast<int>(tz.tokens.size())});
     };
   };
   take(last, whole(&p_last));

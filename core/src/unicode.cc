@@ -9,7 +9,7 @@
 
 namespace doppel::core {
 
-char32_t NextCodePoint(std::string_view s, size_t& i) {
+char32_t NextCodePointSlow(std::string_view s, size_t& i) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   unsigned char c = p[i];
@@ -32,7 +32,7 @@ char32_t NextCodePoint(std::string_view s, size_t& i) {
   return cp;
 }
 
-void AppendUtf8(std::string& out, char32_t cp) {
+void AppendUtf8Slow(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -110,11 +110,7 @@ size_t ValidUtf8Prefix(std::string_view s) {
   return ScanUtf8(s, &truncated);
 }
 
-bool IsCyrillic(char32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
-
-bool IsLetter(char32_t cp) {
-  if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-  if (cp >= 0x0410 && cp <= 0x044F) return true;
+bool IsLetterSlow(char32_t cp) {
   auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 }
@@ -262,25 +258,46 @@ bool TransliterateCodePoint(char32_t cp, std::string& out) {
 
 namespace {
 
-void ReplaceAll(std::string& w, std::string_view from, std::string_view to) {
-  size_t pos = 0;
-  while ((pos = w.find(from, pos)) != std::string::npos) {
+// Replaces every `from` in w, left to right; true if there was one.
+bool ReplaceAll(std::string& w, std::string_view from, std::string_view to) {
+  size_t pos = w.find(from);
+  if (pos == std::string::npos) return false;
+  for (; pos != std::string::npos; pos = w.find(from, pos)) {
     w.replace(pos, from.size(), to);
     pos += to.size();
   }
+  return true;
 }
+
+// The letters a-z that occur in s, one bit each.
+constexpr uint32_t LetterSet(std::string_view s) {
+  uint32_t set = 0;
+  for (char c : s) {
+    if (c >= 'a' && c <= 'z') set |= 1u << (c - 'a');
+  }
+  return set;
+}
+
+// Spelling variants of transliterated Russian, replaced in this order.
+struct Respelling {
+  std::string_view from, to;
+  uint32_t letters;  // LetterSet(from)
+};
+constexpr Respelling R(std::string_view from, std::string_view to) { return {from, to, LetterSet(from)}; }
+constexpr Respelling kRespellings[] = {R("x", "ks"),     R("tch", "ch"), R("ph", "f"), R("ck", "k"),
+                                       R("shch", "sch"), R("kh", "h"),   R("tz", "ts")};
 
 }  // namespace
 
 void FoldKeyWord(std::string& w) {
   if (w.empty()) return;
-  ReplaceAll(w, "x", "ks");
-  ReplaceAll(w, "tch", "ch");
-  ReplaceAll(w, "ph", "f");
-  ReplaceAll(w, "ck", "k");
-  ReplaceAll(w, "shch", "sch");
-  ReplaceAll(w, "kh", "h");
-  ReplaceAll(w, "tz", "ts");
+  // A respelling whose letters are not all in the word cannot apply: most
+  // words skip most searches.
+  uint32_t letters = LetterSet(w);
+  for (const Respelling& r : kRespellings) {
+    if ((r.letters & ~letters) != 0) continue;
+    if (ReplaceAll(w, r.from, r.to)) letters = LetterSet(w);
+  }
   for (size_t i = 0; i < w.size(); ++i) {
     char& c = w[i];
     if (c == 'c' && (i + 1 == w.size() || w[i + 1] != 'h')) c = 'k';  // Victoria ~ Viktoria
@@ -339,14 +356,7 @@ std::string AsciiKeyOfFolded(std::string_view folded) {
 
 std::vector<std::string_view> SplitWords(std::string_view s) {
   std::vector<std::string_view> words;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ') ++j;
-    if (j > i) words.push_back(s.substr(i, j - i));
-    i = j;
-  }
+  ForEachWord(s, [&](std::string_view w) { words.push_back(w); });
   return words;
 }
 

@@ -15,10 +15,41 @@
 
 namespace doppel::core {
 
+// The general cases of the inline functions below.
+char32_t NextCodePointSlow(std::string_view s, size_t& i);
+void AppendUtf8Slow(std::string& out, char32_t cp);
+bool IsLetterSlow(char32_t cp);
+
 // Decodes the code point at s[i] and advances i. Invalid or truncated bytes
-// decode as U+FFFD and advance by one byte.
-char32_t NextCodePoint(std::string_view s, size_t& i);
-void AppendUtf8(std::string& out, char32_t cp);
+// decode as U+FFFD and advance by one byte. Inline for ASCII and two-byte
+// sequences (Cyrillic, Latin-1): names and addresses are read a code point at
+// a time.
+inline char32_t NextCodePoint(std::string_view s, size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  if (c >= 0xC2 && c <= 0xDF && i + 1 < s.size()) {
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if ((c1 & 0xC0) == 0x80) {
+      i += 2;
+      return (static_cast<char32_t>(c & 0x1F) << 6) | (c1 & 0x3F);
+    }
+  }
+  return NextCodePointSlow(s, i);
+}
+
+inline void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    const char b[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else {
+    AppendUtf8Slow(out, cp);
+  }
+}
 // True when s is well-formed UTF-8 (no overlongs, no surrogates).
 bool IsValidUtf8(std::string_view s);
 // Length of the longest prefix of s that is well-formed UTF-8 and does not end
@@ -29,8 +60,13 @@ enum class Script : uint8_t { kNone, kLatin, kCyrillic, kMixed, kOther };
 // The script of the letters in s (digits and punctuation do not count).
 Script DetectScript(std::string_view s);
 
-bool IsLetter(char32_t cp);
-bool IsCyrillic(char32_t cp);
+// A letter: ASCII and the basic Cyrillic block inline, Unicode's L* categories.
+inline bool IsLetter(char32_t cp) {
+  if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+  if (cp >= 0x0410 && cp <= 0x044F) return true;
+  return IsLetterSlow(cp);
+}
+inline bool IsCyrillic(char32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
 inline bool IsAsciiDigit(char32_t cp) { return cp >= '0' && cp <= '9'; }
 
 // NFKC + full case folding + removal of default-ignorable code points
@@ -60,6 +96,18 @@ void FoldKeyWord(std::string& word);
 
 // Splits on ASCII spaces, dropping empty parts.
 std::vector<std::string_view> SplitWords(std::string_view s);
+// The same words, one call each, with nothing allocated.
+template <typename Fn>
+void ForEachWord(std::string_view s, Fn&& fn) {
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) fn(s.substr(i, j - i));
+    i = j;
+  }
+}
 
 // Trims ASCII whitespace and NBSP (U+00A0) from both ends.
 std::string_view Trim(std::string_view s);
