@@ -150,6 +150,40 @@ void BM_NormalizeGenerated(benchmark::State& state) {
 }
 BENCHMARK(BM_NormalizeGenerated)->Unit(benchmark::kMillisecond);
 
+// The normalize stage alone, on batches already read, with 1 and 2 threads:
+// how the stage scales, apart from the reading thread that feeds it in a
+// real run. Wall time (the work is on several threads).
+void BM_NormalizeThreads(benchmark::State& state) {
+  GeneratorOptions options;
+  options.rows = 40000;
+  options.seed = 7;
+  std::ostringstream base, truth;
+  if (!Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok()) {
+    state.SkipWithError("generator failed");
+    return;
+  }
+  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
+  std::vector<RecordBatch> batches;
+  std::vector<Reject> rejects;
+  RecordBatch batch;
+  while (*(*reader)->Next(&batch, &rejects)) batches.push_back(std::move(batch));
+  const FieldMap map = *FieldMap::Build(batches.front().column_names, {});
+  NormalizeOptions normalize;
+  normalize.threads = static_cast<int>(state.range(0));
+  std::vector<NormalizedRecord> records;
+  size_t rows = 0;
+  for (auto _ : state) {
+    rows = 0;
+    for (const RecordBatch& b : batches) {
+      NormalizeBatch(b, map, normalize, &records);
+      rows += records.size();
+    }
+    benchmark::DoNotOptimize(records.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(rows));
+}
+BENCHMARK(BM_NormalizeThreads)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 // Comparison levels (Jaro-Winkler through the kernel table included) over
 // candidate pairs of a generated-like table: pairs per second.
 void BM_ComparePairs(benchmark::State& state) {

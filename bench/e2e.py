@@ -191,6 +191,10 @@ def main():
         one, many = rate(job, 1), rate(job, cores)
         if one and many and cores > 1:
             lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x")
+    one, two = micro_rate("BM_NormalizeThreads/1/real_time"), micro_rate("BM_NormalizeThreads/2/real_time")
+    if one and two and cores > 1:
+        lines.append(f"- normalize stage alone (batches already read, bm_core): 2 threads / 1 thread = {two / one:.2f}x "
+                     f"({two:,.0f} vs {one:,.0f} records/s)")
     for kernel, arg in (("BM_HashStrings", "/12"), ("BM_HashStrings", "/24"), ("BM_JaroPairs", "/5/16/16/0"),
                         ("BM_JaroPairs", "/17/32/16/0"), ("BM_JaroPairs", "/5/16/21/1"), ("BM_MinHash", "/32"), ("BM_MinHash", "/128"),
                         ("BM_BlockPairs", "/4"), ("BM_BlockPairs", "/16")):
