@@ -615,7 +615,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   DOPPEL_RETURN_IF_ERROR(FromRocks(impl->db->Get(rocksdb::ReadOptions(), impl->cf[kMeta], "counters", &counters),
                                    "cannot read the counters"));
   DOPPEL_ASSIGN_OR_RETURN(impl->counters, DecodeCounters(counters));
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+  DOPPEL_RETURN_IF_ERROR(store->RekeyFuzzyIndex());
+  return store;
 }
 
 const std::string& Store::path() const { return impl_->path; }
@@ -1633,6 +1635,98 @@ Status Store::WriteGroup::Commit() {
   if (!s.ok()) return FromRocks(s, "commit");
   std::lock_guard<std::mutex> lock(g.store->counters_mu);
   g.store->counters = g.counters;
+  return Status::Ok();
+}
+
+// ---- re-keying the fuzzy index ---------------------------------------------
+
+namespace {
+
+constexpr char kFuzzyKeysVersionKey[] = "fuzzy_keys_version";
+
+// Fuzzy blocking keys are tagged 64 + rule (FuzzyKeys); exact ones below 64.
+bool IsFuzzyTag(uint8_t kind) { return kind >= 64 && kind < 0x80; }
+
+}  // namespace
+
+Status Store::RekeyFuzzyIndex() {
+  Impl& m = *impl_;
+  const std::string current = std::to_string(kFuzzyKeysVersion);
+  std::string stored;
+  rocksdb::Status s = m.db->Get(rocksdb::ReadOptions(), m.cf[kMeta], kFuzzyKeysVersionKey, &stored);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the fuzzy keys version");
+  if (s.ok() && stored == current) return Status::Ok();
+  if (s.ok() && (stored.empty() || !std::all_of(stored.begin(), stored.end(), [](char c) { return c >= '0' && c <= '9'; }) || stored.size() > 9 ||
+                 std::stoul(stored) > kFuzzyKeysVersion)) {
+    return Status::InvalidArgument(m.path + " has fuzzy keys of version " + stored + "; this build makes version " +
+                                   current + " and cannot read newer ones");
+  }
+  const kernels::KernelTable& k = kernels::GetKernels(kernels::ChooseBackend().backend);
+  size_t rekeyed = 0;
+  // Re-keys the records `rids` in one group: old keys out of their posting
+  // lists, new ones in (capped as ingest caps them), the record rewritten.
+  auto rekey = [&](const std::vector<uint64_t>& rids) -> Status {
+    std::unique_ptr<WriteGroup> group = BeginGroup();
+    if (group == nullptr) return Status::Internal("re-keying: a write group is already open");
+    WriteGroup::Impl& g = *group->impl_;
+    for (uint64_t rid : rids) {
+      DOPPEL_ASSIGN_OR_RETURN(StoredRecord rec, g.LoadRecord(rid));
+      std::vector<std::pair<uint8_t, uint64_t>> old, fresh, kept;
+      for (const auto& key : rec.block_keys) (IsFuzzyTag(key.first) ? old : kept).push_back(key);
+      if (old.empty()) continue;  // matched by exact keys only
+      FuzzyKeys(rec.match, k, &fresh);
+      auto sorted = [](std::vector<std::pair<uint8_t, uint64_t>> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+      };
+      const auto old_sorted = sorted(old), fresh_sorted = sorted(fresh);
+      if (old_sorted == fresh_sorted) continue;
+      for (const auto& [kind, hash] : old) {
+        if (std::binary_search(fresh_sorted.begin(), fresh_sorted.end(), std::make_pair(kind, hash))) continue;
+        DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
+        auto it = std::find(p.rids.begin(), p.rids.end(), rid);
+        if (it == p.rids.end()) continue;
+        p.rids.erase(it);
+        if (p.rids.empty() && !p.capped) g.Delete(kBlocks, BlockKey(*g.store, kind, hash));
+        else g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
+      }
+      for (const auto& [kind, hash] : fresh) {
+        if (std::binary_search(old_sorted.begin(), old_sorted.end(), std::make_pair(kind, hash))) continue;
+        DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
+        if (p.capped || std::binary_search(p.rids.begin(), p.rids.end(), rid)) continue;
+        if (p.rids.size() > m.options.max_block_records) p.capped = true;
+        else p.rids.insert(std::upper_bound(p.rids.begin(), p.rids.end(), rid), rid);
+        g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
+      }
+      kept.insert(kept.end(), fresh.begin(), fresh.end());
+      rec.block_keys = std::move(kept);
+      g.Put(kRecords, keys::Record(rid), EncodeRecord(rec));
+      ++rekeyed;
+    }
+    return group->Commit();
+  };
+  std::unique_ptr<rocksdb::Iterator> it(m.db->NewIterator(rocksdb::ReadOptions(), m.cf[kRecords]));
+  std::vector<uint64_t> rids;
+  for (it->Seek("R"); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.empty() || key[0] != 'R') break;
+    if (key.size() != 9) continue;
+    rids.push_back(keys::GetU64(key, 1));
+    if (rids.size() == 1000) {
+      DOPPEL_RETURN_IF_ERROR(rekey(rids));
+      rids.clear();
+    }
+  }
+  DOPPEL_RETURN_IF_ERROR(FromRocks(it->status(), "re-key the fuzzy index"));
+  if (!rids.empty()) DOPPEL_RETURN_IF_ERROR(rekey(rids));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  DOPPEL_RETURN_IF_ERROR(FromRocks(m.db->Put(wo, m.cf[kMeta], kFuzzyKeysVersionKey, current), "re-key the fuzzy index"));
+  if (rekeyed > 0) {
+    m.warnings.push_back("re-keyed the fuzzy blocking index of " + std::to_string(rekeyed) +
+                         " records for this version's MinHash (fuzzy keys version " + (stored.empty() ? "1" : stored) +
+                         " -> " + current + ")");
+  }
   return Status::Ok();
 }
 

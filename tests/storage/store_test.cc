@@ -14,6 +14,7 @@
 
 #include "doppel/core/reader.h"
 #include "doppel/storage/keys.h"
+#include "store_internal.h"  // DecodeRecord, EncodeRecord: editing a record behind the store's back
 
 namespace doppel::storage {
 namespace {
@@ -613,6 +614,91 @@ TEST_F(FuzzyStoreTest, FuzzyIngestResolveMergeAndExactUnmerge) {
   // Unmerging what is not merged is refused.
   auto g = (*store)->BeginGroup();
   EXPECT_EQ(g->Unmerge(first[0].entity, {"operator", "", 5000}).status().code(), StatusCode::kInvalidArgument);
+}
+
+// The index's fuzzy keys as a sorted list.
+std::vector<std::pair<uint8_t, uint64_t>> SortedKeys(std::vector<std::pair<uint8_t, uint64_t>> keys) {
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+TEST_F(FuzzyStoreTest, OlderFuzzyKeysAreRemadeWhenOpened) {
+  StoreOptions o;
+  o.model = SimpleModel();
+  const char* header = "id;ФИО;Дата рождения;Телефон;E-mail\n";
+  const std::string ivanov = "h1;Иванов Иван Иванович;12.03.1985;89123456789;\n";
+  std::vector<std::pair<uint8_t, uint64_t>> keys_h1, keys_h2;
+  uint64_t rid_h1 = 0;
+  {
+    auto store = Store::Open(Db(), o);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_TRUE((*store)->warnings().empty());
+    Ingest(**store, std::string(header) + ivanov + "h2;Петрова Анна Сергеевна;01.02.1990;;anna.p@mail.ru\n");
+    auto h1 = (*store)->GetRecord("h1");
+    auto h2 = (*store)->GetRecord("h2");
+    ASSERT_TRUE(h1.ok() && h2.ok());
+    keys_h1 = SortedKeys(h1->block_keys);
+    keys_h2 = SortedKeys(h2->block_keys);
+    rid_h1 = h1->rid;
+    ASSERT_FALSE(keys_h1.empty());
+    ASSERT_NE(keys_h1, keys_h2);
+  }
+  {  // Reopened at the same version: nothing to do.
+    auto store = Store::Open(Db(), o);
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->warnings().empty());
+  }
+  // A database from an older version, as far as h1 goes: its stored match
+  // row now makes h2's keys, while its keys and posting lists are still
+  // those of the match row it had. Re-keying must move it.
+  ASSERT_NO_FATAL_FAILURE(EditRaw("records", [&](rocksdb::DB* raw, rocksdb::ColumnFamilyHandle* h) {
+    std::string v1, v2;
+    rocksdb::Status s = raw->Get(rocksdb::ReadOptions(), h, keys::Record(rid_h1), &v1);
+    if (!s.ok()) return s;
+    auto h1 = DecodeRecord(v1);
+    auto h2 = [&]() -> Result<StoredRecord> {
+      std::string rid_value;
+      rocksdb::Status g = raw->Get(rocksdb::ReadOptions(), h, keys::RecordId("h2"), &rid_value);
+      if (!g.ok()) return Status::NotFound("h2");
+      g = raw->Get(rocksdb::ReadOptions(), h, keys::Record(keys::GetU64(rid_value, 0)), &v2);
+      if (!g.ok()) return Status::NotFound("h2");
+      return DecodeRecord(v2);
+    }();
+    if (!h1.ok() || !h2.ok()) return rocksdb::Status::Corruption("decode");
+    std::string id = h1->match.id;
+    h1->match = h2->match;
+    h1->match.id = id;
+    return raw->Put(rocksdb::WriteOptions(), h, keys::Record(rid_h1), EncodeRecord(*h1));
+  }));
+  PutRawMeta("fuzzy_keys_version", "1");
+  {
+    auto store = Store::Open(Db(), o);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_EQ((*store)->warnings().size(), 1u);
+    EXPECT_NE((*store)->warnings()[0].find("re-keyed the fuzzy blocking index of 1 records"), std::string::npos)
+        << (*store)->warnings()[0];
+    auto h1 = (*store)->GetRecord("h1");
+    ASSERT_TRUE(h1.ok());
+    EXPECT_EQ(SortedKeys(h1->block_keys), keys_h2);
+    // Ivanov's keys no longer lead to h1: nothing stored resolves him.
+    auto res = (*store)->Resolve(Inputs(std::string(header) + "x1;Иванов Иван Иванович;12.03.1985;89123456789;\n"),
+                                 false);
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    EXPECT_EQ((*res)[0].entity, 0u);
+    auto check = (*store)->Check();
+    ASSERT_TRUE(check.ok());
+    EXPECT_TRUE(check->problems.empty());
+  }
+  {  // Done once: the next open has nothing left to do.
+    auto store = Store::Open(Db(), o);
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->warnings().empty());
+  }
+  // Keys from a newer build are refused rather than mixed with these.
+  PutRawMeta("fuzzy_keys_version", "9");
+  auto newer = Store::Open(Db(), o);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

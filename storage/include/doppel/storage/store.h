@@ -42,6 +42,13 @@ namespace doppel::storage {
 // 3 database is upgraded in place when opened (the new family is added).
 inline constexpr uint32_t kSchemaVersion = 4;
 
+// The version of the fuzzy blocking keys in a database's index (2: MinHash
+// signatures from 32-bit mixes, kernels/minhash.h). A database whose keys
+// are older is re-keyed when opened: each fuzzily matched record's keys are
+// made again from its stored match row, and its posting lists follow. Bump
+// it whenever the keys of an unchanged record change.
+inline constexpr uint32_t kFuzzyKeysVersion = 2;
+
 struct StoreOptions {
   // Create the database when the path is empty or missing. Default: true.
   bool create_if_missing = true;
@@ -381,6 +388,10 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Impl> impl);
+  // Brings the index's fuzzy keys to kFuzzyKeysVersion (Open calls it), a
+  // thousand records per atomic write, so an interrupted run resumes at the
+  // next open: a record whose keys are already current is skipped.
+  Status RekeyFuzzyIndex();
   std::unique_ptr<Impl> impl_;
 };
 
