@@ -192,10 +192,23 @@ void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
   JwBatch jw_first(t.first, k), jw_last(t.last, k), jw_middle(t.middle, k), jw_doc(t.doc_id, k), jw_city(t.city, k);
   std::vector<uint32_t> need_first, need_last, need_middle, need_doc, need_city;
   // The second record of a pair is anywhere in the table: its row is
-  // fetched this many pairs ahead.
+  // fetched this many pairs ahead, and its address tokens and email (most
+  // pairs read them) in two stages: their offsets twice as far ahead, then
+  // the values the offsets point at.
   constexpr size_t kAhead = 12;
+  const ListColumn<uint64_t>& tokens = t.address_tokens;
   for (size_t p = 0; p < n; ++p) {
-    if (p + kAhead < n) x.Prefetch(pairs[p + kAhead].second);
+    if (p + 2 * kAhead < n) {
+      const uint32_t far = pairs[p + 2 * kAhead].second;
+      __builtin_prefetch(tokens.offsets.data() + far);
+      t.emails.PrefetchOffsets(far);
+    }
+    if (p + kAhead < n) {
+      const uint32_t near = pairs[p + kAhead].second;
+      x.Prefetch(near);
+      __builtin_prefetch(tokens.values.data() + tokens.offsets[near]);
+      t.emails.PrefetchBytes(near);
+    }
     const auto [a, b] = pairs[p];
     const CompareRow& ra = x.Row(a);
     const CompareRow& rb = x.Row(b);

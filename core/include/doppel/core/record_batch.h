@@ -26,6 +26,10 @@ class StringColumn {
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   std::string_view operator[](size_t i) const { return Get(i); }
+  // Cache hints for a Get(i) to come: the offsets first, the bytes once
+  // those are in (they are read to find them).
+  void PrefetchOffsets(size_t i) const { __builtin_prefetch(offsets_.data() + i); }
+  void PrefetchBytes(size_t i) const { __builtin_prefetch(bytes_.data() + offsets_[i]); }
 
   void Append(std::string_view s) {
     bytes_.insert(bytes_.end(), s.begin(), s.end());
