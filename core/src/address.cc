@@ -22,6 +22,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "doppel/core/unicode.h"
@@ -231,14 +232,30 @@ const std::vector<const TypeWord*>& TypeWordIndex() {
   return index;
 }
 
+// Each spelling's run [first, last) in TypeWordIndex(): one hash lookup
+// finds a word's entries (every address token asks, most of them in vain).
+const std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>>& TypeWordRuns() {
+  static const auto runs = [] {
+    std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> m;
+    const auto& index = TypeWordIndex();
+    for (uint32_t i = 0; i < index.size(); ++i) {
+      auto [it, added] = m.try_emplace(index[i]->word, i, i + 1);
+      if (!added) it->second.second = i + 1;  // the index is sorted: a run is contiguous
+    }
+    return m;
+  }();
+  return runs;
+}
+
 // The first entry spelled `word` that `accept` takes, in table order.
 template <typename Accept>
 const TypeWord* FindTypeWord(std::string_view word, Accept&& accept) {
+  const auto& runs = TypeWordRuns();
+  auto run = runs.find(word);
+  if (run == runs.end()) return nullptr;
   const auto& index = TypeWordIndex();
-  auto it = std::lower_bound(index.begin(), index.end(), word,
-                             [](const TypeWord* t, std::string_view w) { return t->word < w; });
-  for (; it != index.end() && (*it)->word == word; ++it) {
-    if (accept(**it)) return *it;
+  for (uint32_t i = run->second.first; i < run->second.second; ++i) {
+    if (accept(*index[i])) return index[i];
   }
   return nullptr;
 }

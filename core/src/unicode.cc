@@ -304,19 +304,18 @@ void FoldKeyWord(std::string& w) {
     else if (c == 'w') c = 'v';
     else if (c == 'j' || c == 'y') c = 'i';
   }
-  // Collapse runs of i.
-  std::string out;
-  out.reserve(w.size());
-  for (char c : w) {
-    if (c == 'i' && !out.empty() && out.back() == 'i') continue;
-    out.push_back(c);
+  // Collapse runs of i, in place (the kept prefix never passes the reader).
+  size_t kept = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    if (w[i] == 'i' && kept > 0 && w[kept - 1] == 'i') continue;
+    w[kept++] = w[i];
   }
-  if (out.size() > 2 && out[0] == 'i' && out[1] == 'e') out.erase(0, 1);
-  if (out.size() > 4) {
-    std::string_view tail(out.data() + out.size() - 3, 3);
-    if (tail == "off" || tail == "eff") out.pop_back(), out.back() = 'v';
+  w.resize(kept);
+  if (w.size() > 2 && w[0] == 'i' && w[1] == 'e') w.erase(0, 1);
+  if (w.size() > 4) {
+    std::string_view tail(w.data() + w.size() - 3, 3);
+    if (tail == "off" || tail == "eff") w.pop_back(), w.back() = 'v';
   }
-  w.swap(out);
 }
 
 std::string AsciiKey(std::string_view s) { return AsciiKeyOfFolded(Fold(s)); }
