@@ -1381,13 +1381,15 @@ AddressResult NormalizeAddress(const AddressInput& input) {
   }
   for (std::string_view w : f.leftovers) AppendWord(words, w);
   const std::string rest_key = AsciiKey(words);
-  std::vector<std::string>& toks = r.tokens;
-  toks.reserve(16);
+  // Sorted and unique: sorted as views into the keys, then copied once.
+  std::vector<std::string_view> views;
+  views.reserve(16);
   for (const std::string* keyed : {&city_key, &street_key, &flat_key, &rest_key}) {
-    ForEachWord(*keyed, [&](std::string_view w) { toks.emplace_back(w); });
+    ForEachWord(*keyed, [&](std::string_view w) { views.push_back(w); });
   }
-  std::sort(toks.begin(), toks.end());
-  toks.erase(std::unique(toks.begin(), toks.end()), toks.end());
+  std::sort(views.begin(), views.end());
+  views.erase(std::unique(views.begin(), views.end()), views.end());
+  r.tokens.assign(views.begin(), views.end());
 
   if (!f.street_name.empty() && !f.house.empty()) {
     r.key.reserve(city_key.size() + street_key.size() + flat_key.size() + 16);
