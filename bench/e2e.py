@@ -93,9 +93,25 @@ def main():
                     "records_per_second": a.rows / wall, "mb_per_second": size_mb / wall, "peak_rss_mib": rss,
                     "candidate_pairs": fz["candidate_pairs"], "match_seconds": fz["match_seconds"],
                     "read_normalize_seconds": fz["read_normalize_seconds"],
-                    "pairs_per_second": fz["pairs_per_second"], "backend": backend})
+                    "pairs_per_second": fz["pairs_per_second"], "backend": backend,
+                    "stage_seconds": fz.get("stage_seconds", {})})
         print(f"bench: fuzzy dedupe ({backend}) {wall:.2f} s", file=sys.stderr)
     same_clusters = fuzzy["reference"] == fuzzy["simd"]
+    # SIMD fuzzy dedupe on one thread: each matching stage's time against
+    # all cores (reading keeps its own thread either way).
+    stages_one = None
+    if cores > 1:
+        out = os.path.join(a.work, "fuzzy-simd-1")
+        wall, rss, _ = run([a.doppel, "dedupe", base, "--out", out, "-q", "--threads", "1"],
+                           env=dict(os.environ, DOPPEL_BACKEND="simd"))
+        with open(os.path.join(out, "summary.json")) as f:
+            fz = json.load(f)
+        e2e.append({"job": "dedupe (fuzzy, simd)", "threads": 1, "seconds": wall, "records_per_second": a.rows / wall,
+                    "mb_per_second": size_mb / wall, "peak_rss_mib": rss, "candidate_pairs": fz["candidate_pairs"],
+                    "match_seconds": fz["match_seconds"], "read_normalize_seconds": fz["read_normalize_seconds"],
+                    "pairs_per_second": fz["pairs_per_second"], "stage_seconds": fz.get("stage_seconds", {})})
+        stages_one = fz.get("stage_seconds", {})
+        print(f"bench: fuzzy dedupe (simd, 1 thread) {wall:.2f} s", file=sys.stderr)
     # The same on SIMD with the candidate pairs held to 64 MiB of RAM, the
     # rest spilled to temporary files: same clusters, its time and memory.
     out = os.path.join(a.work, "fuzzy-spilled")
@@ -167,6 +183,7 @@ def main():
                      f"{r['mb_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
     lines.append("")
     fz = {r["backend"]: r for r in e2e if "backend" in r}
+    fz_all = fz
     for r in fz.values():
         lines.append(f"- fuzzy dedupe on {r['job'].split(', ')[1][:-1]}: {r['candidate_pairs']:,} candidate pairs, "
                      f"read and normalize {r['read_normalize_seconds']:.1f} s, matching {r['match_seconds']:.1f} s "
@@ -187,10 +204,17 @@ def main():
         pw = fuzzy_eval["pairwise"]
         lines.append(f"- fuzzy dedupe accuracy against the generator's truth: pairwise P {pw['precision']:.4f} "
                      f"R {pw['recall']:.4f} F1 {pw['f1']:.4f}")
-    for job in ("profile", "dedupe --exact"):
+    for job in ("profile", "dedupe --exact", "dedupe (fuzzy, simd)"):
         one, many = rate(job, 1), rate(job, cores)
+        if job.startswith("dedupe (fuzzy"):
+            many = next((r["records_per_second"] for r in e2e if r.get("backend") == "simd"), None)
         if one and many and cores > 1:
-            lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x")
+            lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x end to end")
+    if stages_one and "simd" in fz_all:
+        many_stages = fz_all["simd"].get("stage_seconds", {})
+        parts = [f"{name} {stages_one[name] / many_stages[name]:.2f}x ({stages_one[name]:.2f} -> {many_stages[name]:.2f} s)"
+                 for name in ("blocking", "comparisons", "training", "scoring") if many_stages.get(name)]
+        lines.append(f"- fuzzy dedupe matching stages, {cores} threads / 1 thread: " + ", ".join(parts))
     one, two = micro_rate("BM_NormalizeThreads/1/real_time"), micro_rate("BM_NormalizeThreads/2/real_time")
     if one and two and cores > 1:
         lines.append(f"- normalize stage alone (batches already read, bm_core): 2 threads / 1 thread = {two / one:.2f}x "
