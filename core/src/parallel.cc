@@ -44,7 +44,7 @@ struct Job {
 };
 
 // Worker threads that live for the whole process, so that per-thread state
-// (the key memos, the sorter, the Jaro scratch) survives from one batch to
+// (the blocking sorter, the Jaro-Winkler scratch) survives from one batch to
 // the next and no call pays for starting threads. The caller of a job works
 // on it too and can finish it alone, so a ParallelFor inside a ParallelFor
 // never waits for a worker that is busy with its parent.

@@ -1656,8 +1656,13 @@ Status Store::RekeyFuzzyIndex() {
   rocksdb::Status s = m.db->Get(rocksdb::ReadOptions(), m.cf[kMeta], kFuzzyKeysVersionKey, &stored);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the fuzzy keys version");
   if (s.ok() && stored == current) return Status::Ok();
-  if (s.ok() && (stored.empty() || !std::all_of(stored.begin(), stored.end(), [](char c) { return c >= '0' && c <= '9'; }) || stored.size() > 9 ||
-                 std::stoul(stored) > kFuzzyKeysVersion)) {
+  auto newer = [](const std::string& v) {  // or not a version at all
+    const bool number = !v.empty() && v.size() <= 9 && std::all_of(v.begin(), v.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    return !number || std::stoul(v) > kFuzzyKeysVersion;
+  };
+  if (s.ok() && newer(stored)) {
     return Status::InvalidArgument(m.path + " has fuzzy keys of version " + stored + "; this build makes version " +
                                    current + " and cannot read newer ones");
   }
