@@ -117,18 +117,25 @@ void BM_CsvReader(benchmark::State& state) {
 }
 BENCHMARK(BM_CsvReader)->Unit(benchmark::kMillisecond);
 
-// Reading and normalizing generated rows (the built-in Russian lists), one
-// thread: what `doppel dedupe` spends its first stage on. Items: rows.
-void BM_NormalizeGenerated(benchmark::State& state) {
+// A generated base of `rows` rows (the built-in Russian lists, seed 7) as
+// CSV text; empty, with the benchmark marked failed, if generation fails.
+std::string GeneratedBase(benchmark::State& state, size_t rows) {
   GeneratorOptions options;
-  options.rows = 20000;
+  options.rows = rows;
   options.seed = 7;
   std::ostringstream base, truth;
   if (!Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok()) {
     state.SkipWithError("generator failed");
-    return;
+    return {};
   }
-  const std::string csv = base.str();
+  return base.str();
+}
+
+// Reading and normalizing generated rows (the built-in Russian lists), one
+// thread: what `doppel dedupe` spends its first stage on. Items: rows.
+void BM_NormalizeGenerated(benchmark::State& state) {
+  const std::string csv = GeneratedBase(state, 20000);
+  if (csv.empty()) return;
   NormalizeOptions normalize;
   normalize.threads = 1;
   size_t rows = 0;
@@ -154,15 +161,9 @@ BENCHMARK(BM_NormalizeGenerated)->Unit(benchmark::kMillisecond);
 // how the stage scales, apart from the reading thread that feeds it in a
 // real run. Wall time (the work is on several threads).
 void BM_NormalizeThreads(benchmark::State& state) {
-  GeneratorOptions options;
-  options.rows = 40000;
-  options.seed = 7;
-  std::ostringstream base, truth;
-  if (!Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok()) {
-    state.SkipWithError("generator failed");
-    return;
-  }
-  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
+  const std::string csv = GeneratedBase(state, 40000);
+  if (csv.empty()) return;
+  auto reader = OpenReader(std::make_unique<MemorySource>(csv), {});
   std::vector<RecordBatch> batches;
   std::vector<Reject> rejects;
   RecordBatch batch;

@@ -183,7 +183,6 @@ def main():
                      f"{r['mb_per_second']:.1f} | {r['peak_rss_mib']:.0f} |")
     lines.append("")
     fz = {r["backend"]: r for r in e2e if "backend" in r}
-    fz_all = fz
     for r in fz.values():
         lines.append(f"- fuzzy dedupe on {r['job'].split(', ')[1][:-1]}: {r['candidate_pairs']:,} candidate pairs, "
                      f"read and normalize {r['read_normalize_seconds']:.1f} s, matching {r['match_seconds']:.1f} s "
@@ -206,12 +205,12 @@ def main():
                      f"R {pw['recall']:.4f} F1 {pw['f1']:.4f}")
     for job in ("profile", "dedupe --exact", "dedupe (fuzzy, simd)"):
         one, many = rate(job, 1), rate(job, cores)
-        if job.startswith("dedupe (fuzzy"):
-            many = next((r["records_per_second"] for r in e2e if r.get("backend") == "simd"), None)
+        if job.startswith("dedupe (fuzzy") and "simd" in fz:
+            many = fz["simd"]["records_per_second"]
         if one and many and cores > 1:
             lines.append(f"- {job}: {cores} threads / 1 thread = {many / one:.2f}x end to end")
-    if stages_one and "simd" in fz_all:
-        many_stages = fz_all["simd"].get("stage_seconds", {})
+    if stages_one and "simd" in fz:
+        many_stages = fz["simd"].get("stage_seconds", {})
         parts = [f"{name} {stages_one[name] / many_stages[name]:.2f}x ({stages_one[name]:.2f} -> {many_stages[name]:.2f} s)"
                  for name in ("blocking", "comparisons", "training", "scoring") if many_stages.get(name)]
         lines.append(f"- fuzzy dedupe matching stages, {cores} threads / 1 thread: " + ", ".join(parts))

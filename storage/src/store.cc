@@ -971,6 +971,17 @@ struct Store::WriteGroup::Impl {
     return DecodePostings(*v);
   }
 
+  // Takes `rid` off a posting list; a list left empty (and not capped) goes.
+  Status Unpost(uint8_t kind, uint64_t hash, uint64_t rid) {
+    DOPPEL_ASSIGN_OR_RETURN(PostingList p, LoadPostings(kind, hash));
+    auto it = std::find(p.rids.begin(), p.rids.end(), rid);
+    if (it == p.rids.end()) return Status::Ok();
+    p.rids.erase(it);
+    if (p.rids.empty() && !p.capped) Delete(kBlocks, BlockKey(*store, kind, hash));
+    else Put(kBlocks, BlockKey(*store, kind, hash), EncodePostings(p));
+    return Status::Ok();
+  }
+
   void AddEvent(HistoryEvent ev) {
     ev.seq = ++counters.next_seq;
     for (uint64_t e : ev.entities) Put(kHistory, keys::EntityHistory(e, ev.seq), "");
@@ -1472,14 +1483,7 @@ Result<Store::WriteGroup::Erasure> Store::WriteGroup::Erase(uint64_t entity, con
     g.Delete(kRecords, keys::Record(rid));
     g.Delete(kRecords, keys::RecordId(rec.id));
     g.Delete(kMembership, keys::Member(rid));
-    for (const auto& [kind, hash] : rec.block_keys) {
-      DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
-      auto it = std::find(p.rids.begin(), p.rids.end(), rid);
-      if (it == p.rids.end()) continue;
-      p.rids.erase(it);
-      if (p.rids.empty() && !p.capped) g.Delete(kBlocks, BlockKey(*g.store, kind, hash));
-      else g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
-    }
+    for (const auto& [kind, hash] : rec.block_keys) DOPPEL_RETURN_IF_ERROR(g.Unpost(kind, hash, rid));
   }
   // The entity, the redirects of what merged into it, and their history.
   rocksdb::ReadOptions ro;
@@ -1688,12 +1692,7 @@ Status Store::RekeyFuzzyIndex() {
       if (old_sorted == fresh_sorted) continue;
       for (const auto& [kind, hash] : old) {
         if (std::binary_search(fresh_sorted.begin(), fresh_sorted.end(), std::make_pair(kind, hash))) continue;
-        DOPPEL_ASSIGN_OR_RETURN(PostingList p, g.LoadPostings(kind, hash));
-        auto it = std::find(p.rids.begin(), p.rids.end(), rid);
-        if (it == p.rids.end()) continue;
-        p.rids.erase(it);
-        if (p.rids.empty() && !p.capped) g.Delete(kBlocks, BlockKey(*g.store, kind, hash));
-        else g.Put(kBlocks, BlockKey(*g.store, kind, hash), EncodePostings(p));
+        DOPPEL_RETURN_IF_ERROR(g.Unpost(kind, hash, rid));
       }
       for (const auto& [kind, hash] : fresh) {
         if (std::binary_search(old_sorted.begin(), old_sorted.end(), std::make_pair(kind, hash))) continue;
