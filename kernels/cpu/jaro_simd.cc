@@ -28,6 +28,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -60,7 +62,7 @@ struct Block {
   static constexpr size_t kStageRows = kBits < 16 ? 16 : kBits;
   HWY_ALIGN uint8_t ca[kStageRows][kStage];
   HWY_ALIGN uint8_t cb[kStageRows][kStage];
-  HWY_ALIGN T len_a[kMaxLanes], len_b[kMaxLanes], window[kMaxLanes], high_init[kMaxLanes], mask_b[kMaxLanes];
+  HWY_ALIGN T len_a[kMaxLanes], window[kMaxLanes], high_init[kMaxLanes], mask_b[kMaxLanes];
   HWY_ALIGN T matches[kMaxLanes], transpositions[kMaxLanes], prefix[kMaxLanes];
 };
 
@@ -133,11 +135,33 @@ template <class D, class V, typename T>
 HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
   const hn::Repartition<uint8_t, D> d8;
   const auto a8 = hn::BitCast(d8, ai);
+  const size_t groups = std::min<size_t>(8, max_b);
+#if HWY_TARGET <= HWY_AVX3
+  // Mask registers: a byte-masked add of kbit[k] (the bits are distinct, so
+  // adding is or-ing) costs one instruction after the compare.
+  using V8 = hn::Vec<decltype(d8)>;
+  auto add = [&](V8 r, size_t k) HWY_ATTR {
+    const auto eq = hn::Eq(a8, hn::BitCast(d8, hn::Load(d, blk.bpack[k])));
+    return hn::IfThenElse(eq, hn::Add(r, hn::BitCast(d8, hn::Load(d, blk.kbit[k]))), r);
+  };
+  V8 r0 = hn::Zero(d8), r1 = r0;
+  if (groups == 8) {  // b of 8 characters or more: unrolled
+    r0 = add(r0, 0), r1 = add(r1, 1), r0 = add(r0, 2), r1 = add(r1, 3);
+    r0 = add(r0, 4), r1 = add(r1, 5), r0 = add(r0, 6), r1 = add(r1, 7);
+    return hn::BitCast(d, hn::Or(r0, r1));
+  }
+  size_t k = 0;
+  for (; k + 2 <= groups; k += 2) {
+    r0 = add(r0, k);
+    r1 = add(r1, k + 1);
+  }
+  if (k < groups) r0 = add(r0, k);
+  return hn::BitCast(d, hn::Or(r0, r1));
+#else
   auto bits = [&](size_t k) {
     const auto eq = hn::VecFromMask(d8, hn::Eq(a8, hn::BitCast(d8, hn::Load(d, blk.bpack[k]))));
     return hn::And(hn::BitCast(d, eq), hn::Load(d, blk.kbit[k]));
   };
-  const size_t groups = std::min<size_t>(8, max_b);
   V r0 = hn::Zero(d), r1 = r0;
   size_t k = 0;
   for (; k + 2 <= groups; k += 2) {
@@ -146,6 +170,7 @@ HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
   }
   if (k < groups) r0 = hn::Or(r0, bits(k));
   return hn::Or(r0, r1);
+#endif
 }
 
 // b's characters packed for EqualityRow, and a's repeated in every byte.
@@ -196,24 +221,66 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
   const hn::ScalableTag<T> d;
   const size_t lanes = hn::Lanes(d);
   HWY_DASSERT(lanes <= Block<T>::kMaxLanes);
-  // low_bits[l] = the l lowest bits set (all of them for l = kBits).
+  // low_bits[l] = the l lowest bits set (all of them for l = kBits); at
+  // least 16 entries, so byte lanes can load it as a table.
   static constexpr auto low_bits = [] {
-    std::array<T, Block<T>::kBits + 1> m{};
+    std::array<T, std::max<size_t>(Block<T>::kBits + 1, 16)> m{};
     for (size_t l = 1; l <= Block<T>::kBits; ++l) m[l] = static_cast<T>((m[l - 1] << 1) | 1);
     return m;
   }();
+  // Lengths, the match window (half the longer string, less one) and the
+  // bit masks that follow from them, lane by lane.
+  HWY_ALIGN uint8_t la8[Block<T>::kMaxLanes] = {}, lb8[Block<T>::kMaxLanes] = {};
   size_t max_a = 0, max_b = 0;
   for (size_t p = 0; p < lanes; ++p) {
-    const size_t la = p < count ? refs[p].len_a : 0, lb = p < count ? refs[p].len_b : 0;
-    max_a = std::max(max_a, la);
-    max_b = std::max(max_b, lb);
-    const size_t half = std::max(la, lb) / 2;
-    const size_t w = half > 0 ? half - 1 : 0;  // the match window
-    blk.len_a[p] = static_cast<T>(la);
-    blk.len_b[p] = static_cast<T>(lb);
-    blk.window[p] = static_cast<T>(w);
-    blk.high_init[p] = low_bits[w];
-    blk.mask_b[p] = low_bits[lb];
+    const uint8_t la = p < count ? refs[p].len_a : 0, lb = p < count ? refs[p].len_b : 0;
+    la8[p] = la;
+    lb8[p] = lb;
+    max_a = std::max<size_t>(max_a, la);
+    max_b = std::max<size_t>(max_b, lb);
+  }
+  const auto one = hn::Set(d, T{1});
+  // (Highway 1.0.3's 16-bit variable shift needs SSE4: SSSE3 takes the loop.)
+#if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_SSSE3
+  if constexpr (sizeof(T) <= 4) {
+    hn::Vec<decltype(d)> la, lb;
+    if constexpr (sizeof(T) == 1) {
+      la = hn::Load(d, la8);
+      lb = hn::Load(d, lb8);
+    } else {
+      const hn::Rebind<uint8_t, decltype(d)> d8;
+      la = hn::PromoteTo(d, hn::Load(d8, la8));
+      lb = hn::PromoteTo(d, hn::Load(d8, lb8));
+    }
+    const auto half = hn::ShiftRight<1>(hn::Max(la, lb));
+    const auto w = hn::Sub(hn::Max(half, one), one);
+    hn::Vec<decltype(d)> high, mask;
+    if constexpr (sizeof(T) == 1) {
+      // No byte shifts: low_bits (9 entries) as a byte table.
+      const auto table = hn::LoadDup128(d, low_bits.data());
+      high = hn::TableLookupBytes(table, w);
+      mask = hn::TableLookupBytes(table, lb);
+    } else {
+      high = hn::Sub(hn::Shl(one, w), one);
+      const auto bits = hn::Set(d, static_cast<T>(Block<T>::kBits));
+      mask = hn::IfThenElse(hn::Lt(lb, bits), hn::Sub(hn::Shl(one, hn::Min(lb, hn::Sub(bits, one))), one),
+                            hn::Not(hn::Zero(d)));
+    }
+    hn::Store(la, d, blk.len_a);
+    hn::Store(w, d, blk.window);
+    hn::Store(high, d, blk.high_init);
+    hn::Store(mask, d, blk.mask_b);
+  } else
+#endif
+  {
+    for (size_t p = 0; p < lanes; ++p) {
+      const size_t half = std::max(la8[p], lb8[p]) / 2;
+      const size_t w = half > 0 ? half - 1 : 0;
+      blk.len_a[p] = static_cast<T>(la8[p]);
+      blk.window[p] = static_cast<T>(w);
+      blk.high_init[p] = low_bits[w];
+      blk.mask_b[p] = low_bits[lb8[p]];
+    }
   }
   // Characters into a[i][lane], b[j][lane]. Only positions below a lane's
   // lengths are ever used (rows are masked by both lengths), so what lies
@@ -235,9 +302,9 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
             if (p >= count) {
               rows[r] = hn::Zero(hn::Full128<uint8_t>());
             } else if (side == 0) {
-              rows[r] = Chunk(bytes, refs[p].a, refs[p].len_a, c, limit);
+              rows[r] = Chunk(bytes, refs[p].a, la8[p], c, limit);
             } else {
-              rows[r] = Chunk(bytes, refs[p].b, refs[p].len_b, c, limit);
+              rows[r] = Chunk(bytes, refs[p].b, lb8[p], c, limit);
             }
           }
           Transpose16x16(rows, &stage[16 * c][16 * g], Block<T>::kStage);
@@ -264,7 +331,6 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
   PackCharacters(d, blk, max_a, max_b);
 
   const auto zero = hn::Zero(d);
-  const auto one = hn::Set(d, T{1});
   const auto len_a = hn::Load(d, blk.len_a);
   const auto window = hn::Load(d, blk.window);
   const auto mask_b = hn::Load(d, blk.mask_b);
@@ -308,10 +374,35 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
   hn::Store(matches, d, blk.matches);
   hn::Store(transpositions, d, blk.transpositions);
   hn::Store(prefix, d, blk.prefix);
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (sizeof(T) <= 4 && std::endian::native == std::endian::little) {
+    // The first four bytes of each JaroCounts packed in 32-bit lanes, so a
+    // pair costs one 4-byte and one 1-byte store.
+    static_assert(sizeof(JaroCounts) == 5 && offsetof(JaroCounts, len_a) == 3 && offsetof(JaroCounts, len_b) == 4);
+    const hn::ScalableTag<uint32_t> d32;
+    const hn::Rebind<T, decltype(d32)> dt;
+    auto wide = [&](const T* from) HWY_ATTR {
+      if constexpr (sizeof(T) == 4) return hn::Load(d32, from);
+      else return hn::PromoteTo(d32, hn::Load(dt, from));
+    };
+    HWY_ALIGN uint32_t packed[Block<T>::kMaxLanes];
+    for (size_t p = 0; p < lanes; p += hn::Lanes(d32)) {
+      const auto v = hn::Or(hn::Or(wide(blk.matches + p), hn::ShiftLeft<8>(wide(blk.transpositions + p))),
+                            hn::Or(hn::ShiftLeft<16>(wide(blk.prefix + p)), hn::ShiftLeft<24>(wide(blk.len_a + p))));
+      hn::Store(v, d32, packed + p);
+    }
+    for (size_t p = 0; p < count; ++p) {
+      auto* to = reinterpret_cast<unsigned char*>(out + refs[p].k);
+      std::memcpy(to, &packed[p], 4);
+      to[4] = lb8[p];
+    }
+    return;
+  }
+#endif
   for (size_t p = 0; p < count; ++p) {
     JaroCounts c;
-    c.len_a = refs[p].len_a;
-    c.len_b = refs[p].len_b;
+    c.len_a = la8[p];
+    c.len_b = lb8[p];
     c.matches = static_cast<uint8_t>(blk.matches[p]);
     c.transpositions = static_cast<uint8_t>(blk.transpositions[p]);
     c.prefix = static_cast<uint8_t>(blk.prefix[p]);
@@ -374,6 +465,16 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
   std::vector<PairRef>& buckets = scratch.buckets;
   size_t count[kBuckets] = {};
   auto bucket = [&](size_t b) { return buckets.data() + b * (kChunk + carry); };
+  // Bucket of a pair by its longer (clamped) length, as 12 times its index:
+  // the shift of its count in `packed`.
+  static constexpr auto kShiftOf = [] {
+    std::array<uint8_t, kJaroMaxLen + 1> s{};
+    for (size_t l = 0; l <= kJaroMaxLen; ++l) s[l] = static_cast<uint8_t>(12 * ((l > 8) + (l > 12) + (l > 16) + (l > 32)));
+    return s;
+  }();
+  // bases[shift / 4]: where that bucket's refs start (only multiples of 3 used).
+  PairRef* bases[3 * kBuckets];
+  for (size_t w = 0; w < kBuckets; ++w) bases[3 * w] = bucket(w);
   // The column reaches at least this far: the furthest end of a string
   // bucketed so far (a block reads whole 16-byte chunks below it).
   uint64_t limit = 0;
@@ -381,30 +482,32 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
     const size_t end = std::min(n, begin + kChunk);
     uint64_t packed = 0;
     for (size_t w = 0; w < kBuckets; ++w) packed |= uint64_t{count[w]} << (12 * w);
-    for (size_t k = begin; k < end; ++k) {
-      // In a real column a pair's strings are anywhere (the second record of
-      // a candidate pair is random): their offsets are fetched kAhead pairs
-      // early, and their bytes now, to be in cache when the chunk's blocks
-      // run (a chunk's strings fit in L2).
-      if (k + kAhead < n) {
-        __builtin_prefetch(offsets + left[k + kAhead]);
-        __builtin_prefetch(offsets + right[k + kAhead]);
-      }
+    // In a real column a pair's strings are anywhere (the second record of a
+    // candidate pair is random): their offsets are fetched kAhead pairs
+    // early, and their bytes now, to be in cache when the chunk's blocks run
+    // (a chunk's strings fit in L2).
+    const size_t ahead_end = n > kAhead ? std::min(end, n - kAhead) : begin;
+    auto add = [&](size_t k) HWY_ATTR {
       const uint64_t a = offsets[left[k]], end_a = offsets[left[k] + 1];
       const uint64_t b = offsets[right[k]], end_b = offsets[right[k] + 1];
       __builtin_prefetch(bytes + a);
       __builtin_prefetch(bytes + b);
       const uint64_t la = std::min<uint64_t>(end_a - a, kJaroMaxLen), lb = std::min<uint64_t>(end_b - b, kJaroMaxLen);
-      const uint64_t longer = std::max(la, lb);
       limit = std::max(limit, std::max(end_a, end_b));
-      const size_t which = size_t{longer > 8} + size_t{longer > 12} + size_t{longer > 16} + size_t{longer > 32};
       // The buckets' counts live in one register, 12 bits each: a count
       // array in memory made every pair wait on the previous pair's store.
-      const unsigned shift = static_cast<unsigned>(12 * which);
+      const unsigned shift = kShiftOf[std::max(la, lb)];
       const size_t at = (packed >> shift) & 0xFFF;
       packed += uint64_t{1} << shift;
-      bucket(which)[at] = PairRef{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
+      bases[shift >> 2][at] = PairRef{a, b, static_cast<uint32_t>(k), static_cast<uint8_t>(la), static_cast<uint8_t>(lb)};
+    };
+    size_t k = begin;
+    for (; k < ahead_end; ++k) {
+      __builtin_prefetch(offsets + left[k + kAhead]);
+      __builtin_prefetch(offsets + right[k + kAhead]);
+      add(k);
     }
+    for (; k < end; ++k) add(k);
     for (size_t w = 0; w < kBuckets; ++w) count[w] = (packed >> (12 * w)) & 0xFFF;
     const bool last = end == n;
     for (size_t w = 0; w < kBuckets; ++w) {
