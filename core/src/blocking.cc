@@ -207,77 +207,89 @@ std::pair<uint32_t, uint32_t> Unpack(uint64_t packed) {
 }
 
 
-RuleOutput RunRule(const MatchTable& t, BlockingRule rule, const BlockingOptions& options,
-                   const kernels::KernelTable& kernels, size_t threads) {
-  const size_t n = t.size();
+// A rule's block keys, each with its record, in record order.
+struct KeyedRows {
   std::vector<uint64_t> keys;
-  RuleStats stats;
-  stats.rule = rule;
-  std::vector<uint64_t> keyed_keys;
-  std::vector<uint32_t> keyed_rows;
-  auto emit = [&](uint64_t key, size_t i) {
-    keyed_keys.push_back(key);
-    keyed_rows.push_back(static_cast<uint32_t>(i));
-  };
-  if (rule == BlockingRule::kMinHash) {
-    // Signatures a slice of records per kernel call: the whole base's
-    // would hold its signatures (128 bytes a record) and its tokens at once.
-    // The slices run on every thread (MinHash is the slowest rule by far:
-    // alone it was half of blocking), their entries joined in slice order.
-    constexpr size_t kSlice = size_t{1} << 16;
-    constexpr uint32_t kK = kMinHashBands * kMinHashRows;
-    const size_t slices = (n + kSlice - 1) / kSlice;
-    std::vector<std::vector<uint64_t>> slice_keys(slices);
-    std::vector<std::vector<uint32_t>> slice_rows(slices);
-    ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {
-      std::vector<uint64_t> grams, tokens, band_keys;
-      std::vector<uint32_t> offsets, sig;
-      std::vector<uint8_t> usable;
-      for (size_t slice = sb; slice < se; ++slice) {
-        const size_t from = slice * kSlice, to = std::min(n, from + kSlice);
-        tokens.clear();
-        offsets.assign(1, 0);
-        usable.assign(to - from, 0);
-        for (size_t i = from; i < to; ++i) {
-          Shingles(t, i, &grams);
-          usable[i - from] = grams.size() >= 3;
-          tokens.insert(tokens.end(), grams.begin(), grams.end());
-          offsets.push_back(static_cast<uint32_t>(tokens.size()));
-        }
-        sig.resize((to - from) * kK);
-        kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
-        for (size_t i = from; i < to; ++i) {
-          if (!usable[i - from]) continue;
-          band_keys.clear();
-          BandKeys(sig.data() + (i - from) * kK, &band_keys);
-          for (uint64_t key : band_keys) {
-            slice_keys[slice].push_back(key);
-            slice_rows[slice].push_back(static_cast<uint32_t>(i));
-          }
+  std::vector<uint32_t> rows;
+};
+
+// MinHash band keys: signatures a slice of records per kernel call (the
+// whole base's would hold its signatures, 128 bytes a record, and its
+// tokens at once), the slices on every thread, joined in slice order.
+KeyedRows MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, size_t threads) {
+  const size_t n = t.size();
+  constexpr size_t kSlice = size_t{1} << 16;
+  constexpr uint32_t kK = kMinHashBands * kMinHashRows;
+  const size_t slices = (n + kSlice - 1) / kSlice;
+  std::vector<std::vector<uint64_t>> slice_keys(slices);
+  std::vector<std::vector<uint32_t>> slice_rows(slices);
+  ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {
+    std::vector<uint64_t> grams, tokens, band_keys;
+    std::vector<uint32_t> offsets, sig;
+    std::vector<uint8_t> usable;
+    for (size_t slice = sb; slice < se; ++slice) {
+      const size_t from = slice * kSlice, to = std::min(n, from + kSlice);
+      tokens.clear();
+      offsets.assign(1, 0);
+      usable.assign(to - from, 0);
+      for (size_t i = from; i < to; ++i) {
+        Shingles(t, i, &grams);
+        usable[i - from] = grams.size() >= 3;
+        tokens.insert(tokens.end(), grams.begin(), grams.end());
+        offsets.push_back(static_cast<uint32_t>(tokens.size()));
+      }
+      sig.resize((to - from) * kK);
+      kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
+      for (size_t i = from; i < to; ++i) {
+        if (!usable[i - from]) continue;
+        band_keys.clear();
+        BandKeys(sig.data() + (i - from) * kK, &band_keys);
+        for (uint64_t key : band_keys) {
+          slice_keys[slice].push_back(key);
+          slice_rows[slice].push_back(static_cast<uint32_t>(i));
         }
       }
-    });
-    size_t total = 0;
-    for (const auto& v : slice_keys) total += v.size();
-    keyed_keys.reserve(total);
-    keyed_rows.reserve(total);
-    for (size_t slice = 0; slice < slices; ++slice) {
-      keyed_keys.insert(keyed_keys.end(), slice_keys[slice].begin(), slice_keys[slice].end());
-      keyed_rows.insert(keyed_rows.end(), slice_rows[slice].begin(), slice_rows[slice].end());
-      std::vector<uint64_t>().swap(slice_keys[slice]);
-      std::vector<uint32_t>().swap(slice_rows[slice]);
     }
-  } else {
-    for (size_t i = 0; i < n; ++i) {
-      BlockKeysOf(t, i, rule, kernels, &keys);
-      for (uint64_t key : keys) emit(key, i);
+  });
+  KeyedRows out;
+  size_t total = 0;
+  for (const auto& v : slice_keys) total += v.size();
+  out.keys.reserve(total);
+  out.rows.reserve(total);
+  for (size_t slice = 0; slice < slices; ++slice) {
+    out.keys.insert(out.keys.end(), slice_keys[slice].begin(), slice_keys[slice].end());
+    out.rows.insert(out.rows.end(), slice_rows[slice].begin(), slice_rows[slice].end());
+    std::vector<uint64_t>().swap(slice_keys[slice]);
+    std::vector<uint32_t>().swap(slice_rows[slice]);
+  }
+  return out;
+}
+
+// Any other rule's keys, record by record on the calling thread.
+KeyedRows RecordKeys(const MatchTable& t, BlockingRule rule, const kernels::KernelTable& kernels) {
+  KeyedRows out;
+  std::vector<uint64_t> keys;
+  for (size_t i = 0, n = t.size(); i < n; ++i) {
+    BlockKeysOf(t, i, rule, kernels, &keys);
+    for (uint64_t key : keys) {
+      out.keys.push_back(key);
+      out.rows.push_back(static_cast<uint32_t>(i));
     }
   }
+  return out;
+}
+
+// Blocks and pairs a rule's keys (freed on the way).
+RuleOutput PairRule(const MatchTable& t, BlockingRule rule, KeyedRows keyed, const BlockingOptions& options,
+                    const kernels::KernelTable& kernels) {
+  RuleStats stats;
+  stats.rule = rule;
   // Sort, group and pair on the backend (the GPU's Thrust sort there).
   const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
   std::vector<uint64_t> packed;
   kernels::BlockStats block_stats;
-  kernels.block_pairs(keyed_keys.data(), keyed_rows.data(), keyed_keys.size(), cap, &packed, &block_stats);
+  kernels.block_pairs(keyed.keys.data(), keyed.rows.data(), keyed.keys.size(), cap, &packed, &block_stats);
+  keyed = KeyedRows();
   stats.blocks = block_stats.blocks;
   stats.skipped_blocks = block_stats.skipped_blocks;
   for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
@@ -305,27 +317,33 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
   BlockedRules out;
   // Rules are independent until their union: each thread takes the next
   // rule as it frees up (fixed waves waited on their slowest rule). MinHash,
-  // the costliest by far, goes first: its signatures split themselves over
-  // the threads, and its one long sort then overlaps the other rules. Each
-  // keeps its sorted pair list, in RAM or spilled, under its own index: the
-  // result does not depend on who ran it.
+  // the costliest by far, has its keys made first, its signatures split over
+  // every thread; its one long sort then heads the queue and overlaps the
+  // other rules. Each keeps its sorted pair list, in RAM or spilled, under
+  // its own index: the result does not depend on who ran it.
   const size_t workers = std::max<size_t>(1, ResolveThreads(threads));
   const auto& rules = options.rules;
   const size_t count = rules.size();
   out.by_rule.resize(count);
   out.training.resize(count);
   out.runs.resize(count);
+  std::vector<size_t> queue;
+  std::vector<KeyedRows> made(count);
+  for (size_t r = 0; r < count; ++r) {
+    if (rules[r] == BlockingRule::kMinHash) {
+      made[r] = MinHashKeys(t, kernels, workers);
+      queue.insert(queue.begin(), r);
+    } else {
+      queue.push_back(r);
+    }
+  }
   auto run = [&](size_t r) {
-    RuleOutput o = RunRule(t, rules[r], options, kernels, workers);
+    KeyedRows keyed = rules[r] == BlockingRule::kMinHash ? std::move(made[r]) : RecordKeys(t, rules[r], kernels);
+    RuleOutput o = PairRule(t, rules[r], std::move(keyed), options, kernels);
     out.training[r] = std::move(o.training);
     out.by_rule[r] = std::move(o.stats);
     out.runs[r] = PairRun::Make(std::move(o.pairs), budget);
   };
-  std::vector<size_t> queue;
-  for (size_t r = 0; r < count; ++r) {
-    if (rules[r] == BlockingRule::kMinHash) queue.insert(queue.begin(), r);
-    else queue.push_back(r);
-  }
   std::atomic<size_t> next{0};
   ParallelFor(std::min(workers, queue.size()), workers, 1, [&](size_t, size_t) {
     for (size_t i; (i = next.fetch_add(1)) < queue.size();) run(queue[i]);
