@@ -30,28 +30,36 @@ const StringColumn* TfColumn(const MatchTable& t, Comparison c) {
 
 }  // namespace
 
-TermFrequencies::TermFrequencies(const MatchTable& t) {
+TermFrequencies::TermFrequencies(const MatchTable& t, int threads) {
+  // Columns are independent: one per thread.
+  std::vector<size_t> wanted;
   for (size_t c = 0; c < kComparisonCount; ++c) {
-    const StringColumn* col = TfColumn(t, static_cast<Comparison>(c));
-    if (col == nullptr) continue;
-    std::unordered_map<uint64_t, uint32_t> counts;
-    std::vector<uint64_t> hash_of(t.size());
-    double total = 0;
-    for (size_t i = 0; i < t.size(); ++i) {
-      std::string_view v = col->Get(i);
-      if (v.empty()) continue;
-      hash_of[i] = kernels::HashString(v, 0x7F);
-      ++counts[hash_of[i]];
-      ++total;
-    }
-    if (total == 0) continue;
-    // Looked up for every scored pair: one array read, not a hash lookup.
-    Column& out = columns_[c];
-    out.share.assign(t.size(), 0.0);
-    for (size_t i = 0; i < t.size(); ++i) {
-      if (!col->Get(i).empty()) out.share[i] = counts[hash_of[i]] / total;
-    }
+    if (TfColumn(t, static_cast<Comparison>(c)) != nullptr) wanted.push_back(c);
   }
+  ParallelFor(wanted.size(), ResolveThreads(threads), 1, [&](size_t wb, size_t we) {
+    for (size_t w = wb; w < we; ++w) {
+      const size_t c = wanted[w];
+      const StringColumn* col = TfColumn(t, static_cast<Comparison>(c));
+      std::unordered_map<uint64_t, uint32_t> counts;
+      counts.reserve(t.size() / 4);
+      std::vector<uint64_t> hash_of(t.size());
+      double total = 0;
+      for (size_t i = 0; i < t.size(); ++i) {
+        std::string_view v = col->Get(i);
+        if (v.empty()) continue;
+        hash_of[i] = kernels::HashString(v, 0x7F);
+        ++counts[hash_of[i]];
+        ++total;
+      }
+      if (total == 0) continue;
+      // Looked up for every scored pair: one array read, not a hash lookup.
+      Column& out = columns_[c];
+      out.share.assign(t.size(), 0.0);
+      for (size_t i = 0; i < t.size(); ++i) {
+        if (!col->Get(i).empty()) out.share[i] = counts[hash_of[i]] / total;
+      }
+    }
+  });
 }
 
 double TermFrequencies::Of(Comparison c, uint32_t record) const {

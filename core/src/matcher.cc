@@ -62,7 +62,7 @@ LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, 
   r.candidate_pairs = cross.size();
   PairLevels levels;
   ComputeLevelsParallel(CompareIndex::Build(t, k, options.threads), cross, k, options.threads, &levels);
-  TermFrequencies tf(t);
+  TermFrequencies tf(t, options.threads);
   const Scorer scorer(model, &tf);
   for (size_t i = 0; i < cross.size(); ++i) {
     auto [a, b] = cross[i];
@@ -147,7 +147,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   // follows from the weight), and only the pairs likely enough to matter
   // are kept; clustering scores any other pair it asks about again, to the
   // same value.
-  TermFrequencies tf(t);
+  TermFrequencies tf(t, options.threads);
   const Scorer scorer(r.model, &tf);
   const ProbabilityAtLeast kept(std::min(options.cluster.threshold, options.keep_min_probability));
   const size_t workers = ResolveThreads(options.threads);

@@ -65,12 +65,30 @@ Status CheckDiskSpace(Store::Impl& m) {
   if (::statvfs(m.path.c_str(), &st) != 0) return Status::Ok();  // cannot tell: let RocksDB decide
   const uint64_t free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
   const uint64_t reserve = m.options.min_free_disk_mb << 20;
+  // A flush writes the memtables out (compressed, at most about their size)
+  // while their log still holds the same records: the room for it comes on
+  // top of the reserve, or a flush could fill the disk under the guard.
+  uint64_t memtables = 0;
+  if (m.db != nullptr) m.db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+  const uint64_t need = reserve + memtables;
   m.space_checked_ms.store(now);
-  m.space_short.store(free_bytes < reserve);
-  if (free_bytes >= reserve) return Status::Ok();
-  char msg[160];
-  std::snprintf(msg, sizeof msg, "%.1f MiB free, under the %llu MiB kept in reserve (min_free_disk_mb)",
-                static_cast<double>(free_bytes) / (1 << 20), static_cast<unsigned long long>(m.options.min_free_disk_mb));
+  m.space_short.store(free_bytes < need);
+  if (free_bytes >= need) {
+    // Space is back (or never went): if RocksDB stopped on a background
+    // write error since (a full disk in a flush), it resumes now rather than
+    // refusing every write until a restart.
+    uint64_t errors = 0;
+    if (m.db != nullptr && m.db->GetIntProperty("rocksdb.background-errors", &errors) &&
+        errors > m.background_errors_resumed.load()) {
+      if (m.db->Resume().ok()) m.background_errors_resumed.store(errors);
+    }
+    return Status::Ok();
+  }
+  char msg[200];
+  std::snprintf(msg, sizeof msg,
+                "%.1f MiB free, under the %llu MiB kept in reserve (min_free_disk_mb) and %.1f MiB of memtables to flush",
+                static_cast<double>(free_bytes) / (1 << 20), static_cast<unsigned long long>(m.options.min_free_disk_mb),
+                static_cast<double>(memtables) / (1 << 20));
   return Status::Unavailable("the disk holding " + m.path + " is nearly full: " + msg +
                              "; writes are refused until space is freed, reads go on");
 }

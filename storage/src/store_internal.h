@@ -52,6 +52,8 @@ struct Store::Impl {
   // space was short then.
   std::atomic<int64_t> space_checked_ms{0};
   std::atomic<bool> space_short{false};
+  // RocksDB's background error count when the guard last resumed it.
+  std::atomic<uint64_t> background_errors_resumed{0};
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilyCount> cf{};
@@ -80,7 +82,8 @@ struct Store::Impl {
 };
 
 // Unavailable while the database's volume has less than
-// options.min_free_disk_mb free (checked at most every 100 ms while space is
+// options.min_free_disk_mb free beyond what a flush of the memtables will
+// write (checked at most every 100 ms while space is
 // fine, on every call while it is short). Every write path calls it first.
 Status CheckDiskSpace(Store::Impl& m);
 

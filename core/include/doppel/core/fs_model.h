@@ -50,7 +50,8 @@ struct FsModel {
 // How often each value of the term-frequency comparisons occurs.
 class TermFrequencies {
  public:
-  explicit TermFrequencies(const MatchTable& t);
+  // Counts values on up to `threads` threads (0 = every core).
+  explicit TermFrequencies(const MatchTable& t, int threads = 1);
   // The share of records (with the field) that carry record i's value.
   double Of(Comparison c, uint32_t record) const;
 
