@@ -215,14 +215,18 @@ struct KeyedRows {
 
 // MinHash band keys: signatures a slice of records per kernel call (the
 // whole base's would hold its signatures, 128 bytes a record, and its
-// tokens at once), the slices on every thread, joined in slice order.
+// tokens at once), the slices on every thread. A record gives
+// kMinHashBands keys or none, so each slice writes straight into its place
+// in the result, which then closes the gaps: no second copy of the keys.
 KeyedRows MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, size_t threads) {
   const size_t n = t.size();
   constexpr size_t kSlice = size_t{1} << 16;
   constexpr uint32_t kK = kMinHashBands * kMinHashRows;
   const size_t slices = (n + kSlice - 1) / kSlice;
-  std::vector<std::vector<uint64_t>> slice_keys(slices);
-  std::vector<std::vector<uint32_t>> slice_rows(slices);
+  KeyedRows out;
+  out.keys.resize(n * kMinHashBands);
+  out.rows.resize(n * kMinHashBands);
+  std::vector<size_t> written(slices, 0);
   ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {
     std::vector<uint64_t> grams, tokens, band_keys;
     std::vector<uint32_t> offsets, sig;
@@ -240,28 +244,28 @@ KeyedRows MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, 
       }
       sig.resize((to - from) * kK);
       kernels.minhash(tokens.data(), offsets.data(), to - from, kK, sig.data());
+      size_t at = from * kMinHashBands;
       for (size_t i = from; i < to; ++i) {
         if (!usable[i - from]) continue;
         band_keys.clear();
         BandKeys(sig.data() + (i - from) * kK, &band_keys);
         for (uint64_t key : band_keys) {
-          slice_keys[slice].push_back(key);
-          slice_rows[slice].push_back(static_cast<uint32_t>(i));
+          out.keys[at] = key;
+          out.rows[at++] = static_cast<uint32_t>(i);
         }
       }
+      written[slice] = at - from * kMinHashBands;
     }
   });
-  KeyedRows out;
-  size_t total = 0;
-  for (const auto& v : slice_keys) total += v.size();
-  out.keys.reserve(total);
-  out.rows.reserve(total);
+  size_t end = 0;
   for (size_t slice = 0; slice < slices; ++slice) {
-    out.keys.insert(out.keys.end(), slice_keys[slice].begin(), slice_keys[slice].end());
-    out.rows.insert(out.rows.end(), slice_rows[slice].begin(), slice_rows[slice].end());
-    std::vector<uint64_t>().swap(slice_keys[slice]);
-    std::vector<uint32_t>().swap(slice_rows[slice]);
+    const size_t from = slice * kSlice * kMinHashBands;
+    std::copy_n(out.keys.begin() + from, written[slice], out.keys.begin() + end);  // end <= from: moves down
+    std::copy_n(out.rows.begin() + from, written[slice], out.rows.begin() + end);
+    end += written[slice];
   }
+  out.keys.resize(end);
+  out.rows.resize(end);
   return out;
 }
 

@@ -62,6 +62,10 @@ class TempFile final : public core::SpillFile {
     return std::span<const char>(static_cast<const char*>(p), size_);
   }
 
+  void ReleaseMapped() override {
+    if (map_ != nullptr) ::madvise(map_, map_size_, MADV_DONTNEED);  // a shared file map: the data stays in the file
+  }
+
  private:
   std::string Error(const char* what) const { return std::string(what) + " " + dir_ + ": " + std::strerror(errno); }
   int fd_;

@@ -61,6 +61,11 @@ class PackedSnapshots {
   // Finish() writes the rest and maps the file for Get.
   void SpillTo(std::unique_ptr<SpillFile> file);
   Status Finish();
+  // After Finish, with a file: the pages Get has read so far leave the
+  // process's resident memory (see SpillFile::ReleaseMapped).
+  void ReleaseMapped() const {
+    if (file_ != nullptr) file_->ReleaseMapped();
+  }
 
  private:
   void Added();     // records the snapshot just appended to bytes_

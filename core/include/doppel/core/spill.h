@@ -34,6 +34,10 @@ class SpillFile {
   // Maps everything appended so far, read-only, for as long as the file
   // lives (appends after it are not seen through the map).
   virtual Result<std::span<const char>> Map() = 0;
+  // Hands the mapped pages read so far back to the system: the map stays
+  // valid and reads fault them in again from the file. Keeps a pass over a
+  // large map from growing the process's resident memory by all of it.
+  virtual void ReleaseMapped() {}
 };
 
 // Where spill files come from.
