@@ -2,9 +2,9 @@
 //
 // MinHashMix (minhash.h) is 32-bit arithmetic, so a vector holds one
 // function per 32-bit lane: 8 on AVX2, 16 on AVX-512. Each token is folded
-// and broadcast once, then mixed with four vectors of salts at a time, whose
-// running minima (four independent chains) stay in registers across the
-// record's tokens. Bit for bit the reference.
+// and broadcast once, then mixed with up to four vectors of salts at a
+// time, whose running minima (independent chains) stay in registers across
+// the record's tokens. Bit for bit the reference.
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "cpu/minhash_simd.cc"
@@ -31,32 +31,44 @@ HWY_INLINE V Fmix32V(D d, V h) {
   return hn::Xor(h, hn::ShiftRight<16>(h));
 }
 
+// The running minima of kV vectors of functions (salts at `salts`) over
+// the tokens of one record, into `mins`.
+template <size_t kV, class D>
+HWY_INLINE void MinimaOf(D d, const uint64_t* tokens, uint32_t from, uint32_t to, const uint32_t* salts,
+                         uint32_t* mins) {
+  const size_t lanes = hn::Lanes(d);
+  hn::Vec<D> s[kV], m[kV];
+  for (size_t v = 0; v < kV; ++v) {
+    s[v] = hn::Load(d, salts + v * lanes);
+    m[v] = hn::Set(d, UINT32_MAX);
+  }
+  for (uint32_t t = from; t < to; ++t) {
+    const auto token = hn::Set(d, MinHashFold(tokens[t]));
+    for (size_t v = 0; v < kV; ++v) m[v] = hn::Min(m[v], Fmix32V(d, hn::Xor(token, s[v])));
+  }
+  for (size_t v = 0; v < kV; ++v) hn::Store(m[v], d, mins + v * lanes);
+}
+
 void MinHashImpl(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out) {
   const hn::ScalableTag<uint32_t> d;
   const size_t lanes = hn::Lanes(d);
-  const size_t padded = (k + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
+  // Four vectors of functions per pass over a record's tokens, then two,
+  // then one for what is left: 32 functions are two AVX-512 vectors, which
+  // a pass of four would double.
+  const size_t padded = (k + lanes - 1) / lanes * lanes;
   auto salts = hwy::AllocateAligned<uint32_t>(padded);
   auto mins = hwy::AllocateAligned<uint32_t>(padded);
   for (size_t j = 0; j < padded; ++j) salts[j] = MinHashSalt(static_cast<uint32_t>(j));
   for (size_t i = 0; i < n; ++i) {
-    for (size_t j = 0; j < padded; j += 4 * lanes) {
-      const auto s0 = hn::Load(d, salts.get() + j), s1 = hn::Load(d, salts.get() + j + lanes);
-      const auto s2 = hn::Load(d, salts.get() + j + 2 * lanes), s3 = hn::Load(d, salts.get() + j + 3 * lanes);
-      auto m0 = hn::Set(d, UINT32_MAX), m1 = m0, m2 = m0, m3 = m0;
-      for (uint32_t t = offsets[i]; t < offsets[i + 1]; ++t) {
-        const auto token = hn::Set(d, MinHashFold(tokens[t]));
-        m0 = hn::Min(m0, Fmix32V(d, hn::Xor(token, s0)));
-        m1 = hn::Min(m1, Fmix32V(d, hn::Xor(token, s1)));
-        m2 = hn::Min(m2, Fmix32V(d, hn::Xor(token, s2)));
-        m3 = hn::Min(m3, Fmix32V(d, hn::Xor(token, s3)));
-      }
-      hn::Store(m0, d, mins.get() + j);
-      hn::Store(m1, d, mins.get() + j + lanes);
-      hn::Store(m2, d, mins.get() + j + 2 * lanes);
-      hn::Store(m3, d, mins.get() + j + 3 * lanes);
+    size_t j = 0;
+    for (; j + 4 * lanes <= padded; j += 4 * lanes) MinimaOf<4>(d, tokens, offsets[i], offsets[i + 1], salts.get() + j, mins.get() + j);
+    if (j + 2 * lanes <= padded) {
+      MinimaOf<2>(d, tokens, offsets[i], offsets[i + 1], salts.get() + j, mins.get() + j);
+      j += 2 * lanes;
     }
+    if (j < padded) MinimaOf<1>(d, tokens, offsets[i], offsets[i + 1], salts.get() + j, mins.get() + j);
     uint32_t* sig = out + i * k;
-    for (uint32_t j = 0; j < k; ++j) sig[j] = mins[j];
+    for (uint32_t f = 0; f < k; ++f) sig[f] = mins[f];
   }
 }
 
