@@ -236,7 +236,10 @@ void BM_BlockPairs(benchmark::State& state, Backend backend) {
   std::vector<uint64_t> pairs;
   doppel::kernels::BlockStats stats;
   for (auto _ : state) {
-    k.block_pairs(keys.data(), rows.data(), n, 100, &pairs, &stats);
+    state.PauseTiming();
+    doppel::kernels::BlockEntries entries{keys, rows};  // consumed by each call
+    state.ResumeTiming();
+    k.block_pairs(&entries, 100, &pairs, &stats);
     benchmark::DoNotOptimize(pairs.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));

@@ -207,23 +207,17 @@ std::pair<uint32_t, uint32_t> Unpack(uint64_t packed) {
 }
 
 
-// A rule's block keys, each with its record, in record order.
-struct KeyedRows {
-  std::vector<uint64_t> keys;
-  std::vector<uint32_t> rows;
-};
-
 // MinHash band keys: signatures a slice of records per kernel call (the
 // whole base's would hold its signatures, 128 bytes a record, and its
 // tokens at once), the slices on every thread. A record gives
 // kMinHashBands keys or none, so each slice writes straight into its place
 // in the result, which then closes the gaps: no second copy of the keys.
-KeyedRows MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, size_t threads) {
+kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, size_t threads) {
   const size_t n = t.size();
   constexpr size_t kSlice = size_t{1} << 16;
   constexpr uint32_t kK = kMinHashBands * kMinHashRows;
   const size_t slices = (n + kSlice - 1) / kSlice;
-  KeyedRows out;
+  kernels::BlockEntries out;
   out.keys.resize(n * kMinHashBands);
   out.rows.resize(n * kMinHashBands);
   std::vector<size_t> written(slices, 0);
@@ -270,8 +264,8 @@ KeyedRows MinHashKeys(const MatchTable& t, const kernels::KernelTable& kernels, 
 }
 
 // Any other rule's keys, record by record on the calling thread.
-KeyedRows RecordKeys(const MatchTable& t, BlockingRule rule, const kernels::KernelTable& kernels) {
-  KeyedRows out;
+kernels::BlockEntries RecordKeys(const MatchTable& t, BlockingRule rule, const kernels::KernelTable& kernels) {
+  kernels::BlockEntries out;
   std::vector<uint64_t> keys;
   for (size_t i = 0, n = t.size(); i < n; ++i) {
     BlockKeysOf(t, i, rule, kernels, &keys);
@@ -284,7 +278,7 @@ KeyedRows RecordKeys(const MatchTable& t, BlockingRule rule, const kernels::Kern
 }
 
 // Blocks and pairs a rule's keys (freed on the way).
-RuleOutput PairRule(const MatchTable& t, BlockingRule rule, KeyedRows keyed, const BlockingOptions& options,
+RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntries keyed, const BlockingOptions& options,
                     const kernels::KernelTable& kernels) {
   RuleStats stats;
   stats.rule = rule;
@@ -292,8 +286,7 @@ RuleOutput PairRule(const MatchTable& t, BlockingRule rule, KeyedRows keyed, con
   const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
   std::vector<uint64_t> packed;
   kernels::BlockStats block_stats;
-  kernels.block_pairs(keyed.keys.data(), keyed.rows.data(), keyed.keys.size(), cap, &packed, &block_stats);
-  keyed = KeyedRows();
+  kernels.block_pairs(&keyed, cap, &packed, &block_stats);  // frees the entries
   stats.blocks = block_stats.blocks;
   stats.skipped_blocks = block_stats.skipped_blocks;
   for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
@@ -332,7 +325,7 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
   out.training.resize(count);
   out.runs.resize(count);
   std::vector<size_t> queue;
-  std::vector<KeyedRows> made(count);
+  std::vector<kernels::BlockEntries> made(count);
   for (size_t r = 0; r < count; ++r) {
     if (rules[r] == BlockingRule::kMinHash) {
       made[r] = MinHashKeys(t, kernels, workers);
@@ -342,7 +335,7 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
     }
   }
   auto run = [&](size_t r) {
-    KeyedRows keyed = rules[r] == BlockingRule::kMinHash ? std::move(made[r]) : RecordKeys(t, rules[r], kernels);
+    kernels::BlockEntries keyed = rules[r] == BlockingRule::kMinHash ? std::move(made[r]) : RecordKeys(t, rules[r], kernels);
     RuleOutput o = PairRule(t, rules[r], std::move(keyed), options, kernels);
     out.training[r] = std::move(o.training);
     out.by_rule[r] = std::move(o.stats);

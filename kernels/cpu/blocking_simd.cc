@@ -36,15 +36,16 @@ const hwy::Sorter& ThreadSorter() {
 
 }  // namespace
 
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats) {
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   const bool vq = UseVqsort();
+  const size_t n = entries->size();
   // (key, row) as one 128-bit value: ascending order is by key, then row.
   std::vector<hwy::uint128_t> keyed(n);
   for (size_t i = 0; i < n; ++i) {
-    keyed[i].hi = keys[i];
-    keyed[i].lo = rows[i];
+    keyed[i].hi = entries->keys[i];
+    keyed[i].lo = entries->rows[i];
   }
+  entries->Release();
   if (vq && n > 1) {
     ThreadSorter()(keyed.data(), n, hwy::SortAscending());
   } else {

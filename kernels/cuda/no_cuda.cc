@@ -15,8 +15,6 @@ void QueryDevice(GpuInfo* info) {
 void HashStrings(const char*, const uint64_t*, size_t, uint64_t, uint64_t*) { std::abort(); }
 void JaroPairs(const char*, const uint64_t*, const uint32_t*, const uint32_t*, size_t, JaroCounts*) { std::abort(); }
 void MinHash(const uint64_t*, const uint32_t*, size_t, uint32_t, uint32_t*) { std::abort(); }
-void BlockPairs(const uint64_t*, const uint32_t*, size_t, uint64_t, std::vector<uint64_t>*, BlockStats*) {
-  std::abort();
-}
+void BlockPairs(BlockEntries*, uint64_t, std::vector<uint64_t>*, BlockStats*) { std::abort(); }
 
 }  // namespace doppel::kernels::cuda

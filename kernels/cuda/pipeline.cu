@@ -13,10 +13,10 @@
 
 namespace doppel::kernels::cuda {
 
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats) {
-  thrust::device_vector<uint64_t> d_keys(keys, keys + n), d_pairs;
-  thrust::device_vector<uint32_t> d_rows(rows, rows + n);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  thrust::device_vector<uint64_t> d_keys(entries->keys.begin(), entries->keys.end()), d_pairs;
+  thrust::device_vector<uint32_t> d_rows(entries->rows.begin(), entries->rows.end());
+  entries->Release();
   thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, stats);
   pairs->resize(d_pairs.size());
   thrust::copy(d_pairs.begin(), d_pairs.end(), pairs->begin());

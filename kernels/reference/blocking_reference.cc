@@ -9,10 +9,11 @@
 
 namespace doppel::kernels::reference {
 
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats) {
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  const size_t n = entries->size();
   std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
-  for (size_t i = 0; i < n; ++i) keyed[i] = {keys[i], rows[i]};
+  for (size_t i = 0; i < n; ++i) keyed[i] = {entries->keys[i], entries->rows[i]};
+  entries->Release();
   std::sort(keyed.begin(), keyed.end());
   keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
   PairSortedBlocks(

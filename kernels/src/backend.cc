@@ -74,9 +74,8 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out) {
   ToGpu(size_t{n} * k) ? cuda::MinHash(tokens, offsets, n, k, out) : simd::MinHash(tokens, offsets, n, k, out);
 }
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats) {
-  ToGpu(n) ? cuda::BlockPairs(keys, rows, n, cap, pairs, stats) : simd::BlockPairs(keys, rows, n, cap, pairs, stats);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  ToGpu(entries->size()) ? cuda::BlockPairs(entries, cap, pairs, stats) : simd::BlockPairs(entries, cap, pairs, stats);
 }
 }  // namespace routed
 

@@ -17,8 +17,7 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 }  // namespace reference
 
 namespace simd {
@@ -30,8 +29,7 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 // The reference's algorithm with Highway's vectorized sort (VQSort).
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 }  // namespace simd
 
 namespace cuda {
@@ -42,7 +40,6 @@ void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
-void BlockPairs(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap, std::vector<uint64_t>* pairs,
-                BlockStats* stats);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 }  // namespace cuda
 }  // namespace doppel::kernels

@@ -91,8 +91,9 @@ TEST_F(Gpu, BlockPairsMatchReference) {
     for (uint64_t cap : {2u, 33u, 100u}) {
       std::vector<uint64_t> got, want;
       BlockStats got_stats, want_stats;
-      gpu().block_pairs(keys.data(), rows.data(), n, cap, &got, &got_stats);
-      ref().block_pairs(keys.data(), rows.data(), n, cap, &want, &want_stats);
+      BlockEntries for_gpu{keys, rows}, for_ref{keys, rows};
+      gpu().block_pairs(&for_gpu, cap, &got, &got_stats);
+      ref().block_pairs(&for_ref, cap, &want, &want_stats);
       ASSERT_EQ(got, want) << "n=" << n << " cap=" << cap;
       EXPECT_EQ(got_stats.blocks, want_stats.blocks);
       EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);

@@ -273,8 +273,10 @@ TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
         for (uint64_t cap : {1, 2, 5, 200}) {
           std::vector<uint64_t> want, got;
           BlockStats want_stats, got_stats;
-          ref.block_pairs(keys.data(), rows.data(), n, cap, &want, &want_stats);
-          simd.block_pairs(keys.data(), rows.data(), n, cap, &got, &got_stats);
+          BlockEntries for_ref{keys, rows}, for_simd{keys, rows};
+          ref.block_pairs(&for_ref, cap, &want, &want_stats);
+          simd.block_pairs(&for_simd, cap, &got, &got_stats);
+          EXPECT_EQ(for_simd.size(), 0u);  // consumed
           ASSERT_EQ(got, want) << "n " << n << " keys " << key_space << " cap " << cap;
           EXPECT_EQ(got_stats.blocks, want_stats.blocks);
           EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);

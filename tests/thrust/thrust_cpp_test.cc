@@ -24,7 +24,8 @@ uint64_t Seed() {
 void ExpectSameBlocks(const std::vector<uint64_t>& keys, const std::vector<uint32_t>& rows, uint64_t cap) {
   std::vector<uint64_t> want;
   BlockStats want_stats;
-  reference::BlockPairs(keys.data(), rows.data(), keys.size(), cap, &want, &want_stats);
+  BlockEntries entries{keys, rows};
+  reference::BlockPairs(&entries, cap, &want, &want_stats);
   std::vector<uint64_t> k = keys, got;
   std::vector<uint32_t> r = rows;
   BlockStats got_stats;

@@ -38,9 +38,10 @@ using MinHashFn = void (*)(const uint64_t* tokens, const uint32_t* offsets, size
 using FoldBasicFn = void (*)(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 
 // The pairs of one blocking rule's (key, row) entries (blocking.h).
+// The entries are consumed (left empty).
 struct BlockStats;
-using BlockPairsFn = void (*)(const uint64_t* keys, const uint32_t* rows, size_t n, uint64_t cap,
-                              std::vector<uint64_t>* pairs, BlockStats* stats);
+struct BlockEntries;
+using BlockPairsFn = void (*)(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 
 struct KernelTable {
   Backend backend;

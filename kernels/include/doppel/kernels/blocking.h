@@ -33,6 +33,19 @@ struct BlockStats {
 
 inline constexpr size_t kSkippedExamples = 3;
 
+// One rule's (key, row) entries, handed to BlockPairs, which consumes them:
+// it frees them as soon as it has its own copy (sorted, or on the device),
+// so the entries and that copy do not both stay through pair generation.
+struct BlockEntries {
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> rows;  // parallel to keys
+  size_t size() const { return keys.size(); }
+  void Release() {
+    std::vector<uint64_t>().swap(keys);
+    std::vector<uint32_t>().swap(rows);
+  }
+};
+
 DOPPEL_HD inline uint64_t PackPair(uint32_t i, uint32_t j) { return (static_cast<uint64_t>(i) << 32) | j; }
 
 // Pair t (0 <= t < s(s-1)/2) of a block of s rows, as positions x < y in
