@@ -218,6 +218,9 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
   constexpr uint32_t kK = kMinHashBands * kMinHashRows;
   const size_t slices = (n + kSlice - 1) / kSlice;
   kernels::BlockEntries out;
+  // Room for every record's keys (96 bytes a record, zeroed once); records
+  // with too few shingles leave gaps, closed below. The capacity goes when
+  // BlockPairs consumes the entries.
   out.keys.resize(n * kMinHashBands);
   out.rows.resize(n * kMinHashBands);
   std::vector<size_t> written(slices, 0);
@@ -254,8 +257,10 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
   size_t end = 0;
   for (size_t slice = 0; slice < slices; ++slice) {
     const size_t from = slice * kSlice * kMinHashBands;
-    std::copy_n(out.keys.begin() + from, written[slice], out.keys.begin() + end);  // end <= from: moves down
-    std::copy_n(out.rows.begin() + from, written[slice], out.rows.begin() + end);
+    if (end != from) {  // end < from: entries move down
+      std::copy_n(out.keys.begin() + from, written[slice], out.keys.begin() + end);
+      std::copy_n(out.rows.begin() + from, written[slice], out.rows.begin() + end);
+    }
     end += written[slice];
   }
   out.keys.resize(end);

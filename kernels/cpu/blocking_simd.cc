@@ -4,6 +4,7 @@
 // dispatched at run time inside libhwy_contrib). Sorted unique values are
 // unique, so the pairs and counts are the reference's exactly.
 #include <algorithm>
+#include <cassert>
 
 #include "doppel/kernels/blocking.h"
 #include "hwy/base.h"
@@ -39,6 +40,7 @@ const hwy::Sorter& ThreadSorter() {
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   const bool vq = UseVqsort();
   const size_t n = entries->size();
+  assert(entries->rows.size() == n);
   // (key, row) as one 128-bit value: ascending order is by key, then row.
   std::vector<hwy::uint128_t> keyed(n);
   for (size_t i = 0; i < n; ++i) {

@@ -240,7 +240,8 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
     max_b = std::max<size_t>(max_b, lb);
   }
   const auto one = hn::Set(d, T{1});
-  // (Highway 1.0.3's 16-bit variable shift needs SSE4: SSSE3 takes the loop.)
+  // (Highway 1.0.3's 16-bit variable shift needs SSE4, so SSSE3 takes the
+  // loop for every lane width; only old CPUs run that target.)
 #if HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_SSSE3
   if constexpr (sizeof(T) <= 4) {
     hn::Vec<decltype(d)> la, lb;
@@ -256,7 +257,7 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
     const auto w = hn::Sub(hn::Max(half, one), one);
     hn::Vec<decltype(d)> high, mask;
     if constexpr (sizeof(T) == 1) {
-      // No byte shifts: low_bits (9 entries) as a byte table.
+      // No byte shifts: low_bits (entries 0..8 used) as a byte table.
       const auto table = hn::LoadDup128(d, low_bits.data());
       high = hn::TableLookupBytes(table, w);
       mask = hn::TableLookupBytes(table, lb);
@@ -378,7 +379,9 @@ void RunBlock(const char* bytes, uint64_t limit, const PairRef* refs, size_t cou
   if constexpr (sizeof(T) <= 4 && std::endian::native == std::endian::little) {
     // The first four bytes of each JaroCounts packed in 32-bit lanes, so a
     // pair costs one 4-byte and one 1-byte store.
-    static_assert(sizeof(JaroCounts) == 5 && offsetof(JaroCounts, len_a) == 3 && offsetof(JaroCounts, len_b) == 4);
+    static_assert(sizeof(JaroCounts) == 5 && offsetof(JaroCounts, matches) == 0 &&
+                  offsetof(JaroCounts, transpositions) == 1 && offsetof(JaroCounts, prefix) == 2 &&
+                  offsetof(JaroCounts, len_a) == 3 && offsetof(JaroCounts, len_b) == 4);
     const hn::ScalableTag<uint32_t> d32;
     const hn::Rebind<T, decltype(d32)> dt;
     auto wide = [&](const T* from) HWY_ATTR {
@@ -473,7 +476,7 @@ void JaroPairsImpl(const char* bytes, const uint64_t* offsets, const uint32_t* l
     return s;
   }();
   // bases[shift / 4]: where that bucket's refs start (only multiples of 3 used).
-  PairRef* bases[3 * kBuckets];
+  PairRef* bases[3 * kBuckets] = {};
   for (size_t w = 0; w < kBuckets; ++w) bases[3 * w] = bucket(w);
   // The column reaches at least this far: the furthest end of a string
   // bucketed so far (a block reads whole 16-byte chunks below it).

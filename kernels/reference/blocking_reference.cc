@@ -1,6 +1,7 @@
 // The reference of BlockPairs (blocking.h): sort the entries, walk the
 // blocks, emit every pair of each block small enough, sort the pairs.
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "doppel/kernels/blocking.h"
@@ -11,6 +12,7 @@ namespace doppel::kernels::reference {
 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   const size_t n = entries->size();
+  assert(entries->rows.size() == n);
   std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
   for (size_t i = 0; i < n; ++i) keyed[i] = {entries->keys[i], entries->rows[i]};
   entries->Release();

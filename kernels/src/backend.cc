@@ -1,6 +1,9 @@
 #include <hwy/targets.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cstdio>
 #include <cassert>
 #include <cstdlib>
 
@@ -8,6 +11,30 @@
 #include "kernels_internal.h"
 
 namespace doppel::kernels {
+
+namespace {
+
+// DOPPEL_SIMD_TARGET=AVX2 (or SSE4, SSSE3, ...): dispatch to no better a
+// target than that one, so a lesser CPU's kernels can be timed on this one.
+// Applied when the program starts, before any kernel is dispatched.
+const bool kTargetLimited = [] {
+  const char* env = std::getenv("DOPPEL_SIMD_TARGET");
+  if (env == nullptr || *env == '\0') return false;
+  const std::string want(env);
+  for (int64_t t : hwy::SupportedAndGeneratedTargets()) {
+    const std::string name = hwy::TargetName(t);
+    if (name.size() == want.size() &&
+        std::equal(name.begin(), name.end(), want.begin(), [](char a, char b) { return std::toupper(a) == std::toupper(b); })) {
+      hwy::DisableTargets(t - 1);  // better targets have the lower bits
+      return true;
+    }
+  }
+  std::fprintf(stderr, "doppel: DOPPEL_SIMD_TARGET=%s is not a target this CPU and binary have (%s); ignored\n", env,
+               CompiledCpuTargets().c_str());
+  return false;
+}();
+
+}  // namespace
 
 std::string_view BackendName(Backend b) {
   switch (b) {

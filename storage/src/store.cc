@@ -76,11 +76,17 @@ Status CheckDiskSpace(Store::Impl& m) {
   if (free_bytes >= need) {
     // Space is back (or never went): if RocksDB stopped on a background
     // write error since (a full disk in a flush), it resumes now rather than
-    // refusing every write until a restart.
+    // refusing every write until a restart. One caller claims each new
+    // error count; Resume may flush on its thread. Tried once per count
+    // (an error Resume cannot clear is not retried every check), again
+    // only while RocksDB's own recovery is busy with it. A write that failed
+    // in the foreground stops the database without a background error:
+    // that still needs a restart.
     uint64_t errors = 0;
-    if (m.db != nullptr && m.db->GetIntProperty("rocksdb.background-errors", &errors) &&
-        errors > m.background_errors_resumed.load()) {
-      if (m.db->Resume().ok()) m.background_errors_resumed.store(errors);
+    uint64_t seen = m.background_errors_resumed.load();
+    if (m.db != nullptr && m.db->GetIntProperty("rocksdb.background-errors", &errors) && errors > seen &&
+        m.background_errors_resumed.compare_exchange_strong(seen, errors)) {
+      if (m.db->Resume().IsBusy()) m.background_errors_resumed.store(seen);
     }
     return Status::Ok();
   }

@@ -59,7 +59,7 @@ int RunExplain(ExplainFlags f) {
   mo.threads = config->normalize.threads;
   auto model = ModelFor(f.model_path, loaded->table, mo, k);
   if (!model.ok()) return Fail(model.status());
-  core::TermFrequencies tf(loaded->table);
+  core::TermFrequencies tf(loaded->table, mo.threads);
   std::vector<core::Contribution> parts;
   core::PairScore s = core::ScorePair(loaded->table, static_cast<uint32_t>(a), static_cast<uint32_t>(b), *model, &tf,
                                       k, &parts);
