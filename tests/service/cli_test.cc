@@ -49,10 +49,12 @@ class CliTest : public ::testing::Test {
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
   }
-  Result Doppel(const std::string& args) {
+  // `env`: "NAME=value" settings for this command only.
+  Result Doppel(const std::string& args, const std::string& env = "") {
     Result r;
     fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::string cmd = Quote(Cli()) + " " + args + " >" + Quote(out) + " 2>" + Quote(err);
+    std::string cmd = (env.empty() ? "" : "env " + env + " ") + Quote(Cli()) + " " + args + " >" + Quote(out) +
+                      " 2>" + Quote(err);
     int status = std::system(cmd.c_str());
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = Slurp(out);
@@ -302,6 +304,34 @@ TEST_F(CliTest, BenchTimesStagesOnBothBackendsWithTheSameResult) {
   EXPECT_EQ(sj.substr(c, sj.find(',', c) - c), json.substr(first, json.find(',', first) - first));
   EXPECT_EQ(sj.substr(f, sj.find(',', f) - f), json.substr(f1, json.find(',', f1) - f1));
   EXPECT_EQ(sj.find("\"spilled_bytes\": 0"), std::string::npos) << sj;
+}
+
+// DOPPEL_SIMD_TARGET caps the dispatched target: `info` names the cap, and a
+// fuzzy dedupe on each lesser target gives the best target's outputs byte
+// for byte (the kernels agree with the reference on every target).
+TEST_F(CliTest, EverySimdTargetGivesTheSameDedupe) {
+  Result gen = Doppel("gen --rows 2000 --seed 3 --locale ru --data-dir builtin -q --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  Result best = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("best"));
+  ASSERT_EQ(best.code, 0) << best.err;
+  const std::string pairs = Slurp(dir_ / "best/pairs.csv");
+  ASSERT_GT(std::count(pairs.begin(), pairs.end(), '\n'), 100) << "too few pairs to compare targets on";
+  for (const std::string target : {"AVX2", "SSE4", "SSSE3"}) {
+    Result info = Doppel("info", "DOPPEL_SIMD_TARGET=" + target);
+    ASSERT_EQ(info.code, 0);
+    if (info.out.find("best SIMD target " + target) == std::string::npos) {
+      std::printf("this CPU or binary has no %s target: skipped\n%s", target.c_str(), info.err.c_str());
+      continue;
+    }
+    Result run = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P(target), "DOPPEL_SIMD_TARGET=" + target);
+    ASSERT_EQ(run.code, 0) << run.err;
+    for (const char* file : {"clusters.csv", "pairs.csv", "golden.csv", "model.json"}) {
+      EXPECT_EQ(Slurp(dir_ / target / file), Slurp(dir_ / "best" / file)) << target << " " << file;
+    }
+  }
+  Result bad = Doppel("info", "DOPPEL_SIMD_TARGET=NOSUCH");
+  EXPECT_EQ(bad.code, 0);
+  EXPECT_NE(bad.err.find("DOPPEL_SIMD_TARGET=NOSUCH is not a target"), std::string::npos) << bad.err;
 }
 
 TEST_F(CliTest, InfoNamesTheBackend) {
