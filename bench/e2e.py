@@ -232,6 +232,13 @@ def main():
                          f"{rapidfuzz['lengths'][1]} chars), Doppel {name} one thread {b['pairs_per_second']:,.0f} pairs/s "
                          f"= {b['pairs_per_second'] / one:.1f}x rapidfuzz {rf['version']} cpdist one thread ({one:,.0f}); "
                          f"same similarities: {b.get('same_similarities')}")
+    # The same kernels capped to lesser targets (run.sh's DOPPEL_SIMD_TARGET
+    # runs): one line per benchmark, every target's rate.
+    for name in ("BM_JaroPairs/simd/5/16/16/0", "BM_MinHash/simd/32"):
+        rates = [(m["label"], m["items_per_second"]) for m in micro if m["name"] == name and m["items_per_second"]]
+        if len(rates) > 1:
+            lines.append(f"- {name} by target, one thread: " +
+                         ", ".join(f"{label} {rate:,.0f}" for label, rate in rates) + " items/s")
     fast, slow = micro_rate("BM_PhoneFast"), micro_rate("BM_PhoneFullParse")
     if fast and slow:
         lines.append(f"- phone normalization: fast path / libphonenumber full parse = {fast / slow:.2f}x "
