@@ -28,10 +28,10 @@ echo "bench: micro-benchmarks" >&2
 # The SIMD kernels again on each lesser target this CPU has (DOPPEL_SIMD_TARGET
 # caps the dispatch), so one machine shows what AVX2 and SSE4 CPUs would run.
 CAPPED=()
+best_target() { "$BUILD_DIR/service/doppel" info 2>/dev/null | sed -n 's/^cpu *best SIMD target \([A-Z0-9_]*\).*/\1/p'; }
+top=$(best_target)
 for target in AVX2 SSE4; do
-  best=$(DOPPEL_SIMD_TARGET=$target "$BUILD_DIR/service/doppel" info 2>/dev/null | sed -n 's/^cpu *best SIMD target \([A-Z0-9_]*\).*/\1/p')
-  top=$("$BUILD_DIR/service/doppel" info | sed -n 's/^cpu *best SIMD target \([A-Z0-9_]*\).*/\1/p')
-  [ "$best" = "$target" ] && [ "$top" != "$target" ] || continue
+  [ "$(DOPPEL_SIMD_TARGET=$target best_target)" = "$target" ] && [ "$top" != "$target" ] || continue
   echo "bench: kernels capped to $target" >&2
   DOPPEL_SIMD_TARGET=$target "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='(JaroPairs|MinHash)/simd' \
     --benchmark_out="$WORK/bm_kernels_$target.json" --benchmark_out_format=json --benchmark_min_time=0.2 >&2

@@ -145,11 +145,6 @@ HWY_INLINE V EqualityRow(D d, V ai, const Block<T>& blk, size_t max_b) {
     return hn::IfThenElse(eq, hn::Add(r, hn::BitCast(d8, hn::Load(d, blk.kbit[k]))), r);
   };
   V8 r0 = hn::Zero(d8), r1 = r0;
-  if (groups == 8) {  // b of 8 characters or more: unrolled
-    r0 = add(r0, 0), r1 = add(r1, 1), r0 = add(r0, 2), r1 = add(r1, 3);
-    r0 = add(r0, 4), r1 = add(r1, 5), r0 = add(r0, 6), r1 = add(r1, 7);
-    return hn::BitCast(d, hn::Or(r0, r1));
-  }
   size_t k = 0;
   for (; k + 2 <= groups; k += 2) {
     r0 = add(r0, k);
