@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/hash.h"
 
 namespace doppel::core {
 
@@ -320,38 +321,118 @@ void FoldKeyWord(std::string& w) {
 
 std::string AsciiKey(std::string_view s) { return AsciiKeyOfFolded(Fold(s)); }
 
-std::string AsciiKeyOfFolded(std::string_view folded) {
-  std::string key;
-  key.reserve(folded.size());
+namespace {
+
+// Whether the code point at folded[i] (advancing i) belongs to a key word:
+// letters, digits, apostrophes and combining marks do; anything else ends
+// the word.
+bool InKeyWord(std::string_view folded, size_t& i) {
+  const char32_t cp = NextCodePoint(folded, i);
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || IsAsciiDigit(cp) || cp == '\'';
+  if (IsLetter(cp) || cp == 0x2019 || cp == 0x02BC) return true;
+  auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+  return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ND;
+}
+
+// The key of one word (a run of code points InKeyWord accepts), appended to
+// `out`: transliterated, then the spelling variants folded.
+void KeyWord(std::string_view run, std::string& out) {
+  const size_t from = out.size();
   std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
-    FoldKeyWord(word);
-    if (!key.empty()) key.push_back(' ');
-    key += word;
-    word.clear();
-  };
-  for (size_t i = 0; i < folded.size();) {
-    char32_t cp = NextCodePoint(folded, i);
+  for (size_t i = 0; i < run.size();) {
+    const char32_t cp = NextCodePoint(run, i);
     if (cp < 0x80) {
-      if ((cp >= 'a' && cp <= 'z') || IsAsciiDigit(cp)) word.push_back(static_cast<char>(cp));
-      else if (cp == '\'') {}  // O'Brien -> obrien
-      else flush();
+      if (cp != '\'') word.push_back(static_cast<char>(cp));  // O'Brien -> obrien
       continue;
     }
     if (!IsLetter(cp) && cp != 0x2019 && cp != 0x02BC) {
-      // Marks (combining accents left after NFKC) vanish; other symbols split words.
+      // Marks (combining accents left after NFKC) vanish; digits stay.
       auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
-      if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC) continue;
-      if (cat == UTF8PROC_CATEGORY_ND) { AppendUtf8(word, cp); continue; }
-      flush();
+      if (cat == UTF8PROC_CATEGORY_ND) AppendUtf8(word, cp);
       continue;
     }
     if (!TransliterateCodePoint(cp, word)) AppendUtf8(word, cp);
   }
-  flush();
+  FoldKeyWord(word);
+  out.resize(from);
+  out += word;
+}
+
+// Words repeat across a base (names, streets, cities): each thread keeps the
+// keys of the words it met last, in a direct-mapped table, so most words are
+// a hash and a compare instead of a transliteration. Bounded: a fixed number
+// of slots, and words or keys too long for a slot are keyed every time.
+class WordKeyCache {
+ public:
+  static constexpr size_t kWordBytes = 30, kKeyBytes = 31;
+  // Appends run's key to out (nothing for a run that keys to nothing).
+  void Append(std::string_view run, std::string& out) {
+    if (run.size() > kWordBytes) {
+      Compute(run, out);
+      return;
+    }
+    const uint64_t h = kernels::HashString(run, 0x57);
+    Slot& s = slots_[h & (kSlots - 1)];
+    if (s.hash == h && s.word_len == run.size() && std::memcmp(s.word, run.data(), run.size()) == 0) {
+      out.append(s.key, s.key_len);
+      return;
+    }
+    const size_t from = out.size();
+    Compute(run, out);
+    const size_t key_len = out.size() - from;
+    if (key_len > kKeyBytes) return;
+    s.hash = h;
+    s.word_len = static_cast<uint8_t>(run.size());
+    std::memcpy(s.word, run.data(), run.size());
+    s.key_len = static_cast<uint8_t>(key_len);
+    std::memcpy(s.key, out.data() + from, key_len);
+  }
+
+ private:
+  static constexpr size_t kSlots = 8192;
+  struct Slot {
+    uint64_t hash = 0;
+    uint8_t word_len = 0xFF;  // no word: never matches
+    uint8_t key_len = 0;
+    char word[kWordBytes];
+    char key[kKeyBytes];
+  };
+  static void Compute(std::string_view run, std::string& out) { KeyWord(run, out); }
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+};
+
+template <typename KeyOf>
+std::string KeyOfWords(std::string_view folded, KeyOf&& key_of) {
+  std::string key;
+  key.reserve(folded.size());
+  for (size_t i = 0; i < folded.size();) {
+    // The next run of word code points, keyed as a whole.
+    size_t start = i, end = i;
+    for (size_t j = i; j < folded.size();) {
+      if (!InKeyWord(folded, j)) {
+        i = j;
+        break;
+      }
+      end = i = j;
+    }
+    if (end == start) continue;  // a separator
+    const size_t mark = key.size();
+    if (mark != 0) key.push_back(' ');
+    const size_t word_at = key.size();
+    key_of(folded.substr(start, end - start), key);
+    if (key.size() == word_at) key.resize(mark);  // keyed to nothing: no separator either
+  }
   return key;
 }
+
+}  // namespace
+
+std::string AsciiKeyOfFolded(std::string_view folded) {
+  thread_local WordKeyCache cache;
+  return KeyOfWords(folded, [](std::string_view run, std::string& out) { cache.Append(run, out); });
+}
+
+std::string AsciiKeyOfFoldedUncached(std::string_view folded) { return KeyOfWords(folded, KeyWord); }
 
 std::vector<std::string_view> SplitWords(std::string_view s) {
   std::vector<std::string_view> words;

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <sstream>
+
+#include "doppel/core/generator.h"
+
 namespace doppel::core {
 namespace {
 
@@ -31,6 +36,31 @@ TEST(AsciiKey, TransliterationVariantsShareAKey) {
   EXPECT_EQ(AsciiKey("  Петров-Водкин  "), "petrov vodkin");
   EXPECT_EQ(AsciiKey("O'Brien"), "obrien");
   EXPECT_EQ(AsciiKey("José Müller"), "iose muller");
+}
+
+// The per-thread cache of word keys changes no key: every line of a
+// generated base (names, streets, cities, emails), keyed twice so the second
+// pass hits the cache, plus random words that overflow and evict its slots.
+TEST(AsciiKey, CachedKeysEqualUncachedOnes) {
+  GeneratorOptions options;
+  options.rows = 3000;
+  options.seed = 11;
+  std::ostringstream base, truth;
+  ASSERT_TRUE(Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok());
+  std::vector<std::string> lines;
+  std::istringstream in(base.str());
+  for (std::string line; std::getline(in, line);) lines.push_back(Fold(line));
+  const std::vector<std::string> pieces = {"ив", "а", "no", "'", "\u2019", "\u0301", "\u0663", "щ", "x", "ß",
+                                           "-", " ", ".", "7", "é", "ck", "ё", "ΑΒ", "𝔘", "  "};
+  std::mt19937_64 rng(2026);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    for (int k = static_cast<int>(rng() % 24); k > 0; --k) s += pieces[rng() % pieces.size()];
+    lines.push_back(Fold(s));
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const std::string& l : lines) ASSERT_EQ(AsciiKeyOfFolded(l), AsciiKeyOfFoldedUncached(l)) << l;
+  }
 }
 
 TEST(FoldKeyWord, IsIdempotent) {

@@ -88,6 +88,8 @@ bool TransliterateCodePoint(char32_t cp, std::string& out);
 std::string AsciiKey(std::string_view s);
 // AsciiKey of a string that is already Fold()ed (skips the second fold).
 std::string AsciiKeyOfFolded(std::string_view folded);
+// The same without the per-thread cache of recent words' keys (for tests).
+std::string AsciiKeyOfFoldedUncached(std::string_view folded);
 
 // Unifies transliteration variants inside one lower-case ASCII word:
 // x->ks, tch->ch, ph->f, ck->k, c (not in ch)->k, shch->sch, kh->h, tz->ts, w->v, j and y->i, runs of i
