@@ -199,7 +199,7 @@ namespace {
 struct RuleOutput {
   RuleStats stats;
   TrainingSet training;
-  std::vector<uint64_t> pairs;  // packed (kernels::PackPair), sorted, unique
+  PairRun pairs;  // sorted, unique (packed: kernels::PackPair), in memory or spilled
 };
 
 std::pair<uint32_t, uint32_t> Unpack(uint64_t packed) {
@@ -282,16 +282,21 @@ kernels::BlockEntries RecordKeys(const MatchTable& t, BlockingRule rule, const k
   return out;
 }
 
-// Blocks and pairs a rule's keys (freed on the way).
+// Blocks and pairs a rule's keys (freed on the way). The backend sorts the
+// keys into blocks; the pairs are then built a range of first records at a
+// time (kernels::GroupPairs), each range sorted on its own, and appended to
+// the rule's run, in memory or spilled as the budget says: a rule's whole
+// pair list never exists in memory unless the budget keeps it there (at 10 M
+// records, birth_date's was a 2.5 GB vector before it could spill).
 RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntries keyed, const BlockingOptions& options,
-                    const kernels::KernelTable& kernels) {
-  RuleStats stats;
+                    const kernels::KernelTable& kernels, PairBudget* budget) {
+  RuleOutput result;
+  RuleStats& stats = result.stats;
   stats.rule = rule;
-  // Sort, group and pair on the backend (the GPU's Thrust sort there).
   const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
-  std::vector<uint64_t> packed;
+  kernels::BlockGroups groups;
   kernels::BlockStats block_stats;
-  kernels.block_pairs(&keyed, cap, &packed, &block_stats);  // frees the entries
+  kernels.block_groups(&keyed, cap, &groups, &block_stats);  // frees the entries
   stats.blocks = block_stats.blocks;
   stats.skipped_blocks = block_stats.skipped_blocks;
   for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
@@ -300,15 +305,36 @@ RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntrie
                                      std::to_string(sb.size) + " records (first: " +
                                      std::string(t.ids.Get(sb.first_row)) + ")");
   }
-  stats.pairs = packed.size();
-  TrainingSet training;
-  training.blocked_on = ComparisonsOf(rule);
-  size_t step = std::max<size_t>(1, packed.size() / std::max<size_t>(1, options.training_pairs_per_rule));
-  for (size_t i = 0; i < packed.size(); i += step) training.pairs.push_back(Unpack(packed[i]));
-  RuleOutput result;
-  result.stats = std::move(stats);
-  result.training = std::move(training);
-  result.pairs = std::move(packed);
+  const auto records = static_cast<uint32_t>(t.size());
+  const kernels::GroupPairs index(std::move(groups), records);
+  if (!index.ok()) {
+    budget->Fail(Status::ResourceExhausted("blocking rule " + std::string(BlockingRuleName(rule)) +
+                                           ": 4,294,967,295 or more block entries, more than one rule can index"));
+    return result;
+  }
+  // The run is budgeted for the pairs before duplicates merge (an upper
+  // bound, exact for most rules); the training sample, every step-th pair
+  // of the sorted list, is read from it once its length is known.
+  std::vector<uint32_t> scratch;
+  PairRun::Builder run(index.raw_pairs(), budget);
+  constexpr size_t kPiece = size_t{1} << 16;  // 512 KB of pairs per append
+  std::vector<uint64_t> piece;
+  piece.reserve(kPiece);
+  index.ForEach(0, records, scratch, [&](uint32_t a, const uint32_t* partners, size_t c) {
+    const uint64_t high = uint64_t{a} << 32;
+    for (size_t k = 0; k < c; ++k) piece.push_back(high | partners[k]);
+    if (piece.size() >= kPiece) {
+      run.Append(piece.data(), piece.size());
+      piece.clear();
+    }
+  });
+  run.Append(piece.data(), piece.size());
+  result.pairs = run.Finish();
+  stats.pairs = result.pairs.size();
+  result.training.blocked_on = ComparisonsOf(rule);
+  const size_t step = std::max<size_t>(1, result.pairs.size() / std::max<size_t>(1, options.training_pairs_per_rule));
+  result.training.pairs.reserve(result.pairs.size() / step + 1);
+  for (size_t i = 0; i < result.pairs.size(); i += step) result.training.pairs.push_back(Unpack(result.pairs.At(i)));
   return result;
 }
 
@@ -341,10 +367,10 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
   }
   auto run = [&](size_t r) {
     kernels::BlockEntries keyed = rules[r] == BlockingRule::kMinHash ? std::move(made[r]) : RecordKeys(t, rules[r], kernels);
-    RuleOutput o = PairRule(t, rules[r], std::move(keyed), options, kernels);
+    RuleOutput o = PairRule(t, rules[r], std::move(keyed), options, kernels, budget);
     out.training[r] = std::move(o.training);
     out.by_rule[r] = std::move(o.stats);
-    out.runs[r] = PairRun::Make(std::move(o.pairs), budget);
+    out.runs[r] = std::move(o.pairs);
   };
   std::atomic<size_t> next{0};
   ParallelFor(std::min(workers, queue.size()), workers, 1, [&](size_t, size_t) {

@@ -55,6 +55,57 @@ PairRun PairRun::Make(std::vector<uint64_t> pairs, PairBudget* budget) {
   return run;
 }
 
+PairRun::Builder::Builder(uint64_t at_most, PairBudget* budget) : at_most_(at_most) {
+  run_.budget_ = budget;
+  const uint64_t bytes = at_most * sizeof(uint64_t);
+  if (budget->Take(bytes)) {
+    run_.memory_.reserve(at_most);
+    run_.held_ = bytes;
+    return;
+  }
+  auto file = budget->space()->NewFile();
+  if (!file.ok()) {
+    budget->Fail(Status(file.status().code(), "spilling candidate pairs: " + file.status().message()));
+    failed_ = true;
+    return;
+  }
+  run_.file_ = std::move(*file);
+}
+
+void PairRun::Builder::Append(const uint64_t* values, size_t count) {
+  if (failed_ || count == 0) return;
+  if (run_.size_ + count > at_most_) {  // a caller's bug: more than it announced
+    run_.budget_->Fail(Status::Internal("a pair run got more pairs than announced"));
+    failed_ = true;
+    return;
+  }
+  if (run_.file_ == nullptr) {
+    run_.memory_.insert(run_.memory_.end(), values, values + count);
+  } else if (Status s = run_.file_->Append(values, count * sizeof(uint64_t)); !s.ok()) {
+    run_.budget_->Fail(Status(s.code(), "spilling candidate pairs: " + s.message()));
+    failed_ = true;
+    return;
+  } else {
+    run_.budget_->AddSpilled(count * sizeof(uint64_t));
+  }
+  run_.size_ += count;
+}
+
+PairRun PairRun::Builder::Finish() {
+  if (failed_) {
+    run_.size_ = 0;
+    run_.memory_ = {};
+  }
+  // The budget held for pairs that did not come goes back (their reserved
+  // pages were never touched).
+  const uint64_t used = run_.memory_.size() * sizeof(uint64_t);
+  if (run_.held_ > used) {
+    run_.budget_->Give(run_.held_ - used);
+    run_.held_ = used;
+  }
+  return std::move(run_);
+}
+
 PairRun::~PairRun() {
   if (budget_ != nullptr && held_ > 0) budget_->Give(held_);
 }

@@ -37,18 +37,20 @@ const hwy::Sorter& ThreadSorter() {
 
 }  // namespace
 
-void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  const bool vq = UseVqsort();
+namespace {
+
+// (key, row) as one 128-bit value, sorted (ascending: by key, then row) and
+// unique; consumes the entries.
+std::vector<hwy::uint128_t> SortedEntries(BlockEntries* entries) {
   const size_t n = entries->size();
   assert(entries->rows.size() == n);
-  // (key, row) as one 128-bit value: ascending order is by key, then row.
   std::vector<hwy::uint128_t> keyed(n);
   for (size_t i = 0; i < n; ++i) {
     keyed[i].hi = entries->keys[i];
     keyed[i].lo = entries->rows[i];
   }
   entries->Release();
-  if (vq && n > 1) {
+  if (UseVqsort() && n > 1) {
     ThreadSorter()(keyed.data(), n, hwy::SortAscending());
   } else {
     std::sort(keyed.begin(), keyed.end(), [](const hwy::uint128_t& x, const hwy::uint128_t& y) {
@@ -58,11 +60,25 @@ void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pair
   keyed.erase(std::unique(keyed.begin(), keyed.end(),
                           [](const hwy::uint128_t& x, const hwy::uint128_t& y) { return x.hi == y.hi && x.lo == y.lo; }),
               keyed.end());
+  return keyed;
+}
+
+}  // namespace
+
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
+  const auto keyed = SortedEntries(entries);
+  GroupSortedBlocks(
+      keyed.size(), [&](size_t i) { return keyed[i].hi; },
+      [&](size_t i) { return static_cast<uint32_t>(keyed[i].lo); }, cap, groups, stats);
+}
+
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  auto keyed = SortedEntries(entries);
   PairSortedBlocks(
       keyed.size(), [&](size_t i) { return keyed[i].hi; },
       [&](size_t i) { return static_cast<uint32_t>(keyed[i].lo); }, cap, pairs, stats);
   std::vector<hwy::uint128_t>().swap(keyed);
-  if (vq && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
+  if (UseVqsort() && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
   else std::sort(pairs->begin(), pairs->end());
   pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
 }

@@ -16,5 +16,6 @@ void HashStrings(const char*, const uint64_t*, size_t, uint64_t, uint64_t*) { st
 void JaroPairs(const char*, const uint64_t*, const uint32_t*, const uint32_t*, size_t, JaroCounts*) { std::abort(); }
 void MinHash(const uint64_t*, const uint32_t*, size_t, uint32_t, uint32_t*) { std::abort(); }
 void BlockPairs(BlockEntries*, uint64_t, std::vector<uint64_t>*, BlockStats*) { std::abort(); }
+void BlockGroups(BlockEntries*, uint64_t, kernels::BlockGroups*, BlockStats*) { std::abort(); }
 
 }  // namespace doppel::kernels::cuda

@@ -1,5 +1,5 @@
-// The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort and
-// pair generation, Jaro-Winkler over pairs, MinHash signatures. Each entry
+// The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort, its
+// blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures. Each entry
 // copies its inputs to the device once, runs there, and copies back only the
 // result. Failures of the CUDA runtime surface as thrust::system_error.
 #include <thrust/copy.h>
@@ -20,6 +20,17 @@ void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pair
   thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, stats);
   pairs->resize(d_pairs.size());
   thrust::copy(d_pairs.begin(), d_pairs.end(), pairs->begin());
+}
+
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
+  thrust::device_vector<uint64_t> d_keys(entries->keys.begin(), entries->keys.end()), d_offsets;
+  thrust::device_vector<uint32_t> d_rows(entries->rows.begin(), entries->rows.end()), d_grouped;
+  entries->Release();
+  thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, stats);
+  groups->rows.resize(d_grouped.size());
+  thrust::copy(d_grouped.begin(), d_grouped.end(), groups->rows.begin());
+  groups->offsets.resize(d_offsets.size());
+  thrust::copy(d_offsets.begin(), d_offsets.end(), groups->offsets.begin());
 }
 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,

@@ -78,47 +78,113 @@ struct Kept {
   DOPPEL_HD bool operator()(uint64_t size) const { return size >= 2 && size <= cap; }
 };
 
+// A rule's entries sorted and made unique, and its blocks: what both
+// BlockPairs and BlockGroups start from.
+template <class U64>
+struct SortedBlocks {
+  size_t entries = 0;  // unique entries, at the front of keys and rows
+  size_t blocks = 0;
+  U64 size, row_start;  // per block: its entries, and its first entry
+};
+
+// Sorts the (key, row) entries, drops repeats, finds the blocks and fills
+// *stats (kept and skipped blocks, the first few skipped as examples).
+template <class Policy, class U64, class U32>
+SortedBlocks<U64> SortIntoBlocks(const Policy& policy, U64& keys, U32& rows, uint64_t cap, BlockStats* stats) {
+  *stats = BlockStats();
+  SortedBlocks<U64> b;
+  const size_t n = keys.size();
+  if (n == 0) return b;
+  auto first = thrust::make_zip_iterator(thrust::make_tuple(keys.begin(), rows.begin()));
+  thrust::sort(policy, first, first + n);
+  b.entries = thrust::unique(policy, first, first + n) - first;
+  // Blocks: their keys and sizes (reduce_by_key over equal keys).
+  U64 block_key(b.entries);
+  b.size.resize(b.entries);
+  const auto ends = thrust::reduce_by_key(policy, keys.begin(), keys.begin() + b.entries,
+                                          thrust::make_constant_iterator<uint64_t>(1), block_key.begin(), b.size.begin());
+  b.blocks = ends.first - block_key.begin();
+  b.row_start.resize(b.blocks);
+  thrust::exclusive_scan(policy, b.size.begin(), b.size.begin() + b.blocks, b.row_start.begin());
+  stats->blocks = thrust::count_if(policy, b.size.begin(), b.size.begin() + b.blocks, Kept{cap});
+  stats->skipped_blocks = thrust::count_if(policy, b.size.begin(), b.size.begin() + b.blocks, Oversized{cap});
+  // The first few oversized blocks, in key order, to name in the warning.
+  for (size_t from = 0; stats->skipped_examples.size() < kSkippedExamples && from < b.blocks;) {
+    const auto it = thrust::find_if(policy, b.size.begin() + from, b.size.begin() + b.blocks, Oversized{cap});
+    const size_t g = it - b.size.begin();
+    if (g >= b.blocks) break;
+    stats->skipped_examples.push_back({uint64_t(block_key[g]), uint32_t(rows[uint64_t(b.row_start[g])]), uint64_t(b.size[g])});
+    from = g + 1;
+  }
+  return b;
+}
+
 // BlockPairs (blocking.h). keys and rows are consumed (sorted in place).
 // U64 / U32 are vectors in the policy's memory; pairs_out gets the result.
 template <class Policy, class U64, class U32>
 void BlockPairs(const Policy& policy, U64& keys, U32& rows, uint64_t cap, U64& pairs_out, BlockStats* stats) {
-  *stats = BlockStats();
-  const size_t n = keys.size();
-  if (n == 0) {
+  SortedBlocks<U64> b = SortIntoBlocks(policy, keys, rows, cap, stats);
+  if (b.blocks == 0) {
     pairs_out.resize(0);
     return;
   }
-  // Sort the (key, row) entries and drop repeats.
-  auto first = thrust::make_zip_iterator(thrust::make_tuple(keys.begin(), rows.begin()));
-  thrust::sort(policy, first, first + n);
-  const size_t m = thrust::unique(policy, first, first + n) - first;
-  // Blocks: their keys and sizes (reduce_by_key over equal keys).
-  U64 block_key(m), block_size(m);
-  const auto ends = thrust::reduce_by_key(policy, keys.begin(), keys.begin() + m, thrust::make_constant_iterator<uint64_t>(1),
-                                          block_key.begin(), block_size.begin());
-  const size_t blocks = ends.first - block_key.begin();
-  U64 row_start(blocks), pair_count(blocks), pair_start(blocks);
-  thrust::exclusive_scan(policy, block_size.begin(), block_size.begin() + blocks, row_start.begin());
-  thrust::transform(policy, block_size.begin(), block_size.begin() + blocks, pair_count.begin(), PairCount{cap});
+  U64 pair_count(b.blocks), pair_start(b.blocks);
+  thrust::transform(policy, b.size.begin(), b.size.begin() + b.blocks, pair_count.begin(), PairCount{cap});
   thrust::exclusive_scan(policy, pair_count.begin(), pair_count.end(), pair_start.begin());
-  const uint64_t total = blocks == 0 ? 0 : uint64_t(pair_start[blocks - 1]) + uint64_t(pair_count[blocks - 1]);
-  stats->blocks = thrust::count_if(policy, block_size.begin(), block_size.begin() + blocks, Kept{cap});
-  stats->skipped_blocks = thrust::count_if(policy, block_size.begin(), block_size.begin() + blocks, Oversized{cap});
-  // The first few oversized blocks, in key order, to name in the warning.
-  for (size_t from = 0; stats->skipped_examples.size() < kSkippedExamples && from < blocks;) {
-    const auto it = thrust::find_if(policy, block_size.begin() + from, block_size.begin() + blocks, Oversized{cap});
-    const size_t g = it - block_size.begin();
-    if (g >= blocks) break;
-    stats->skipped_examples.push_back(
-        {uint64_t(block_key[g]), uint32_t(rows[uint64_t(row_start[g])]), uint64_t(block_size[g])});
-    from = g + 1;
-  }
+  const uint64_t total = uint64_t(pair_start[b.blocks - 1]) + uint64_t(pair_count[b.blocks - 1]);
   // Generate every pair, then sort and unique them.
   pairs_out.resize(total);
   thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(total),
-                    pairs_out.begin(), EmitPair{Ptr(pair_start), Ptr(row_start), Ptr(rows), blocks});
+                    pairs_out.begin(), EmitPair{Ptr(pair_start), Ptr(b.row_start), Ptr(rows), b.blocks});
   thrust::sort(policy, pairs_out.begin(), pairs_out.end());
   pairs_out.resize(thrust::unique(policy, pairs_out.begin(), pairs_out.end()) - pairs_out.begin());
+}
+
+// A block's size when it is kept, else 0.
+struct KeptSize {
+  uint64_t cap;
+  DOPPEL_HD uint64_t operator()(uint64_t size) const { return size >= 2 && size <= cap ? size : 0; }
+};
+struct NonZero {
+  DOPPEL_HD bool operator()(uint64_t v) const { return v != 0; }
+};
+// Whether entry i is in a kept block (its block by binary search).
+struct EntryKept {
+  const uint64_t* row_start;
+  const uint64_t* kept_size;
+  size_t blocks;
+  DOPPEL_HD bool operator()(uint64_t i) const {
+    size_t lo = 0, hi = blocks;  // the last block whose first entry is <= i
+    while (hi - lo > 1) {
+      const size_t mid = (lo + hi) / 2;
+      if (row_start[mid] <= i) lo = mid;
+      else hi = mid;
+    }
+    return kept_size[lo] != 0;
+  }
+};
+
+// BlockGroups (blocking.h): the kept blocks' rows and offsets, without
+// their pairs. keys and rows are consumed (sorted in place).
+template <class Policy, class U64, class U32>
+void BlockGroups(const Policy& policy, U64& keys, U32& rows, uint64_t cap, U32& rows_out, U64& offsets_out,
+                 BlockStats* stats) {
+  SortedBlocks<U64> b = SortIntoBlocks(policy, keys, rows, cap, stats);
+  rows_out.resize(0);
+  offsets_out.resize(0);
+  if (b.blocks == 0) return;
+  U64 kept_size(b.blocks);
+  thrust::transform(policy, b.size.begin(), b.size.begin() + b.blocks, kept_size.begin(), KeptSize{cap});
+  const uint64_t kept_rows = thrust::reduce(policy, kept_size.begin(), kept_size.end(), uint64_t{0});
+  if (kept_rows == 0) return;
+  rows_out.resize(kept_rows);
+  thrust::copy_if(policy, rows.begin(), rows.begin() + b.entries, thrust::make_counting_iterator<uint64_t>(0),
+                  rows_out.begin(), EntryKept{Ptr(b.row_start), Ptr(kept_size), b.blocks});
+  U64 sizes(b.blocks);
+  const size_t kept = thrust::copy_if(policy, kept_size.begin(), kept_size.end(), sizes.begin(), NonZero{}) - sizes.begin();
+  offsets_out.resize(kept + 1);
+  offsets_out[0] = 0;
+  thrust::inclusive_scan(policy, sizes.begin(), sizes.begin() + kept, offsets_out.begin() + 1);
 }
 
 // Jaro-Winkler counts of pair k: the scalar definition, one pair per thread.

@@ -10,7 +10,10 @@
 
 namespace doppel::kernels::reference {
 
-void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+namespace {
+
+// The entries as (key, row), sorted and unique; consumes them.
+std::vector<std::pair<uint64_t, uint32_t>> SortedEntries(BlockEntries* entries) {
   const size_t n = entries->size();
   assert(entries->rows.size() == n);
   std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
@@ -18,6 +21,20 @@ void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pair
   entries->Release();
   std::sort(keyed.begin(), keyed.end());
   keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
+  return keyed;
+}
+
+}  // namespace
+
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
+  const auto keyed = SortedEntries(entries);
+  GroupSortedBlocks(
+      keyed.size(), [&](size_t i) { return keyed[i].first; }, [&](size_t i) { return keyed[i].second; }, cap, groups,
+      stats);
+}
+
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  auto keyed = SortedEntries(entries);
   PairSortedBlocks(
       keyed.size(), [&](size_t i) { return keyed[i].first; }, [&](size_t i) { return keyed[i].second; }, cap, pairs,
       stats);

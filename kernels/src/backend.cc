@@ -104,22 +104,26 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   ToGpu(entries->size()) ? cuda::BlockPairs(entries, cap, pairs, stats) : simd::BlockPairs(entries, cap, pairs, stats);
 }
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
+  ToGpu(entries->size()) ? cuda::BlockGroups(entries, cap, groups, stats) : simd::BlockGroups(entries, cap, groups, stats);
+}
 }  // namespace routed
 
 const KernelTable& GetKernels(Backend b) {
   static const KernelTable kReferenceTable{Backend::kReference, "reference",     &reference::HashStrings,
                                            &reference::JaroPairs,  &reference::MinHash, &reference::FoldBasic,
-                                           &reference::BlockPairs};
+                                           &reference::BlockPairs, &reference::BlockGroups};
   static const std::string simd_name = "simd/" + CpuTargetName();
   // Blocking's sort is the reference's on the CPU (std::sort, memory-bound).
   static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
                                       &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
-                                      &simd::BlockPairs};
+                                      &simd::BlockPairs, &simd::BlockGroups};
   // Bulk batches on the GPU, small ones (and folding, a row's few strings)
   // on the SIMD kernels: see GpuMinBatch.
   static const std::string cuda_name = "cuda+simd/" + CpuTargetName();
   static const KernelTable kCudaTable{Backend::kCuda,     cuda_name.c_str(), &routed::HashStrings, &routed::JaroPairs,
-                                      &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs};
+                                      &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs,
+                                      &routed::BlockGroups};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

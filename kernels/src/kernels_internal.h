@@ -18,6 +18,7 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
 }  // namespace reference
 
 namespace simd {
@@ -30,6 +31,7 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 // The reference's algorithm with Highway's vectorized sort (VQSort).
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
 }  // namespace simd
 
 namespace cuda {
@@ -41,5 +43,6 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
                JaroCounts* out);
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
 }  // namespace cuda
 }  // namespace doppel::kernels

@@ -73,6 +73,48 @@ TEST(PairRun, SpilledReadsAsInMemory) {
   }
 }
 
+// A run built from pieces holds what Make would: in memory when the budget
+// takes the announced bound, else in a spill file, written piece by piece.
+// Budget held for pairs announced but not appended goes back.
+TEST(PairRun, BuiltFromPiecesReadsAsMade) {
+  TempDir dir;
+  storage::TempFileSpace space(dir.path());
+  std::vector<uint64_t> values(30000);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = i * 3 + 1;
+  constexpr size_t kSlack = 1000;  // announced, never appended
+  const uint64_t bound_bytes = (values.size() + kSlack) * sizeof(uint64_t);
+  for (uint64_t limit : {uint64_t{0}, bound_bytes}) {
+    PairBudget budget(limit, &space);
+    PairRun::Builder builder(values.size() + kSlack, &budget);
+    for (size_t from = 0; from < values.size(); from += 4097) {
+      builder.Append(values.data() + from, std::min<size_t>(4097, values.size() - from));
+    }
+    PairRun run = builder.Finish();
+    ASSERT_TRUE(budget.status().ok()) << budget.status().ToString();
+    EXPECT_EQ(run.spilled(), limit == 0);
+    EXPECT_EQ(budget.spilled(), limit == 0 ? values.size() * sizeof(uint64_t) : 0u);
+    if (limit != 0) {  // the slack is back in the budget, the pairs are not
+      EXPECT_TRUE(budget.Take(kSlack * sizeof(uint64_t)));
+      EXPECT_FALSE(budget.Take(1));
+    }
+    ASSERT_EQ(run.size(), values.size());
+    PairRun::Reader reader(run, 0, run.size());
+    std::vector<uint64_t> got;
+    const uint64_t *at, *end;
+    while (reader.Next(&at, &end)) got.insert(got.end(), at, end);
+    EXPECT_EQ(got, values);
+    EXPECT_EQ(run.LowerBound(values[777] + 1), 778u);
+    EXPECT_EQ(run.At(12345), values[12345]);
+  }
+  // No file to spill to: an error in the budget and an empty run.
+  storage::TempFileSpace nowhere("/nonexistent/doppel-spill");
+  PairBudget refused(0, &nowhere);
+  PairRun::Builder builder(values.size(), &refused);
+  builder.Append(values.data(), values.size());
+  EXPECT_EQ(builder.Finish().size(), 0u);
+  EXPECT_FALSE(refused.status().ok());
+}
+
 TEST(PairBudget, TakesWhatFitsAndSpillsTheRest) {
   TempDir dir;
   storage::TempFileSpace space(dir.path());

@@ -98,6 +98,14 @@ TEST_F(Gpu, BlockPairsMatchReference) {
       EXPECT_EQ(got_stats.blocks, want_stats.blocks);
       EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
       EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+      BlockGroups got_groups, want_groups;
+      BlockEntries groups_gpu{keys, rows}, groups_ref{keys, rows};
+      gpu().block_groups(&groups_gpu, cap, &got_groups, &got_stats);
+      ref().block_groups(&groups_ref, cap, &want_groups, &want_stats);
+      ASSERT_EQ(got_groups.rows, want_groups.rows) << "n=" << n << " cap=" << cap;
+      ASSERT_EQ(got_groups.offsets, want_groups.offsets) << "n=" << n << " cap=" << cap;
+      EXPECT_EQ(got_stats.blocks, want_stats.blocks);
+      EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
     }
   }
 }

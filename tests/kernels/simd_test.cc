@@ -252,7 +252,8 @@ TEST_P(SimdTargets, FoldShortCutsMatchReference) {
 }
 
 // Blocking's sort-and-pair: the VQSort version gives the reference's pairs,
-// counts and skipped examples, with repeated entries and caps that skip
+// counts and skipped examples (and BlockGroups the same blocks, whose pairs
+// GroupPairs rebuilds), with repeated entries and caps that skip
 // blocks, on every target (VQSort serves AVX2 and up, std::sort below; a
 // plain loop, since the older targets dispatch nothing).
 TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
@@ -281,11 +282,54 @@ TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
           EXPECT_EQ(got_stats.blocks, want_stats.blocks);
           EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
           EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+          // The blocks alone, on both backends: the same blocks and stats,
+          // and their pairs, record by record, are BlockPairs' list (whole,
+          // and as ranges of first records joined in order).
+          for (const KernelTable* k : {&ref, &simd}) {
+            BlockGroups groups;
+            BlockStats group_stats;
+            BlockEntries entries{keys, rows};
+            k->block_groups(&entries, cap, &groups, &group_stats);
+            EXPECT_EQ(entries.size(), 0u);
+            EXPECT_EQ(group_stats.blocks, want_stats.blocks);
+            EXPECT_EQ(group_stats.blocks, groups.blocks());
+            EXPECT_EQ(group_stats.skipped_blocks, want_stats.skipped_blocks);
+            EXPECT_EQ(group_stats.skipped_examples, want_stats.skipped_examples);
+            const GroupPairs index(std::move(groups), static_cast<uint32_t>(n + 1));
+            ASSERT_TRUE(index.ok());
+            std::vector<uint64_t> whole, ranged;
+            std::vector<uint32_t> scratch;
+            auto into = [&](std::vector<uint64_t>* out) {
+              return [out](uint32_t a, const uint32_t* partners, size_t c) {
+                for (size_t i = 0; i < c; ++i) out->push_back(PackPair(a, partners[i]));
+              };
+            };
+            index.ForEach(0, index.records(), scratch, into(&whole));
+            for (uint32_t from = 0; from < index.records(); from += 7) {
+              index.ForEach(from, std::min<uint32_t>(index.records(), from + 7), scratch, into(&ranged));
+            }
+            ASSERT_EQ(whole, want) << k->name << " n " << n << " keys " << key_space << " cap " << cap;
+            EXPECT_EQ(ranged, want);
+          }
         }
       }
     }
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+// Groups naming a row outside the table index nothing rather than write
+// past the index.
+TEST(GroupPairs, RowsOutsideTheTableAreRefused) {
+  BlockGroups groups;
+  groups.rows = {0, 1, 7};
+  groups.offsets = {0, 3};
+  const GroupPairs index(std::move(groups), 3);
+  EXPECT_FALSE(index.ok());
+  std::vector<uint32_t> scratch;
+  size_t calls = 0;
+  index.ForEach(0, 3, scratch, [&](uint32_t, const uint32_t*, size_t) { ++calls; });
+  EXPECT_EQ(calls, 0u);
 }
 
 TEST(FoldBasic, Definition) {

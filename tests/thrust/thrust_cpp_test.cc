@@ -34,6 +34,20 @@ void ExpectSameBlocks(const std::vector<uint64_t>& keys, const std::vector<uint3
   EXPECT_EQ(got_stats.blocks, want_stats.blocks);
   EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
   EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+  // The blocks alone (BlockGroups): the reference's rows and offsets.
+  BlockGroups want_groups;
+  BlockStats want_group_stats;
+  BlockEntries again{keys, rows};
+  reference::BlockGroups(&again, cap, &want_groups, &want_group_stats);
+  std::vector<uint64_t> gk = keys, offsets;
+  std::vector<uint32_t> gr = rows, grouped;
+  BlockStats group_stats;
+  thrust_pipeline::BlockGroups(thrust::cpp::par, gk, gr, cap, grouped, offsets, &group_stats);
+  ASSERT_EQ(grouped, want_groups.rows) << "entries " << keys.size() << " cap " << cap;
+  ASSERT_EQ(offsets, want_groups.offsets) << "entries " << keys.size() << " cap " << cap;
+  EXPECT_EQ(group_stats.blocks, want_stats.blocks);
+  EXPECT_EQ(group_stats.skipped_blocks, want_stats.skipped_blocks);
+  EXPECT_EQ(group_stats.skipped_examples, want_stats.skipped_examples);
 }
 
 TEST(ThrustCpp, TrianglePairEnumeratesEveryPairOnce) {

@@ -83,11 +83,16 @@ class PairRun {
   // spill file and frees them. Errors go to budget->Fail().
   static PairRun Make(std::vector<uint64_t> pairs, PairBudget* budget);
   ~PairRun();
+
+  // Builds a run of a known size from pieces (below).
+  class Builder;
   PairRun(PairRun&& other) noexcept { *this = std::move(other); }
   PairRun& operator=(PairRun&& other) noexcept;
 
   size_t size() const { return size_; }
   bool spilled() const { return file_ != nullptr; }
+  // Value i (one read from a file).
+  uint64_t At(size_t i) const;
   // The first position whose value is >= v (log2(size) reads from a file).
   size_t LowerBound(uint64_t v) const;
 
@@ -109,12 +114,29 @@ class PairRun {
   void ReleaseBefore(size_t pos);
 
  private:
-  uint64_t At(size_t i) const;
   std::vector<uint64_t> memory_;
   size_t size_ = 0, released_ = 0;
   std::unique_ptr<SpillFile> file_;
   PairBudget* budget_ = nullptr;
   uint64_t held_ = 0;  // budget bytes this run holds
+};
+
+// Builds a run from pieces appended in order, so that the whole list never
+// needs to exist in memory before it spills: the budget is asked at once for
+// `at_most` pairs (an upper bound on what will come), and the pieces go to
+// memory (reserved, touched only as filled; what is not used goes back to
+// the budget) or straight to a spill file. Errors go to budget->Fail().
+class PairRun::Builder {
+ public:
+  Builder(uint64_t at_most, PairBudget* budget);
+  void Append(const uint64_t* values, size_t count);
+  // The run; its size is what was appended (0 after an error).
+  PairRun Finish();
+
+ private:
+  PairRun run_;
+  uint64_t at_most_ = 0;
+  bool failed_ = false;
 };
 
 // The candidate pairs with their comparison levels, in order, a chunk at a

@@ -42,6 +42,9 @@ using FoldBasicFn = void (*)(const char* bytes, const uint64_t* offsets, size_t 
 struct BlockStats;
 struct BlockEntries;
 using BlockPairsFn = void (*)(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
+// The same rule's blocks, without their pairs (blocking.h: BlockGroups).
+struct BlockGroups;
+using BlockGroupsFn = void (*)(BlockEntries* entries, uint64_t cap, BlockGroups* groups, BlockStats* stats);
 
 struct KernelTable {
   Backend backend;
@@ -51,6 +54,7 @@ struct KernelTable {
   MinHashFn minhash;
   FoldBasicFn fold_basic;
   BlockPairsFn block_pairs;
+  BlockGroupsFn block_groups;
 };
 
 // True when the backend is built into this binary and can run here (for

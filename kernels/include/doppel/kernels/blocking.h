@@ -10,8 +10,11 @@
 // pair-generation kernel.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include "doppel/kernels/hd.h"
@@ -44,6 +47,72 @@ struct BlockEntries {
     std::vector<uint64_t>().swap(keys);
     std::vector<uint32_t>().swap(rows);
   }
+};
+
+// One rule's blocks of 2..cap rows, in key order, for building its pairs a
+// range of first records at a time (GroupPairs below) instead of all at
+// once: block b is rows[offsets[b], offsets[b + 1]), its rows ascending and
+// unique. BlockGroups (backend.h) makes them with the same sort, the same
+// blocks and the same stats as BlockPairs.
+struct BlockGroups {
+  std::vector<uint32_t> rows;
+  std::vector<uint64_t> offsets;  // blocks + 1 (empty when there are none)
+  size_t blocks() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+};
+
+// A rule's pairs from its blocks, first record by first record: record a's
+// partners are the rows after it in each of its blocks, merged and made
+// unique. Visiting the records in order yields exactly the sorted, unique
+// list BlockPairs returns, a range at a time: the pairs of a rule need never
+// exist all at once. About 12 bytes a block entry (the rows, and for each
+// entry that has partners, where they are) and 4 a record.
+class GroupPairs {
+ public:
+  // Takes the groups. ok() is false (and ForEach yields nothing) when the
+  // groups hold 2^32 or more rows (positions here are 32-bit) or a row that
+  // is not < records.
+  GroupPairs(BlockGroups groups, uint32_t records);
+  bool ok() const { return ok_; }
+  uint32_t records() const { return records_; }
+  // The pairs before duplicates are merged (two records sharing two keys
+  // of the rule pair twice): an upper bound on what ForEach yields.
+  uint64_t raw_pairs() const { return raw_pairs_; }
+
+  // Calls fn(a, partners, count) for each record a in [from, to) that has
+  // partners, in order of a; partners ascending, unique, all > a. `scratch`
+  // is the caller's (one per thread).
+  template <typename Fn>
+  void ForEach(uint32_t from, uint32_t to, std::vector<uint32_t>& scratch, Fn&& fn) const {
+    for (uint32_t a = from; a < to; ++a) {
+      const uint32_t b = start_[a], e = start_[a + 1];
+      if (b == e) continue;
+      if (e - b == 1) {  // one block: its later rows are sorted and unique already
+        fn(a, rows_.data() + spans_[b].first, static_cast<size_t>(spans_[b].second - spans_[b].first));
+        continue;
+      }
+      scratch.clear();
+      if (e - b == 2) {  // two blocks (the usual case of several): merge their sorted rows
+        const uint32_t* r = rows_.data();
+        std::set_union(r + spans_[b].first, r + spans_[b].second, r + spans_[b + 1].first, r + spans_[b + 1].second,
+                       std::back_inserter(scratch));
+      } else {
+        for (uint32_t s = b; s < e; ++s) {
+          scratch.insert(scratch.end(), rows_.begin() + spans_[s].first, rows_.begin() + spans_[s].second);
+        }
+        std::sort(scratch.begin(), scratch.end());
+        scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+      }
+      fn(a, scratch.data(), scratch.size());
+    }
+  }
+
+ private:
+  std::vector<uint32_t> rows_;
+  std::vector<uint32_t> start_;                        // records + 1: record a's spans are [start_[a], start_[a + 1])
+  std::vector<std::pair<uint32_t, uint32_t>> spans_;  // [first, end) in rows_ of one block's later rows
+  uint32_t records_ = 0;
+  uint64_t raw_pairs_ = 0;
+  bool ok_ = true;
 };
 
 DOPPEL_HD inline uint64_t PackPair(uint32_t i, uint32_t j) { return (static_cast<uint64_t>(i) << 32) | j; }
