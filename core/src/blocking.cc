@@ -218,11 +218,10 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
   constexpr uint32_t kK = kMinHashBands * kMinHashRows;
   const size_t slices = (n + kSlice - 1) / kSlice;
   kernels::BlockEntries out;
-  // Room for every record's keys (96 bytes a record, zeroed once); records
+  // Room for every record's keys (128 bytes a record, zeroed once); records
   // with too few shingles leave gaps, closed below. The capacity goes when
   // BlockPairs consumes the entries.
-  out.keys.resize(n * kMinHashBands);
-  out.rows.resize(n * kMinHashBands);
+  out.items.resize(n * kMinHashBands);
   std::vector<size_t> written(slices, 0);
   ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {
     std::vector<uint64_t> grams, tokens, band_keys;
@@ -246,10 +245,7 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
         if (!usable[i - from]) continue;
         band_keys.clear();
         BandKeys(sig.data() + (i - from) * kK, &band_keys);
-        for (uint64_t key : band_keys) {
-          out.keys[at] = key;
-          out.rows[at++] = static_cast<uint32_t>(i);
-        }
+        for (uint64_t key : band_keys) out.items[at++] = {i, key};
       }
       written[slice] = at - from * kMinHashBands;
     }
@@ -258,13 +254,11 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
   for (size_t slice = 0; slice < slices; ++slice) {
     const size_t from = slice * kSlice * kMinHashBands;
     if (end != from) {  // end < from: entries move down
-      std::copy_n(out.keys.begin() + from, written[slice], out.keys.begin() + end);
-      std::copy_n(out.rows.begin() + from, written[slice], out.rows.begin() + end);
+      std::copy_n(out.items.begin() + from, written[slice], out.items.begin() + end);
     }
     end += written[slice];
   }
-  out.keys.resize(end);
-  out.rows.resize(end);
+  out.items.resize(end);
   return out;
 }
 
@@ -274,10 +268,7 @@ kernels::BlockEntries RecordKeys(const MatchTable& t, BlockingRule rule, const k
   std::vector<uint64_t> keys;
   for (size_t i = 0, n = t.size(); i < n; ++i) {
     BlockKeysOf(t, i, rule, kernels, &keys);
-    for (uint64_t key : keys) {
-      out.keys.push_back(key);
-      out.rows.push_back(static_cast<uint32_t>(i));
-    }
+    for (uint64_t key : keys) out.Add(key, static_cast<uint32_t>(i));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // unique, so the pairs and counts are the reference's exactly.
 #include <algorithm>
 #include <cassert>
+#include <cstddef>
 
 #include "doppel/kernels/blocking.h"
 #include "hwy/base.h"
@@ -39,27 +40,22 @@ const hwy::Sorter& ThreadSorter() {
 
 namespace {
 
-// (key, row) as one 128-bit value, sorted (ascending: by key, then row) and
-// unique; consumes the entries.
-std::vector<hwy::uint128_t> SortedEntries(BlockEntries* entries) {
-  const size_t n = entries->size();
-  assert(entries->rows.size() == n);
-  std::vector<hwy::uint128_t> keyed(n);
-  for (size_t i = 0; i < n; ++i) {
-    keyed[i].hi = entries->keys[i];
-    keyed[i].lo = entries->rows[i];
-  }
+// The entries sorted (as 128-bit values: by key, then row) in place and
+// made unique; consumes them.
+static_assert(sizeof(BlockEntry) == sizeof(hwy::uint128_t) && offsetof(BlockEntry, row) == offsetof(hwy::uint128_t, lo) &&
+                  offsetof(BlockEntry, key) == offsetof(hwy::uint128_t, hi) &&
+                  alignof(BlockEntry) >= alignof(hwy::uint128_t),
+              "a BlockEntry is sorted as a hwy::uint128_t");
+std::vector<BlockEntry> SortedEntries(BlockEntries* entries) {
+  std::vector<BlockEntry> keyed = std::move(entries->items);
   entries->Release();
+  const size_t n = keyed.size();
   if (UseVqsort() && n > 1) {
-    ThreadSorter()(keyed.data(), n, hwy::SortAscending());
+    ThreadSorter()(reinterpret_cast<hwy::uint128_t*>(keyed.data()), n, hwy::SortAscending());
   } else {
-    std::sort(keyed.begin(), keyed.end(), [](const hwy::uint128_t& x, const hwy::uint128_t& y) {
-      return x.hi != y.hi ? x.hi < y.hi : x.lo < y.lo;
-    });
+    std::sort(keyed.begin(), keyed.end());
   }
-  keyed.erase(std::unique(keyed.begin(), keyed.end(),
-                          [](const hwy::uint128_t& x, const hwy::uint128_t& y) { return x.hi == y.hi && x.lo == y.lo; }),
-              keyed.end());
+  keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
   return keyed;
 }
 
@@ -68,16 +64,16 @@ std::vector<hwy::uint128_t> SortedEntries(BlockEntries* entries) {
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
   const auto keyed = SortedEntries(entries);
   GroupSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].hi; },
-      [&](size_t i) { return static_cast<uint32_t>(keyed[i].lo); }, cap, groups, stats);
+      keyed.size(), [&](size_t i) { return keyed[i].key; },
+      [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, groups, stats);
 }
 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   auto keyed = SortedEntries(entries);
   PairSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].hi; },
-      [&](size_t i) { return static_cast<uint32_t>(keyed[i].lo); }, cap, pairs, stats);
-  std::vector<hwy::uint128_t>().swap(keyed);
+      keyed.size(), [&](size_t i) { return keyed[i].key; },
+      [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, pairs, stats);
+  std::vector<BlockEntry>().swap(keyed);
   if (UseVqsort() && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
   else std::sort(pairs->begin(), pairs->end());
   pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());

@@ -13,19 +13,36 @@
 
 namespace doppel::kernels::cuda {
 
-void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  thrust::device_vector<uint64_t> d_keys(entries->keys.begin(), entries->keys.end()), d_pairs;
-  thrust::device_vector<uint32_t> d_rows(entries->rows.begin(), entries->rows.end());
+namespace {
+
+// A rule's entries on the device as keys and rows (freed on the host).
+void Upload(BlockEntries* entries, thrust::device_vector<uint64_t>* d_keys, thrust::device_vector<uint32_t>* d_rows) {
+  std::vector<uint64_t> keys(entries->size());
+  std::vector<uint32_t> rows(entries->size());
+  for (size_t i = 0; i < entries->size(); ++i) {
+    keys[i] = entries->items[i].key;
+    rows[i] = static_cast<uint32_t>(entries->items[i].row);
+  }
   entries->Release();
+  *d_keys = keys;
+  *d_rows = rows;
+}
+
+}  // namespace
+
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
+  thrust::device_vector<uint64_t> d_keys, d_pairs;
+  thrust::device_vector<uint32_t> d_rows;
+  Upload(entries, &d_keys, &d_rows);
   thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, stats);
   pairs->resize(d_pairs.size());
   thrust::copy(d_pairs.begin(), d_pairs.end(), pairs->begin());
 }
 
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
-  thrust::device_vector<uint64_t> d_keys(entries->keys.begin(), entries->keys.end()), d_offsets;
-  thrust::device_vector<uint32_t> d_rows(entries->rows.begin(), entries->rows.end()), d_grouped;
-  entries->Release();
+  thrust::device_vector<uint64_t> d_keys, d_offsets;
+  thrust::device_vector<uint32_t> d_rows, d_grouped;
+  Upload(entries, &d_keys, &d_rows);
   thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, stats);
   groups->rows.resize(d_grouped.size());
   thrust::copy(d_grouped.begin(), d_grouped.end(), groups->rows.begin());

@@ -12,12 +12,9 @@ namespace doppel::kernels::reference {
 
 namespace {
 
-// The entries as (key, row), sorted and unique; consumes them.
-std::vector<std::pair<uint64_t, uint32_t>> SortedEntries(BlockEntries* entries) {
-  const size_t n = entries->size();
-  assert(entries->rows.size() == n);
-  std::vector<std::pair<uint64_t, uint32_t>> keyed(n);
-  for (size_t i = 0; i < n; ++i) keyed[i] = {entries->keys[i], entries->rows[i]};
+// The entries sorted by key, then row, and unique; consumes them.
+std::vector<BlockEntry> SortedEntries(BlockEntries* entries) {
+  std::vector<BlockEntry> keyed = std::move(entries->items);
   entries->Release();
   std::sort(keyed.begin(), keyed.end());
   keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
@@ -29,14 +26,14 @@ std::vector<std::pair<uint64_t, uint32_t>> SortedEntries(BlockEntries* entries) 
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
   const auto keyed = SortedEntries(entries);
   GroupSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].first; }, [&](size_t i) { return keyed[i].second; }, cap, groups,
+      keyed.size(), [&](size_t i) { return keyed[i].key; }, [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, groups,
       stats);
 }
 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   auto keyed = SortedEntries(entries);
   PairSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].first; }, [&](size_t i) { return keyed[i].second; }, cap, pairs,
+      keyed.size(), [&](size_t i) { return keyed[i].key; }, [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, pairs,
       stats);
   std::sort(pairs->begin(), pairs->end());
   pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());

@@ -36,17 +36,31 @@ struct BlockStats {
 
 inline constexpr size_t kSkippedExamples = 3;
 
-// One rule's (key, row) entries, handed to BlockPairs, which consumes them:
-// it frees them as soon as it has its own copy (sorted, or on the device),
-// so the entries and that copy do not both stay through pair generation.
+// One (key, row) entry, 16 bytes laid out as a little-endian 128-bit
+// integer whose high half is the key: ascending order of those integers is
+// the order by key, then row, so a 128-bit sort (VQSort) can sort entries
+// in place.
+struct alignas(16) BlockEntry {
+  uint64_t row;
+  uint64_t key;
+  bool operator==(const BlockEntry& o) const { return key == o.key && row == o.row; }
+  bool operator<(const BlockEntry& o) const { return key != o.key ? key < o.key : row < o.row; }
+};
+
+// One rule's (key, row) entries, handed to BlockPairs or BlockGroups, which
+// consume them: sorted in place on the CPU (no second copy of a rule's
+// entries), copied to the device and freed on the GPU.
 struct BlockEntries {
-  std::vector<uint64_t> keys;
-  std::vector<uint32_t> rows;  // parallel to keys
-  size_t size() const { return keys.size(); }
-  void Release() {
-    std::vector<uint64_t>().swap(keys);
-    std::vector<uint32_t>().swap(rows);
+  std::vector<BlockEntry> items;
+  BlockEntries() = default;
+  // From parallel arrays (tests, benches).
+  BlockEntries(const std::vector<uint64_t>& keys, const std::vector<uint32_t>& rows) {
+    items.reserve(keys.size());
+    for (size_t i = 0; i < keys.size() && i < rows.size(); ++i) items.push_back({rows[i], keys[i]});
   }
+  size_t size() const { return items.size(); }
+  void Add(uint64_t key, uint32_t row) { items.push_back({row, key}); }
+  void Release() { std::vector<BlockEntry>().swap(items); }
 };
 
 // One rule's blocks of 2..cap rows, in key order, for building its pairs a
