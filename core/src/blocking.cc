@@ -274,11 +274,13 @@ kernels::BlockEntries RecordKeys(const MatchTable& t, BlockingRule rule, const k
 }
 
 // Blocks and pairs a rule's keys (freed on the way). The backend sorts the
-// keys into blocks; the pairs are then built a range of first records at a
-// time (kernels::GroupPairs), each range sorted on its own, and appended to
-// the rule's run, in memory or spilled as the budget says: a rule's whole
-// pair list never exists in memory unless the budget keeps it there (at 10 M
-// records, birth_date's was a 2.5 GB vector before it could spill).
+// keys into blocks; the pairs are then built record by record in order
+// (kernels::GroupPairs: each record's partners merged on their own, no
+// global sort) and appended to the rule's run, in memory or spilled as the
+// budget says: a rule's whole pair list never exists in memory unless the
+// budget keeps it there (at 10 M records, birth_date's was a 2.5 GB vector
+// before it could spill). The training sample is read back from a spilled
+// run one pair at a time (up to training_pairs_per_rule reads).
 RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntries keyed, const BlockingOptions& options,
                     const kernels::KernelTable& kernels, PairBudget* budget) {
   RuleOutput result;
