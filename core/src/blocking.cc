@@ -421,10 +421,13 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
           Run run{nullptr, nullptr, r};
           if (readers[r].Next(&run.at, &run.end)) runs.push_back(run);
         }
-        auto& pairs = out[w];
-        pairs.clear();
+        // The part's pairs and counts stay local until it is done: out[w]
+        // and part_new[w] sit next to their neighbours' in memory, and
+        // writing them per pair made the two threads fight over those cache
+        // lines (the merge ran slower on two threads than on one).
+        std::vector<std::pair<uint32_t, uint32_t>> pairs;
         pairs.reserve(size);
-        std::vector<uint64_t>& fresh = part_new[w];
+        std::vector<uint64_t> fresh(k, 0);
         while (!runs.empty()) {
           uint64_t least = *runs[0].at;
           size_t winner = 0;
@@ -441,6 +444,8 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
           }
           runs.resize(live);
         }
+        out[w] = std::move(pairs);
+        for (size_t r = 0; r < k; ++r) part_new[w][r] += fresh[r];
       }
     });
     for (size_t w = 0; w < count; ++w) fn(std::move(out[w]));

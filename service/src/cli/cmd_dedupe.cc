@@ -321,8 +321,11 @@ int RunFuzzy(const DedupeFlags& f) {
     const size_t to = std::min(entities.size(), from + workers * kPerWorker);
     core::ParallelFor(workers, workers, 1, [&](size_t wb, size_t we) {
       for (size_t w = wb; w < we; ++w) {
-        std::string& out = parts[w];
-        out.clear();
+        // Built in a local string, handed over at the end: the parts'
+        // string objects share cache lines, and appending to them in place
+        // made the threads fight over those lines.
+        std::string out;
+        out.reserve(parts[w].capacity());
         const size_t lo = from + (to - from) * w / workers, hi = from + (to - from) * (w + 1) / workers;
         std::vector<core::MemberSnapshot> snaps;
         for (size_t k = lo; k < hi; ++k) {
@@ -341,6 +344,7 @@ int RunFuzzy(const DedupeFlags& f) {
                                    g.birth_date_from, g.address_from, g.doc_id_from, join(g.phones_from),
                                    join(g.emails_from)});
         }
+        parts[w] = std::move(out);
       }
     });
     for (const std::string& part : parts) (*golden_file)->Write(part);
