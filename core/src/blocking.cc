@@ -220,7 +220,7 @@ kernels::BlockEntries MinHashKeys(const MatchTable& t, const kernels::KernelTabl
   kernels::BlockEntries out;
   // Room for every record's keys (128 bytes a record, zeroed once); records
   // with too few shingles leave gaps, closed below. The capacity goes when
-  // BlockPairs consumes the entries.
+  // BlockGroups consumes the entries.
   out.items.resize(n * kMinHashBands);
   std::vector<size_t> written(slices, 0);
   ParallelFor(slices, threads, 1, [&](size_t sb, size_t se) {

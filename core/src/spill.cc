@@ -34,25 +34,9 @@ void PairBudget::Fail(Status s) {
 // ---- PairRun --------------------------------------------------------------
 
 PairRun PairRun::Make(std::vector<uint64_t> pairs, PairBudget* budget) {
-  PairRun run;
-  run.size_ = pairs.size();
-  run.budget_ = budget;
-  const uint64_t bytes = pairs.size() * sizeof(uint64_t);
-  if (budget->Take(bytes)) {
-    run.memory_ = std::move(pairs);
-    run.held_ = bytes;
-    return run;
-  }
-  auto file = budget->space()->NewFile();
-  Status s = file.ok() ? (*file)->Append(pairs.data(), bytes) : file.status();
-  if (!s.ok()) {
-    budget->Fail(Status(s.code(), "spilling candidate pairs: " + s.message()));
-    run.size_ = 0;
-    return run;
-  }
-  run.file_ = std::move(*file);
-  budget->AddSpilled(bytes);
-  return run;
+  Builder builder(pairs.size(), budget);
+  builder.Append(pairs.data(), pairs.size());
+  return builder.Finish();
 }
 
 PairRun::Builder::Builder(uint64_t at_most, PairBudget* budget) : at_most_(at_most) {

@@ -337,7 +337,6 @@ bool InKeyWord(std::string_view folded, size_t& i) {
 // The key of one word (a run of code points InKeyWord accepts), appended to
 // `out`: transliterated, then the spelling variants folded.
 void KeyWord(std::string_view run, std::string& out) {
-  const size_t from = out.size();
   std::string word;
   for (size_t i = 0; i < run.size();) {
     const char32_t cp = NextCodePoint(run, i);
@@ -354,7 +353,6 @@ void KeyWord(std::string_view run, std::string& out) {
     if (!TransliterateCodePoint(cp, word)) AppendUtf8(word, cp);
   }
   FoldKeyWord(word);
-  out.resize(from);
   out += word;
 }
 
@@ -368,7 +366,7 @@ class WordKeyCache {
   // Appends run's key to out (nothing for a run that keys to nothing).
   void Append(std::string_view run, std::string& out) {
     if (run.size() > kWordBytes) {
-      Compute(run, out);
+      KeyWord(run, out);
       return;
     }
     const uint64_t h = kernels::HashString(run, 0x57);
@@ -378,7 +376,7 @@ class WordKeyCache {
       return;
     }
     const size_t from = out.size();
-    Compute(run, out);
+    KeyWord(run, out);
     const size_t key_len = out.size() - from;
     if (key_len > kKeyBytes) return;
     s.hash = h;
@@ -397,7 +395,6 @@ class WordKeyCache {
     char word[kWordBytes];
     char key[kKeyBytes];
   };
-  static void Compute(std::string_view run, std::string& out) { KeyWord(run, out); }
   std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
 };
 

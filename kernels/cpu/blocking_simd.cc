@@ -1,8 +1,9 @@
-// BlockPairs (blocking.h) on the CPU's vector units: the reference's
-// algorithm (the shared block walk, block_walk.h) with both sorts done by
-// Highway's VQSort (vectorized quicksort,
-// dispatched at run time inside libhwy_contrib). Sorted unique values are
-// unique, so the pairs and counts are the reference's exactly.
+// BlockPairs and BlockGroups (blocking.h) on the CPU's vector units: the
+// reference's algorithm (the shared block walk, block_walk.h) with the sorts
+// done by Highway's VQSort (vectorized quicksort, dispatched at run time
+// inside libhwy_contrib): the entries as 128-bit values, the pairs as 64-bit
+// ones. The same order and the same repeats dropped, so the pairs, blocks
+// and counts are the reference's exactly.
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
@@ -36,47 +37,33 @@ const hwy::Sorter& ThreadSorter() {
   return sorter;
 }
 
-}  // namespace
-
-namespace {
-
-// The entries sorted (as 128-bit values: by key, then row) in place and
-// made unique; consumes them.
 static_assert(sizeof(BlockEntry) == sizeof(hwy::uint128_t) && offsetof(BlockEntry, row) == offsetof(hwy::uint128_t, lo) &&
                   offsetof(BlockEntry, key) == offsetof(hwy::uint128_t, hi) &&
                   alignof(BlockEntry) >= alignof(hwy::uint128_t),
               "a BlockEntry is sorted as a hwy::uint128_t");
-std::vector<BlockEntry> SortedEntries(BlockEntries* entries) {
-  std::vector<BlockEntry> keyed = std::move(entries->items);
-  entries->Release();
-  const size_t n = keyed.size();
-  if (UseVqsort() && n > 1) {
-    ThreadSorter()(reinterpret_cast<hwy::uint128_t*>(keyed.data()), n, hwy::SortAscending());
+
+// The entries in place, as 128-bit values (key high: by key, then row).
+void SortEntries(BlockEntry* first, BlockEntry* last) {
+  if (UseVqsort() && last - first > 1) {
+    ThreadSorter()(reinterpret_cast<hwy::uint128_t*>(first), static_cast<size_t>(last - first), hwy::SortAscending());
   } else {
-    std::sort(keyed.begin(), keyed.end());
+    std::sort(first, last);
   }
-  keyed.erase(std::unique(keyed.begin(), keyed.end()), keyed.end());
-  return keyed;
+}
+
+void SortPairs(uint64_t* first, uint64_t* last) {
+  if (UseVqsort() && last - first > 1) ThreadSorter()(first, static_cast<size_t>(last - first), hwy::SortAscending());
+  else std::sort(first, last);
 }
 
 }  // namespace
 
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
-  const auto keyed = SortedEntries(entries);
-  GroupSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].key; },
-      [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, groups, stats);
+  GroupEntries(entries, cap, groups, stats, SortEntries);
 }
 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  auto keyed = SortedEntries(entries);
-  PairSortedBlocks(
-      keyed.size(), [&](size_t i) { return keyed[i].key; },
-      [&](size_t i) { return static_cast<uint32_t>(keyed[i].row); }, cap, pairs, stats);
-  std::vector<BlockEntry>().swap(keyed);
-  if (UseVqsort() && pairs->size() > 1) ThreadSorter()(pairs->data(), pairs->size(), hwy::SortAscending());
-  else std::sort(pairs->begin(), pairs->end());
-  pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
+  PairEntries(entries, cap, pairs, stats, SortEntries, SortPairs);
 }
 
 }  // namespace doppel::kernels::simd

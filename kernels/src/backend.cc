@@ -114,7 +114,7 @@ const KernelTable& GetKernels(Backend b) {
                                            &reference::JaroPairs,  &reference::MinHash, &reference::FoldBasic,
                                            &reference::BlockPairs, &reference::BlockGroups};
   static const std::string simd_name = "simd/" + CpuTargetName();
-  // Blocking's sort is the reference's on the CPU (std::sort, memory-bound).
+  // Blocking's sorts by VQSort where the CPU has AVX2 or better.
   static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
                                       &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
                                       &simd::BlockPairs, &simd::BlockGroups};

@@ -79,12 +79,12 @@ class PairBudget {
 class PairRun {
  public:
   PairRun() = default;
-  // Keeps `pairs` in memory if the budget allows, else writes them to a
-  // spill file and frees them. Errors go to budget->Fail().
+  // A whole list as one piece through a Builder: in memory if the budget
+  // allows, else in a spill file. Errors go to budget->Fail().
   static PairRun Make(std::vector<uint64_t> pairs, PairBudget* budget);
   ~PairRun();
 
-  // Builds a run of a known size from pieces (below).
+  // Builds a run from pieces, up to a size known in advance (below).
   class Builder;
   PairRun(PairRun&& other) noexcept { *this = std::move(other); }
   PairRun& operator=(PairRun&& other) noexcept;
