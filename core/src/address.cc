@@ -1371,16 +1371,18 @@ AddressResult NormalizeAddress(const AddressInput& input) {
   r.normalized = russian ? RussianNormalized(f, p, cyrillic) : EnglishNormalized(f, p);
 
   // City, street and flat are keyed once for both the tokens and the key;
-  // the rest in one AsciiKey call, which keys each word on its own anyway.
-  const std::string city_key = AsciiKey(f.city);
-  const std::string street_key = AsciiKey(f.street_name);
-  const std::string flat_key = AsciiKey(f.flat);
+  // the rest in one call, which keys each word on its own anyway. The parts
+  // are pieces of the folded text (FoldAddressText) and folded type words,
+  // which folding again would not change: keyed without a second Fold.
+  const std::string city_key = AsciiKeyOfFolded(f.city);
+  const std::string street_key = AsciiKeyOfFolded(f.street_name);
+  const std::string flat_key = AsciiKeyOfFolded(f.flat);
   std::string words;
   for (const std::string* s : {&f.postcode, &f.region_name, &f.district_name, &f.house, &f.korpus, &f.stroenie}) {
     AppendWord(words, *s);
   }
   for (std::string_view w : f.leftovers) AppendWord(words, w);
-  const std::string rest_key = AsciiKey(words);
+  const std::string rest_key = AsciiKeyOfFolded(words);
   // Sorted and unique: sorted as views into the keys, then copied once.
   std::vector<std::string_view> views;
   views.reserve(16);

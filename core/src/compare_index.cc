@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <unordered_map>
 
@@ -27,15 +28,9 @@ class NicknameDictionary {
     auto it = entries_.find(key);
     return it == entries_.end() ? 0 : it->second;
   }
-  bool Share(uint16_t a, uint16_t b) const {
-    const auto &x = fulls_[a - 1], &y = fulls_[b - 1];
-    for (size_t i = 0, j = 0; i < x.size() && j < y.size();) {
-      if (x[i] == y[j]) return true;
-      if (x[i] < y[j]) ++i;
-      else ++j;
-    }
-    return false;
-  }
+  // Entry e (1-based) lists its full forms at values[offsets[e - 1], offsets[e]).
+  kernels::ListRef<uint16_t> Ref() const { return {values_.data(), offsets_.data()}; }
+  uint32_t entries() const { return static_cast<uint32_t>(offsets_.size() - 1); }
 
  private:
   NicknameDictionary() {
@@ -51,9 +46,12 @@ class NicknameDictionary {
       add(dim, full_id);
       add(full, full_id);
     }
+    offsets_.push_back(0);
     for (auto& v : fulls_) {
       std::sort(v.begin(), v.end());
       v.erase(std::unique(v.begin(), v.end()), v.end());
+      values_.insert(values_.end(), v.begin(), v.end());
+      offsets_.push_back(static_cast<uint32_t>(values_.size()));
     }
   }
   struct Hash {
@@ -62,7 +60,16 @@ class NicknameDictionary {
   };
   std::unordered_map<std::string, uint16_t, Hash, std::equal_to<>> entries_;
   std::vector<std::vector<uint16_t>> fulls_;
+  // fulls_ flattened, for the level logic.
+  std::vector<uint32_t> offsets_;
+  std::vector<uint16_t> values_;
 };
+
+template <class T>
+kernels::ListRef<T> RefOf(const ListColumn<T>& c) {
+  return {c.values.data(), c.offsets.data()};
+}
+kernels::StringsRef RefOf(const StringColumn& c) { return {c.bytes().data(), c.offsets().data()}; }
 
 // Asks for transparent huge pages over the whole 2 MB pages inside [p, p + bytes).
 void AdviseHugePages(void* p, size_t bytes) {
@@ -148,8 +155,22 @@ void Intern(std::span<const InternColumn> columns, std::span<const uint32_t> rec
 
 }  // namespace
 
+CompareIndex::CompareIndex(const MatchTable& t) : table_(&t) {
+  inputs_.first = RefOf(t.first);
+  inputs_.last = RefOf(t.last);
+  inputs_.middle = RefOf(t.middle);
+  inputs_.doc = RefOf(t.doc_id);
+  inputs_.city = RefOf(t.city);
+  inputs_.emails = RefOf(t.emails);
+  inputs_.tokens = RefOf(t.address_tokens);
+  inputs_.phones = RefOf(t.phones);
+  inputs_.landlines = RefOf(t.landlines);
+  inputs_.nicknames = NicknameDictionary::Get().Ref();
+  inputs_.nickname_entries = NicknameDictionary::Get().entries();
+}
+
 bool CompareIndex::Nicknames(uint16_t a, uint16_t b) {
-  return a != 0 && b != 0 && NicknameDictionary::Get().Share(a, b);
+  return kernels::levels::Nicknames(NicknameDictionary::Get().Ref(), a, b);
 }
 
 size_t CompareIndex::SparseSlot(uint32_t i) const {
@@ -159,6 +180,15 @@ size_t CompareIndex::SparseSlot(uint32_t i) const {
 CompareIndex CompareIndex::Build(const MatchTable& t, const kernels::KernelTable& k, int threads) {
   CompareIndex x(t);
   x.Fill(k, ResolveThreads(threads));
+  if (k.upload_levels != nullptr && t.size() >= kernels::GpuMinBatch()) {
+    // A device that cannot take the table (out of memory, a driver error)
+    // leaves the levels to the host: the same levels, computed here.
+    try {
+      x.device_ = k.upload_levels(x.inputs_, x.rows_.data(), x.rows_.size());
+    } catch (const std::exception&) {
+      x.device_.reset();
+    }
+  }
   return x;
 }
 

@@ -69,42 +69,56 @@ double TermFrequencies::Of(Comparison c, uint32_t record) const {
 
 double PriorWeight(const FsModel& m) { return std::log2(m.lambda / (1.0 - m.lambda)); }
 
-Scorer::Scorer(const FsModel& m, const TermFrequencies* tf) : m_(&m), tf_(tf), prior_(PriorWeight(m)) {
+Scorer::Scorer(const FsModel& m, const TermFrequencies* tf) {
+  table_.prior = PriorWeight(m);
   for (size_t c = 0; c < kComparisonCount; ++c) {
     const ComparisonModel& cm = m.comparisons[c];
     const auto comparison = static_cast<Comparison>(c);
-    tf_level_[c] = tf != nullptr && cm.term_frequency ? static_cast<int8_t>(InfoOf(comparison).exact_level) : -1;
     if (!cm.used()) continue;
-    levels_[c] = static_cast<uint8_t>(std::min(cm.m.size(), kMaxLevels));
-    for (size_t level = 0; level < levels_[c]; ++level) {
+    table_.levels[c] = static_cast<uint8_t>(std::min(cm.m.size(), kernels::kMaxLevels));
+    for (size_t level = 0; level < table_.levels[c]; ++level) {
       double w = std::log2(cm.m[level] / cm.u[level]);
       if (comparison == Comparison::kPhone && level == 1 /* shared_landline */) w = std::min(w, kLandlineMaxWeight);
-      weight_[c][level] = w;
+      table_.weight[c][level] = w;
     }
+    const int exact = InfoOf(comparison).exact_level;
+    if (tf != nullptr && cm.term_frequency && exact >= 0 && !tf->Shares(comparison).empty()) {
+      table_.tf_level[c] = static_cast<int8_t>(exact);
+      table_.tf_share[c] = tf->Shares(comparison).data();
+      records_ = std::max(records_, tf->Shares(comparison).size());
+      table_.tf_m[c] = static_cast<size_t>(exact) < cm.m.size() ? cm.m[exact] : 0.0;
+      if (comparison == Comparison::kPhone && exact == 1) table_.tf_cap[c] = kLandlineMaxWeight;
+    }
+  }
+}
+
+void Scorer::PrepareBulk(int threads) {
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    if (table_.tf_share[c] == nullptr || table_.tf_weight[c] != nullptr) continue;
+    std::vector<double>& w = tf_weights_[c];
+    w.resize(records_);
+    const double* share = table_.tf_share[c];
+    const double m = table_.tf_m[c], cap = table_.tf_cap[c];
+    ParallelFor(records_, ResolveThreads(threads), 65536, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) w[i] = kernels::TfWeight(m, share[i], cap);
+    });
+    table_.tf_weight[c] = w.data();
   }
 }
 
 double Scorer::Weight(const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
                       std::vector<Contribution>* explain) const {
-  double weight = prior_;
+  int8_t lv[kComparisonCount];
+  for (size_t c = 0; c < kComparisonCount; ++c) lv[c] = levels.levels[c][k];
+  if (explain == nullptr) return kernels::PairWeight(table_, lv, a, b);
+  // The same sum as PairWeight's, each term kept for the explanation.
+  double weight = table_.prior;
   for (size_t c = 0; c < kComparisonCount; ++c) {
-    const int8_t level = levels.levels[c][k];
-    if (level == kNull || level >= levels_[c]) continue;
-    double w = weight_[c][level];
-    bool adjusted = false;
-    const auto comparison = static_cast<Comparison>(c);
-    if (level == tf_level_[c]) {
-      // The chance that two random records share this very value, instead of
-      // an average one: a rare surname weighs more, Иванов less.
-      const double f = std::max(tf_->Of(comparison, a), tf_->Of(comparison, b));
-      if (f > 0) {
-        w = std::log2(m_->comparisons[c].m[level] / std::max(f, 1e-7));
-        if (comparison == Comparison::kPhone && level == 1) w = std::min(w, kLandlineMaxWeight);
-        adjusted = true;
-      }
-    }
+    if (lv[c] == kNull || lv[c] >= table_.levels[c]) continue;
+    bool adjusted;
+    const double w = kernels::LevelWeight(table_, c, lv[c], a, b, &adjusted);
     weight += w;
-    if (explain) explain->push_back({comparison, level, w, adjusted});
+    explain->push_back({static_cast<Comparison>(c), lv[c], w, adjusted});
   }
   return weight;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <memory>
 #include <numeric>
 #include <unordered_map>
 
@@ -86,6 +88,26 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
   return (static_cast<uint64_t>(a) << 32) | b;
 }
 
+
+// The weights of a chunk of pairs on the device; false (weights to be
+// computed here) when the device fails.
+bool DeviceWeightsOf(const kernels::DeviceWeights& device, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                     const PairLevels& levels, std::vector<double>* weights) {
+  const size_t n = pairs.size();
+  std::vector<uint32_t> left(n), right(n);
+  for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+  std::vector<int8_t> packed(n * kComparisonCount);
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    std::copy(levels.levels[c].begin(), levels.levels[c].end(), packed.begin() + c * n);
+  }
+  try {
+    device.Weights(left.data(), right.data(), packed.data(), n, weights->data());
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
@@ -148,7 +170,17 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   // are kept; clustering scores any other pair it asks about again, to the
   // same value.
   TermFrequencies tf(t, options.threads);
-  const Scorer scorer(r.model, &tf);
+  Scorer scorer(r.model, &tf);
+  scorer.PrepareBulk(options.threads);
+  // On a backend with its own copy (the GPU), big chunks are scored there.
+  std::unique_ptr<kernels::DeviceWeights> device;
+  if (k.upload_weights != nullptr && store.pairs() >= kernels::GpuMinBatch()) {
+    try {
+      device = k.upload_weights(scorer.table(), scorer.records());
+    } catch (const std::exception&) {
+      device.reset();  // scored here instead, to the same weights
+    }
+  }
   const ProbabilityAtLeast kept(std::min(options.cluster.threshold, options.keep_min_probability));
   const size_t workers = ResolveThreads(options.threads);
   LevelStore::Scratch scratch;
@@ -156,9 +188,12 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   for (size_t c = 0; c < store.chunks(); ++c) {
     const LevelStore::View v = store.Get(c, &scratch);
     weights.resize(v.pairs.size());
-    ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
-    });
+    if (device == nullptr || v.pairs.size() < kernels::GpuMinBatch() ||
+        !DeviceWeightsOf(*device, v.pairs, *v.levels, &weights)) {
+      ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
+        for (size_t i = b; i < e; ++i) weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
+      });
+    }
     for (size_t i = 0; i < v.pairs.size(); ++i) {
       if (!kept(weights[i])) continue;
       r.pairs.push_back(v.pairs[i]);

@@ -1,12 +1,16 @@
 // The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort, its
-// blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures. Each entry
-// copies its inputs to the device once, runs there, and copies back only the
-// result. Failures of the CUDA runtime surface as thrust::system_error.
+// blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures,
+// comparison levels. Each entry copies its inputs to the device once, runs
+// there, and copies back only the result; the levels' records are copied
+// once per table (UploadLevels) and stay there for every batch of pairs.
+// Failures of the CUDA runtime surface as thrust::system_error.
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
 #include <thrust/system/cuda/execution_policy.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "cuda/thrust_pipeline.h"
 #include "kernels_internal.h"
@@ -28,7 +32,129 @@ void Upload(BlockEntries* entries, thrust::device_vector<uint64_t>* d_keys, thru
   *d_rows = rows;
 }
 
+// A string column on the device: its first `records` strings.
+struct DeviceStrings {
+  thrust::device_vector<char> bytes;
+  thrust::device_vector<uint64_t> offsets;
+  void Upload(const StringsRef& s, size_t records) {
+    offsets.assign(s.offsets, s.offsets + records + 1);
+    bytes.assign(s.bytes, s.bytes + s.offsets[records]);
+  }
+  StringsRef Ref() const { return {thrust::raw_pointer_cast(bytes.data()), thrust::raw_pointer_cast(offsets.data())}; }
+};
+
+// A list column on the device: its first `records` lists.
+template <class T>
+struct DeviceList {
+  thrust::device_vector<T> values;
+  thrust::device_vector<uint32_t> offsets;
+  void Upload(const ListRef<T>& l, size_t records) {
+    offsets.assign(l.offsets, l.offsets + records + 1);
+    values.assign(l.values, l.values + l.offsets[records]);
+  }
+  ListRef<T> Ref() const { return {thrust::raw_pointer_cast(values.data()), thrust::raw_pointer_cast(offsets.data())}; }
+};
+
+// The records' rows and columns on the device, for every batch of pairs.
+class DeviceLevelTable final : public DeviceLevels {
+ public:
+  DeviceLevelTable(const LevelInputs& in, const CompareRow* rows, size_t records) : rows_(rows, rows + records) {
+    first_.Upload(in.first, records);
+    last_.Upload(in.last, records);
+    middle_.Upload(in.middle, records);
+    doc_.Upload(in.doc, records);
+    city_.Upload(in.city, records);
+    emails_.Upload(in.emails, records);
+    tokens_.Upload(in.tokens, records);
+    phones_.Upload(in.phones, records);
+    landlines_.Upload(in.landlines, records);
+    nicknames_.Upload(in.nicknames, in.nickname_entries);
+    in_.first = first_.Ref(), in_.last = last_.Ref(), in_.middle = middle_.Ref(), in_.doc = doc_.Ref();
+    in_.city = city_.Ref(), in_.emails = emails_.Ref();
+    in_.tokens = tokens_.Ref(), in_.phones = phones_.Ref(), in_.landlines = landlines_.Ref();
+    in_.nicknames = nicknames_.Ref();
+    in_.nickname_entries = in.nickname_entries;
+  }
+
+  void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const override {
+    // A chunk of pairs at a time bounds the device memory a call takes
+    // (17 bytes a pair).
+    constexpr size_t kChunk = size_t{1} << 24;
+    thrust::device_vector<uint32_t> d_left, d_right;
+    thrust::device_vector<int8_t> d_out;
+    std::vector<int8_t> chunk_out;
+    for (size_t from = 0; from < n; from += kChunk) {
+      const size_t m = std::min(kChunk, n - from);
+      d_left.assign(left + from, left + from + m);
+      d_right.assign(right + from, right + from + m);
+      thrust_pipeline::PairLevels(thrust::cuda::par, in_, thrust::raw_pointer_cast(rows_.data()), d_left, d_right,
+                                  d_out);
+      chunk_out.resize(d_out.size());
+      thrust::copy(d_out.begin(), d_out.end(), chunk_out.begin());
+      for (size_t c = 0; c < kComparisonCount; ++c) {
+        std::copy(chunk_out.begin() + c * m, chunk_out.begin() + (c + 1) * m, out + c * n + from);
+      }
+    }
+  }
+
+ private:
+  thrust::device_vector<CompareRow> rows_;
+  DeviceStrings first_, last_, middle_, doc_, city_, emails_;
+  DeviceList<uint64_t> tokens_, phones_, landlines_;
+  DeviceList<uint16_t> nicknames_;
+  LevelInputs in_;
+};
+
+// A model's weight table and its per-record term-frequency arrays on the
+// device, for every batch of pairs.
+class DeviceWeightTable final : public DeviceWeights {
+ public:
+  DeviceWeightTable(const WeightTable& t, size_t records) : table_(t) {
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      table_.tf_share[c] = table_.tf_weight[c] = nullptr;
+      if (t.tf_share[c] == nullptr) continue;
+      share_[c].assign(t.tf_share[c], t.tf_share[c] + records);
+      weight_[c].assign(t.tf_weight[c], t.tf_weight[c] + records);
+      table_.tf_share[c] = thrust::raw_pointer_cast(share_[c].data());
+      table_.tf_weight[c] = thrust::raw_pointer_cast(weight_[c].data());
+    }
+  }
+
+  void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
+               double* out) const override {
+    constexpr size_t kChunk = size_t{1} << 24;  // 25 bytes a pair on the device
+    thrust::device_vector<uint32_t> d_left, d_right;
+    thrust::device_vector<int8_t> d_levels;
+    thrust::device_vector<double> d_out;
+    std::vector<int8_t> chunk_levels;
+    for (size_t from = 0; from < n; from += kChunk) {
+      const size_t m = std::min(kChunk, n - from);
+      d_left.assign(left + from, left + from + m);
+      d_right.assign(right + from, right + from + m);
+      chunk_levels.resize(m * kComparisonCount);
+      for (size_t c = 0; c < kComparisonCount; ++c) {
+        std::copy(levels + c * n + from, levels + c * n + from + m, chunk_levels.begin() + c * m);
+      }
+      d_levels.assign(chunk_levels.begin(), chunk_levels.end());
+      thrust_pipeline::PairWeights(thrust::cuda::par, table_, d_left, d_right, d_levels, d_out);
+      thrust::copy(d_out.begin(), d_out.end(), out + from);
+    }
+  }
+
+ private:
+  WeightTable table_;  // its arrays point into the vectors below
+  thrust::device_vector<double> share_[kComparisonCount], weight_[kComparisonCount];
+};
+
 }  // namespace
+
+std::unique_ptr<DeviceWeights> UploadWeights(const WeightTable& t, size_t records) {
+  return std::make_unique<DeviceWeightTable>(t, records);
+}
+
+std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs& in, const CompareRow* rows, size_t records) {
+  return std::make_unique<DeviceLevelTable>(in, rows, records);
+}
 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   thrust::device_vector<uint64_t> d_keys, d_pairs;

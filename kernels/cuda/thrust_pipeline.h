@@ -10,6 +10,7 @@
 
 #include <thrust/binary_search.h>
 #include <thrust/copy.h>
+#include <thrust/for_each.h>
 #include <thrust/count.h>
 #include <thrust/find.h>
 #include <thrust/execution_policy.h>
@@ -30,6 +31,7 @@
 
 #include "doppel/kernels/blocking.h"
 #include "doppel/kernels/jaro.h"
+#include "doppel/kernels/levels.h"
 #include "doppel/kernels/minhash.h"
 
 namespace doppel::kernels::thrust_pipeline {
@@ -234,6 +236,61 @@ void MinHash(const Policy& policy, U64& tokens, U32& offsets, uint32_t k, U32& o
   thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0),
                     thrust::make_counting_iterator<uint64_t>(uint64_t{n} * k), out.begin(),
                     MinHashEntry{Ptr(tokens), Ptr(offsets), k});
+}
+
+// The levels of pair k (levels.h PairLevelsOf, Jaro-Winkler included), one
+// pair per thread, written column by column: out[c * n + k].
+struct PairLevelsEntry {
+  LevelInputs in;
+  const CompareRow* rows;
+  const uint32_t* left;
+  const uint32_t* right;
+  int8_t* out;
+  uint64_t n;
+  DOPPEL_HD void operator()(uint64_t k) const {
+    int8_t lv[kComparisonCount];
+    const uint32_t a = left[k], b = right[k];
+    PairLevelsOf(in, a, b, rows[a], rows[b], lv);
+    for (size_t c = 0; c < kComparisonCount; ++c) out[c * n + k] = lv[c];
+  }
+};
+
+// Comparison levels of the pairs (left[k], right[k]): out gets
+// kComparisonCount * n levels, column by column. `in` and `rows` point into
+// the policy's memory.
+template <class Policy, class U32, class I8>
+void PairLevels(const Policy& policy, const LevelInputs& in, const CompareRow* rows, U32& left, U32& right, I8& out) {
+  const size_t n = left.size();
+  out.resize(n * kComparisonCount);
+  thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
+                   PairLevelsEntry{in, rows, Ptr(left), Ptr(right), Ptr(out), n});
+}
+
+// The match weight of pair k (levels.h PairWeight) from its levels,
+// stored column by column: levels[c * n + k].
+struct PairWeightEntry {
+  WeightTable table;
+  const uint32_t* left;
+  const uint32_t* right;
+  const int8_t* levels;
+  double* out;
+  uint64_t n;
+  DOPPEL_HD void operator()(uint64_t k) const {
+    int8_t lv[kComparisonCount];
+    for (size_t c = 0; c < kComparisonCount; ++c) lv[c] = levels[c * n + k];
+    out[k] = PairWeight(table, lv, left[k], right[k]);
+  }
+};
+
+// Match weights of the pairs (left[k], right[k]) with their levels
+// (kComparisonCount * n, column by column). The table's per-record arrays
+// point into the policy's memory and tf_weight is set wherever tf_share is.
+template <class Policy, class U32, class I8, class F64>
+void PairWeights(const Policy& policy, const WeightTable& table, U32& left, U32& right, I8& levels, F64& out) {
+  const size_t n = left.size();
+  out.resize(n);
+  thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
+                   PairWeightEntry{table, Ptr(left), Ptr(right), Ptr(levels), Ptr(out), n});
 }
 
 }  // namespace doppel::kernels::thrust_pipeline

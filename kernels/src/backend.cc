@@ -123,7 +123,7 @@ const KernelTable& GetKernels(Backend b) {
   static const std::string cuda_name = "cuda+simd/" + CpuTargetName();
   static const KernelTable kCudaTable{Backend::kCuda,     cuda_name.c_str(), &routed::HashStrings, &routed::JaroPairs,
                                       &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs,
-                                      &routed::BlockGroups};
+                                      &routed::BlockGroups, &cuda::UploadLevels, &cuda::UploadWeights};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

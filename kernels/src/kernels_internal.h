@@ -44,5 +44,7 @@ void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left,
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out);
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
+std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs& in, const CompareRow* rows, size_t records);
+std::unique_ptr<DeviceWeights> UploadWeights(const WeightTable& t, size_t records);
 }  // namespace cuda
 }  // namespace doppel::kernels

@@ -2,8 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "doppel/core/generator.h"
+#include "doppel/core/normalize.h"
+#include "doppel/core/reader.h"
+#include "doppel/core/unicode.h"
 
 namespace doppel::core {
 namespace {
@@ -270,6 +277,52 @@ TEST(NormalizeAddress, ExpandedTypeWordsReadBack) {
     EXPECT_EQ(again.parts.city_type, r.parts.city_type) << line;
     EXPECT_EQ(again.key, r.key) << line;
   }
+}
+
+}  // namespace
+}  // namespace doppel::core
+
+namespace doppel::core {
+namespace {
+
+// The parts are folded text (pieces of FoldAddressText's output and folded
+// type words): the token and dwelling keys are made from them without a
+// second Fold, which is only right when folding them again changes nothing.
+void ExpectFoldedParts(const AddressResult& r, const std::string& what) {
+  for (const std::string* part : {&r.parts.postcode, &r.parts.region, &r.parts.district, &r.parts.city_type,
+                                  &r.parts.city, &r.parts.street, &r.parts.house, &r.parts.building,
+                                  &r.parts.flat}) {
+    ASSERT_EQ(Fold(*part), *part) << what;
+  }
+}
+
+TEST(NormalizeAddress, PartsAreFoldedText) {
+  for (std::string_view line :
+       {"620014, СВЕРДЛОВСКАЯ ОБЛ., Г. ЕКАТЕРИНБУРГ, УЛ. ЛЕНИНА, Д. 12К2, КВ. 45",
+        "г. Москва, ул. Ёлочная, д. 5 стр. 1, оф. 7", "Московская обл, Одинцовский р-н, п. Лесной Городок, ул. Школьная д.1",
+        "123 MAIN STREET, FLAT 5, SPRINGFIELD, IL 62704", "Straße 5, MÜNCHEN", "ул. 8 Марта — д. № 3", "ＭＯＳＣＯＷ, ＵＬ． ＬＥＮＩＮＡ １"}) {
+    ExpectFoldedParts(NormalizeAddress(Line(line)), std::string(line));
+  }
+  GeneratorOptions options;
+  options.rows = 3000;
+  options.seed = 3;
+  std::ostringstream base, truth;
+  ASSERT_TRUE(Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok());
+  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
+  ASSERT_TRUE(reader.ok());
+  RecordBatch batch;
+  std::vector<Reject> rejects;
+  std::vector<NormalizedRecord> records;
+  size_t addresses = 0;
+  while (*(*reader)->Next(&batch, &rejects)) {
+    const FieldMap map = *FieldMap::Build(batch.column_names, {});
+    NormalizeBatch(batch, map, {}, &records);
+    for (const NormalizedRecord& r : records) {
+      ExpectFoldedParts(r.address, r.id);
+      addresses += !r.address.parts.city.empty();
+    }
+  }
+  EXPECT_GT(addresses, 2000u);
 }
 
 }  // namespace

@@ -16,38 +16,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
 
 #include "doppel/core/match_table.h"
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/levels.h"
 
 namespace doppel::core {
 
-enum CompareFlag : uint8_t {
-  kFirstIsInitial = 1,
-  kMiddleIsInitial = 2,
-  kSeveralEmails = 4,      // the emails are a '\n'-joined list: compare them from the table
-  kMorePhones = 8,         // phones[] does not hold all personal numbers: read the table's list
-  kHasLandlines = 16,
-  kHasAddressTokens = 32,
-};
-
-struct alignas(64) CompareRow {
-  // Interned ids, 0 when the field is empty. First and last names share one
-  // id space: a given name and surname swapped compare across the columns.
-  uint32_t first = 0, last = 0, middle = 0, email = 0, city = 0, postcode = 0, dwelling = 0, doc = 0;
-  int32_t birth_date = 0;   // yyyymmdd, 0 when unknown
-  uint32_t postcode3 = 0;   // the postcode's first bytes (up to 3) and how many, in the top byte
-  uint16_t nickname = 0;    // the first name's entry in the nickname dictionary, 0 when none
-  char first_char = 0, middle_char = 0;
-  uint8_t gender = 0, flags = 0;
-  uint8_t email_len = 0;    // bytes of the (joined) emails, 255 meaning 255 or more
-  uint8_t reserved = 0;
-  uint64_t phones[2] = {0, 0};  // the first two personal numbers (0 = none); all of them unless kMorePhones
-};
-static_assert(sizeof(CompareRow) == 64, "one cache line per record");
+// The row and its flags are the kernels' (kernels/levels.h): the level
+// logic every backend runs reads them.
+using kernels::CompareRow;
+using enum kernels::CompareFlag;
 
 class CompareIndex {
  public:
@@ -62,6 +45,13 @@ class CompareIndex {
                           const kernels::KernelTable& k);
 
   const MatchTable& table() const { return *table_; }
+  // The table's columns and the nickname dictionary as the level logic
+  // (kernels/levels.h) reads them; the rows come from Row().
+  const kernels::LevelInputs& inputs() const { return inputs_; }
+  // The backend's own copy of the rows and columns (the GPU's), when the
+  // kernel table keeps one and the table is big enough to be worth it;
+  // null when the levels are computed here.
+  const kernels::DeviceLevels* device() const { return device_.get(); }
   // The row of record `i` of the table (one the index was built for).
   const CompareRow& Row(uint32_t i) const { return records_.empty() ? rows_[i] : rows_[SparseSlot(i)]; }
   void Prefetch(uint32_t i) const {
@@ -74,11 +64,13 @@ class CompareIndex {
   static bool Nicknames(uint16_t a, uint16_t b);
 
  private:
-  explicit CompareIndex(const MatchTable& t) : table_(&t) {}
+  explicit CompareIndex(const MatchTable& t);
   size_t SparseSlot(uint32_t i) const;
   void Fill(const kernels::KernelTable& k, size_t threads);
 
   const MatchTable* table_;
+  kernels::LevelInputs inputs_;
+  std::unique_ptr<kernels::DeviceLevels> device_;
   std::vector<CompareRow> rows_;
   std::vector<uint32_t> records_;  // sparse index: the table records of rows_, ascending; empty when dense
 };

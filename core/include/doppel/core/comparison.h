@@ -17,14 +17,15 @@
 #include "doppel/core/compare_index.h"
 #include "doppel/core/match_table.h"
 #include "doppel/kernels/backend.h"
+#include "doppel/kernels/levels.h"
 
 namespace doppel::core {
 
-enum class Comparison : uint8_t {
-  kFirstName, kLastName, kMiddleName, kBirthDate, kPhone, kEmail, kAddress, kDocId, kGender, kCount
-};
-inline constexpr size_t kComparisonCount = static_cast<size_t>(Comparison::kCount);
-inline constexpr int8_t kNull = -1;
+// The comparisons and their level logic are the kernels' (kernels/levels.h),
+// so that every backend runs one definition; their names are here.
+using kernels::Comparison;
+using kernels::kComparisonCount;
+using kernels::kNull;
 
 struct ComparisonInfo {
   std::string_view name;
@@ -61,8 +62,10 @@ inline int8_t PatternLevel(uint64_t pattern, size_t c) {
   return l == 15 ? kNull : l;
 }
 
-// Jaro-Winkler thresholds used by the levels above (for explanations).
-inline constexpr double kJwHigh = 0.92, kJwLow = 0.85, kJwField = 0.9;
+// Jaro-Winkler thresholds of the levels (for explanations).
+using kernels::kJwField;
+using kernels::kJwHigh;
+using kernels::kJwLow;
 
 // A shared landline is household evidence that the address already counts
 // (a family shares one): its weight is capped at this many bits.

@@ -54,6 +54,8 @@ class TermFrequencies {
   explicit TermFrequencies(const MatchTable& t, int threads = 1);
   // The share of records (with the field) that carry record i's value.
   double Of(Comparison c, uint32_t record) const;
+  // Every record's share for comparison c; empty when c has none.
+  const std::vector<double>& Shares(Comparison c) const { return columns_[static_cast<size_t>(c)].share; }
 
  private:
   struct Column {
@@ -147,24 +149,29 @@ class ProbabilityAtLeast {
 double PriorWeight(const FsModel& m);
 
 // A model's weights made ready for scoring many pairs: log2(m/u) of every
-// level is computed once, so a pair costs a few additions, and a logarithm
-// only when a term frequency adjusts its level. Score() goes through it too.
-// The model and term frequencies must outlive it.
+// level is computed once (kernels::WeightTable), so a pair costs a few
+// additions (kernels::PairWeight, which the device runs too), and a
+// logarithm only when a term frequency adjusts its level, unless
+// PrepareBulk computed those per record. Score() goes through it too. The
+// model and term frequencies must outlive it.
 class Scorer {
  public:
   Scorer(const FsModel& m, const TermFrequencies* tf);
+  // Computes every record's term-frequency-adjusted weights once (on
+  // `threads` threads), for scoring many pairs, and for the device's copy.
+  // The weights do not change.
+  void PrepareBulk(int threads);
   // The match weight of pair k of `levels` (records a, b).
   double Weight(const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
                 std::vector<Contribution>* explain = nullptr) const;
+  const kernels::WeightTable& table() const { return table_; }
+  // Records the term frequencies cover (what a copy of the table holds).
+  size_t records() const { return records_; }
 
  private:
-  static constexpr size_t kMaxLevels = 16;  // levels are 4-bit (LevelPattern)
-  const FsModel* m_;
-  const TermFrequencies* tf_;
-  double prior_;
-  std::array<std::array<double, kMaxLevels>, kComparisonCount> weight_{};
-  std::array<uint8_t, kComparisonCount> levels_{};     // levels the model has; 0 when unused
-  std::array<int8_t, kComparisonCount> tf_level_{};    // the level term frequencies adjust, or -1
+  kernels::WeightTable table_;
+  size_t records_ = 0;
+  std::array<std::vector<double>, kComparisonCount> tf_weights_;  // PrepareBulk's
 };
 
 // Scores pair k of `levels` (records a, b); tf may be null (no adjustment).

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,36 @@ using BlockPairsFn = void (*)(BlockEntries* entries, uint64_t cap, std::vector<u
 struct BlockGroups;
 using BlockGroupsFn = void (*)(BlockEntries* entries, uint64_t cap, BlockGroups* groups, BlockStats* stats);
 
+// Comparison levels (levels.h) on a backend that keeps its own copy of the
+// records (the GPU): made once per table by upload_levels, then asked for
+// batch after batch of pairs. Levels are identical to the host's.
+struct LevelInputs;
+struct CompareRow;
+class DeviceLevels {
+ public:
+  virtual ~DeviceLevels() = default;
+  // out[c * n + k]: the level of comparison c for pair (left[k], right[k]).
+  virtual void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const = 0;
+};
+// Copies `records` rows and the columns `in` points into (their first
+// `records` records, the whole nickname dictionary).
+using UploadLevelsFn = std::unique_ptr<DeviceLevels> (*)(const LevelInputs& in, const CompareRow* rows,
+                                                         size_t records);
+// Match weights (levels.h PairWeight) likewise: the model's table and the
+// records' term-frequency arrays copied once, then batch after batch.
+struct WeightTable;
+class DeviceWeights {
+ public:
+  virtual ~DeviceWeights() = default;
+  // out[k]: the weight of pair (left[k], right[k]) whose level for
+  // comparison c is levels[c * n + k].
+  virtual void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
+                       double* out) const = 0;
+};
+// Copies the table and its per-record arrays (`records` each; tf_weight
+// must be set wherever tf_share is).
+using UploadWeightsFn = std::unique_ptr<DeviceWeights> (*)(const WeightTable& t, size_t records);
+
 struct KernelTable {
   Backend backend;
   const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
@@ -55,6 +86,9 @@ struct KernelTable {
   FoldBasicFn fold_basic;
   BlockPairsFn block_pairs;
   BlockGroupsFn block_groups;
+  // Null where the levels are computed on the host (reference, simd).
+  UploadLevelsFn upload_levels = nullptr;
+  UploadWeightsFn upload_weights = nullptr;
 };
 
 // True when the backend is built into this binary and can run here (for

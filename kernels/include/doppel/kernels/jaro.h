@@ -74,7 +74,7 @@ inline JaroCounts JaroCountsOf(std::string_view a, std::string_view b) {
 
 // Jaro-Winkler similarity in [0, 1] from the counts (Winkler's prefix
 // boost 0.1 per character, applied when Jaro > 0.7).
-inline double JaroWinkler(const JaroCounts& c) {
+DOPPEL_HD inline double JaroWinkler(const JaroCounts& c) {
   if (c.len_a == 0 && c.len_b == 0) return 1.0;
   if (c.matches == 0) return 0.0;
   double m = c.matches;

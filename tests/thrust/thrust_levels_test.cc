@@ -1,0 +1,276 @@
+// The device's comparison levels and match weights (kernels/levels.h
+// PairLevelsOf and PairWeight, one pair per thread in
+// cuda/thrust_pipeline.h) on Thrust's CPU device system, against the host's
+// batched ComputeLevels and its Scorer, and the core's routing of both to a
+// backend that keeps its own copy of the records and model
+// (KernelTable::upload_levels, upload_weights), here served by the same
+// Thrust code on the CPU. No GPU needed: the CUDA build runs this very code
+// on the device.
+#include <gtest/gtest.h>
+#include <thrust/system/cpp/execution_policy.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/random_table.h"
+#include "cuda/thrust_pipeline.h"
+#include "doppel/core/compare_index.h"
+#include "doppel/core/comparison.h"
+#include "doppel/core/fs_model.h"
+#include "doppel/core/generator.h"
+#include "doppel/core/matcher.h"
+#include "doppel/core/normalize.h"
+#include "doppel/core/reader.h"
+
+namespace doppel::core {
+namespace {
+
+using Pairs = std::vector<std::pair<uint32_t, uint32_t>>;
+
+const kernels::KernelTable& Reference() { return kernels::GetKernels(kernels::Backend::kReference); }
+
+// Rows of a dense index, as an array (what the device copy holds).
+std::vector<CompareRow> RowsOf(const CompareIndex& x) {
+  std::vector<CompareRow> rows(x.size());
+  for (uint32_t i = 0; i < x.size(); ++i) rows[i] = x.Row(i);
+  return rows;
+}
+
+void ExpectThrustLevelsMatchHost(const MatchTable& t, const Pairs& pairs) {
+  const CompareIndex x = CompareIndex::Build(t, Reference(), 1);
+  PairLevels host;
+  ComputeLevels(x, pairs, Reference(), &host);
+  std::vector<uint32_t> left, right;
+  for (auto [a, b] : pairs) left.push_back(a), right.push_back(b);
+  const std::vector<CompareRow> rows = RowsOf(x);
+  std::vector<int8_t> device;
+  kernels::thrust_pipeline::PairLevels(thrust::cpp::par, x.inputs(), rows.data(), left, right, device);
+  const size_t n = pairs.size();
+  ASSERT_EQ(device.size(), n * kComparisonCount);
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    for (size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(device[c * n + k], host.levels[c][k])
+          << InfoOf(static_cast<Comparison>(c)).name << " of pair " << pairs[k].first << "-" << pairs[k].second;
+    }
+  }
+}
+
+// A generated base (the built-in Russian lists), read and normalized.
+MatchTable GeneratedTable(size_t rows, uint64_t seed) {
+  GeneratorOptions options;
+  options.rows = rows;
+  options.seed = seed;
+  std::ostringstream base, truth;
+  EXPECT_TRUE(Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok());
+  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
+  EXPECT_TRUE(reader.ok());
+  MatchTable t;
+  RecordBatch batch;
+  std::vector<Reject> rejects;
+  std::vector<NormalizedRecord> records;
+  std::optional<FieldMap> map;
+  NormalizeOptions normalize;
+  normalize.threads = 1;
+  while (*(*reader)->Next(&batch, &rejects)) {
+    if (!map) map = *FieldMap::Build(batch.column_names, {});
+    NormalizeBatch(batch, *map, normalize, &records);
+    t.Append(records);
+  }
+  return t;
+}
+
+// Pairs worth comparing: neighbours in surname order (so similar and equal
+// names meet, as blocking would bring them) and random ones.
+Pairs CandidatePairs(const MatchTable& t, uint64_t seed) {
+  std::vector<uint32_t> order(t.size());
+  for (uint32_t i = 0; i < t.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return t.last.Get(a) != t.last.Get(b) ? t.last.Get(a) < t.last.Get(b) : a < b;
+  });
+  Pairs pairs;
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (size_t j = i + 1; j < std::min(order.size(), i + 6); ++j) pairs.emplace_back(order[i], order[j]);
+  }
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < t.size(); ++i) {
+    pairs.emplace_back(static_cast<uint32_t>(rng() % t.size()), static_cast<uint32_t>(rng() % t.size()));
+  }
+  return pairs;
+}
+
+TEST(ThrustLevels, RandomTablesMatchHost) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    const MatchTable t = RandomTable(1500, seed);
+    std::mt19937_64 rng(seed * 7);
+    Pairs pairs;
+    for (int i = 0; i < 20000; ++i) {
+      pairs.emplace_back(static_cast<uint32_t>(rng() % t.size()), static_cast<uint32_t>(rng() % t.size()));
+    }
+    ExpectThrustLevelsMatchHost(t, pairs);
+  }
+}
+
+TEST(ThrustLevels, GeneratedBaseMatchesHost) {
+  const MatchTable t = GeneratedTable(4000, 11);
+  ASSERT_GT(t.size(), 3000u);
+  ExpectThrustLevelsMatchHost(t, CandidatePairs(t, 5));
+}
+
+// A DeviceLevels served by the Thrust code on the CPU: the GPU's copy and
+// its batches, without a GPU.
+class CppDeviceLevels final : public kernels::DeviceLevels {
+ public:
+  CppDeviceLevels(const kernels::LevelInputs& in, const CompareRow* rows, size_t records)
+      : in_(in), rows_(rows, rows + records) {}
+  void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const override {
+    ++calls;
+    std::vector<uint32_t> l(left, left + n), r(right, right + n);
+    std::vector<int8_t> levels;
+    kernels::thrust_pipeline::PairLevels(thrust::cpp::par, in_, rows_.data(), l, r, levels);
+    std::copy(levels.begin(), levels.end(), out);
+  }
+  static inline int calls = 0;
+
+ private:
+  kernels::LevelInputs in_;  // the host's columns, which outlive the index
+  std::vector<CompareRow> rows_;
+};
+
+std::unique_ptr<kernels::DeviceLevels> UploadToCpp(const kernels::LevelInputs& in, const CompareRow* rows,
+                                                   size_t records) {
+  return std::make_unique<CppDeviceLevels>(in, rows, records);
+}
+
+// A DeviceWeights served by the Thrust code on the CPU, on its own copy of
+// the term-frequency arrays.
+class CppDeviceWeights final : public kernels::DeviceWeights {
+ public:
+  CppDeviceWeights(const kernels::WeightTable& t, size_t records) : table_(t) {
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      if (t.tf_share[c] == nullptr) continue;
+      share_[c].assign(t.tf_share[c], t.tf_share[c] + records);
+      weight_[c].assign(t.tf_weight[c], t.tf_weight[c] + records);
+      table_.tf_share[c] = share_[c].data();
+      table_.tf_weight[c] = weight_[c].data();
+    }
+  }
+  void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
+               double* out) const override {
+    ++calls;
+    std::vector<uint32_t> l(left, left + n), r(right, right + n);
+    std::vector<int8_t> lv(levels, levels + n * kComparisonCount);
+    std::vector<double> weights;
+    kernels::thrust_pipeline::PairWeights(thrust::cpp::par, table_, l, r, lv, weights);
+    std::copy(weights.begin(), weights.end(), out);
+  }
+  static inline int calls = 0;
+
+ private:
+  kernels::WeightTable table_;
+  std::vector<double> share_[kComparisonCount], weight_[kComparisonCount];
+};
+
+std::unique_ptr<kernels::DeviceWeights> UploadWeightsToCpp(const kernels::WeightTable& t, size_t records) {
+  return std::make_unique<CppDeviceWeights>(t, records);
+}
+
+// A model with every comparison used and term frequencies on the names,
+// its m and u drawn at random.
+FsModel RandomModel(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> p(0.001, 0.999);
+  FsModel m;
+  m.lambda = 0.001;
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    ComparisonModel& cm = m.comparisons[c];
+    const size_t levels = InfoOf(static_cast<Comparison>(c)).levels.size();
+    for (size_t l = 0; l < levels; ++l) cm.m.push_back(p(rng)), cm.u.push_back(p(rng));
+    cm.term_frequency = InfoOf(static_cast<Comparison>(c)).exact_level >= 0;
+  }
+  return m;
+}
+
+TEST(ThrustLevels, DeviceWeightsEqualTheScorersBitForBit) {
+  const MatchTable t = GeneratedTable(3000, 29);
+  const TermFrequencies tf(t, 2);
+  const CompareIndex x = CompareIndex::Build(t, Reference(), 1);
+  const Pairs pairs = CandidatePairs(t, 31);
+  PairLevels levels;
+  ComputeLevels(x, pairs, Reference(), &levels);
+  const size_t n = pairs.size();
+  for (uint64_t seed : {1u, 2u}) {
+    const FsModel model = RandomModel(seed);
+    Scorer one_by_one(model, &tf);  // the logarithms per pair
+    Scorer bulk(model, &tf);
+    bulk.PrepareBulk(2);            // per record, once
+    std::vector<uint32_t> left, right;
+    for (auto [a, b] : pairs) left.push_back(a), right.push_back(b);
+    std::vector<int8_t> packed(n * kComparisonCount);
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      std::copy(levels.levels[c].begin(), levels.levels[c].end(), packed.begin() + c * n);
+    }
+    std::vector<double> device;
+    kernels::thrust_pipeline::PairWeights(thrust::cpp::par, bulk.table(), left, right, packed, device);
+    // The definition, written out: the prior, then log2(m/u) of each
+    // comparison's level, the exact level's u replaced by the larger of the
+    // pair's two term frequencies when either is known.
+    auto spec = [&](size_t k) {
+      const auto [a, b] = pairs[k];
+      double w = std::log2(model.lambda / (1 - model.lambda));
+      for (size_t c = 0; c < kComparisonCount; ++c) {
+        const int8_t l = levels.levels[c][k];
+        if (l == kNull) continue;
+        const ComparisonModel& cm = model.comparisons[c];
+        const auto comparison = static_cast<Comparison>(c);
+        const double f = std::max(tf.Of(comparison, a), tf.Of(comparison, b));
+        if (l == InfoOf(comparison).exact_level && f > 0) w += std::log2(cm.m[l] / std::max(f, 1e-7));
+        else if (comparison == Comparison::kPhone && l == 1) w += std::min(std::log2(cm.m[l] / cm.u[l]), kLandlineMaxWeight);
+        else w += std::log2(cm.m[l] / cm.u[l]);
+      }
+      return w;
+    };
+    size_t adjusted = 0;
+    for (size_t k = 0; k < n; ++k) {
+      std::vector<Contribution> explain;
+      const double want = one_by_one.Weight(levels, k, pairs[k].first, pairs[k].second, &explain);
+      for (const Contribution& c : explain) adjusted += c.tf_adjusted;
+      ASSERT_EQ(want, spec(k)) << "pair " << k;
+      ASSERT_EQ(bulk.Weight(levels, k, pairs[k].first, pairs[k].second), want) << "pair " << k;
+      ASSERT_EQ(device[k], want) << "pair " << k;
+    }
+    EXPECT_GT(adjusted, n / 10);  // the term frequencies were exercised
+  }
+}
+
+TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
+  const MatchTable t = GeneratedTable(3000, 23);
+  kernels::KernelTable routed = Reference();
+  routed.upload_levels = &UploadToCpp;
+  routed.upload_weights = &UploadWeightsToCpp;
+  const size_t min_batch = kernels::GpuMinBatch();
+  kernels::SetGpuMinBatch(0);  // every batch to the "device"
+  MatcherOptions options;
+  options.threads = 2;
+  CppDeviceLevels::calls = 0;
+  CppDeviceWeights::calls = 0;
+  auto device = MatchAll(t, options, routed);
+  kernels::SetGpuMinBatch(min_batch);
+  ASSERT_TRUE(device.ok()) << device.status().message();
+  EXPECT_GT(CppDeviceLevels::calls, 0);
+  EXPECT_GT(CppDeviceWeights::calls, 0);
+  auto host = MatchAll(t, options, Reference());
+  ASSERT_TRUE(host.ok());
+  EXPECT_EQ(device->entity_of, host->entity_of);
+  EXPECT_EQ(device->pairs, host->pairs);
+  EXPECT_EQ(device->weights, host->weights);
+  for (size_t c = 0; c < kComparisonCount; ++c) EXPECT_EQ(device->levels.levels[c], host->levels.levels[c]);
+  EXPECT_GT(host->pairs.size(), 100u);
+}
+
+}  // namespace
+}  // namespace doppel::core
