@@ -69,7 +69,9 @@ for rows in ${ROWS//,/ }; do
     "$DOPPEL" dedupe "$base/base.csv" --out "$out" --backend "$backend" -q
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc)
-    E2E_LINES+="| $rows | $backend | $secs |"$'\n'
+    # The run's own stage times (summary.json): where the GPU changed what.
+    stages=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["stage_seconds"]; print(" | ".join(f"{v:.2f}" for v in [d["read_normalize_seconds"], s["blocking"], s["comparisons"], s["training"], s["scoring"], s["clustering"]]))' "$out/summary.json")
+    E2E_LINES+="| $rows | $backend | $secs | $stages |"$'\n'
   done
   for f in clusters.csv pairs.csv; do
     cmp -s "$WORK_DIR/dedupe-$rows-simd/$f" "$WORK_DIR/dedupe-$rows-cuda/$f" || SAME=NO
@@ -82,8 +84,8 @@ cp "$WORK_DIR/bm.json" "$OUT_BASE.json"
   echo
   echo "Host: $(nproc) cores; build $BUILD_DIR (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
   echo
-  echo "| rows | backend | dedupe seconds |"
-  echo "|---|---|---|"
+  echo "| rows | backend | dedupe seconds | read+normalize | blocking | comparisons | training | scoring | clustering |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf "%s" "$E2E_LINES"
   echo
   echo "| benchmark | items/s |"

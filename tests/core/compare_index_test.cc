@@ -6,7 +6,7 @@
 
 #include "doppel/core/compare_index.h"
 #include "doppel/core/comparison.h"
-#include "core/random_table.h"
+#include "core/test_tables.h"
 
 namespace doppel::core {
 namespace {

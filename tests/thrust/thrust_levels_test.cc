@@ -13,19 +13,15 @@
 #include <cmath>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "core/random_table.h"
+#include "core/test_tables.h"
 #include "cuda/thrust_pipeline.h"
 #include "doppel/core/compare_index.h"
 #include "doppel/core/comparison.h"
 #include "doppel/core/fs_model.h"
-#include "doppel/core/generator.h"
 #include "doppel/core/matcher.h"
-#include "doppel/core/normalize.h"
-#include "doppel/core/reader.h"
 
 namespace doppel::core {
 namespace {
@@ -58,30 +54,6 @@ void ExpectThrustLevelsMatchHost(const MatchTable& t, const Pairs& pairs) {
           << InfoOf(static_cast<Comparison>(c)).name << " of pair " << pairs[k].first << "-" << pairs[k].second;
     }
   }
-}
-
-// A generated base (the built-in Russian lists), read and normalized.
-MatchTable GeneratedTable(size_t rows, uint64_t seed) {
-  GeneratorOptions options;
-  options.rows = rows;
-  options.seed = seed;
-  std::ostringstream base, truth;
-  EXPECT_TRUE(Generate(options, BuiltinGeneratorLists(Locale::kRu), base, truth).ok());
-  auto reader = OpenReader(std::make_unique<MemorySource>(base.str()), {});
-  EXPECT_TRUE(reader.ok());
-  MatchTable t;
-  RecordBatch batch;
-  std::vector<Reject> rejects;
-  std::vector<NormalizedRecord> records;
-  std::optional<FieldMap> map;
-  NormalizeOptions normalize;
-  normalize.threads = 1;
-  while (*(*reader)->Next(&batch, &rejects)) {
-    if (!map) map = *FieldMap::Build(batch.column_names, {});
-    NormalizeBatch(batch, *map, normalize, &records);
-    t.Append(records);
-  }
-  return t;
 }
 
 // Pairs worth comparing: neighbours in surname order (so similar and equal

@@ -157,6 +157,11 @@ double PriorWeight(const FsModel& m);
 class Scorer {
  public:
   Scorer(const FsModel& m, const TermFrequencies* tf);
+  // The table points into the scorer's own arrays: moved, never copied.
+  Scorer(Scorer&&) = default;
+  Scorer& operator=(Scorer&&) = default;
+  Scorer(const Scorer&) = delete;
+  Scorer& operator=(const Scorer&) = delete;
   // Computes every record's term-frequency-adjusted weights once (on
   // `threads` threads), for scoring many pairs, and for the device's copy.
   // The weights do not change.
