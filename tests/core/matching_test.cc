@@ -53,6 +53,24 @@ TEST(Comparison, LevelsOfRealisticPairs) {
   EXPECT_EQ(Level(t, 2, 4, Comparison::kAddress), "null");
 }
 
+TEST(Comparison, SwappedNamesAlsoWithATypo) {
+  MatchTable t = TableOf(
+      "id,given_name,surname,dob\n"
+      "1,alexa-rose,white,19160822\n"
+      "2,whitbe,alexa-rose,19300526\n"   // swapped, the surname mistyped
+      "3,white,alexa-rose,19160822\n"    // swapped exactly
+      "4,alexa-rose,whitehead,19160822\n"
+      "5,green,alexa-rose,19160822\n"    // only one name crosses over: not a swap
+      "6,w,alexa-rose,19160822\n");      // an initial: not a swap
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kFirstName), "swapped_with_surname");
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kLastName), "null");
+  EXPECT_EQ(Level(t, 1, 0, Comparison::kFirstName), "swapped_with_surname");  // either order
+  EXPECT_EQ(Level(t, 0, 2, Comparison::kFirstName), "swapped_with_surname");
+  EXPECT_NE(Level(t, 3, 4, Comparison::kFirstName), "swapped_with_surname");
+  EXPECT_NE(Level(t, 0, 5, Comparison::kFirstName), "swapped_with_surname");
+  EXPECT_EQ(Level(t, 0, 3, Comparison::kFirstName), "exact");  // in place: not a swap
+}
+
 // Rules run a wave of threads at a time; pairs, per-rule counts, skipped
 // examples and training samples are the same on any number of threads.
 TEST(Blocking, SameCandidatesOnAnyThreadCount) {

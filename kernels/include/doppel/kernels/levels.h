@@ -295,6 +295,27 @@ DOPPEL_HD inline int8_t EmailLevelOf(const LevelInputs& in, uint32_t a, uint32_t
   return level;
 }
 
+// Jaro-Winkler of string i of one column against string j of another.
+DOPPEL_HD inline double CrossJaroWinkler(const StringsRef& x, uint32_t i, const StringsRef& y, uint32_t j) {
+  return JaroWinkler(JaroCountsBytes(x.data(i), x.size(i), y.data(j), y.size(j)));
+}
+
+// Given name and surname swapped, one of them with a typo: one crosses over
+// exactly ("Alexa-Rose White" and "Whitbe Alexa-Rose") and the other at
+// Jaro-Winkler kJwLow or more, while neither agrees in place and no name is
+// an initial. One string comparison, only for pairs that share a name
+// across the columns (few of them).
+DOPPEL_HD inline bool SwappedWithTypo(const LevelInputs& in, uint32_t a, uint32_t b, const CompareRow& ra,
+                                      const CompareRow& rb) {
+  if (ra.first == 0 || ra.last == 0 || rb.first == 0 || rb.last == 0) return false;
+  const bool first_last = ra.first == rb.last, last_first = ra.last == rb.first;
+  if (first_last == last_first) return false;  // neither crosses, or both do (the exact swap)
+  if (ra.first == rb.first || ra.last == rb.last || ra.first == ra.last || rb.first == rb.last) return false;
+  if ((ra.flags | rb.flags) & kFirstIsInitial) return false;
+  return first_last ? CrossJaroWinkler(in.last, a, in.first, b) >= kJwLow
+                    : CrossJaroWinkler(in.first, a, in.last, b) >= kJwLow;
+}
+
 // Levels from Jaro-Winkler similarities.
 DOPPEL_HD inline int8_t FirstLevelOfJw(double s) {
   return s >= kJwHigh ? kFirstJwHighOrNickname : s >= kJwLow ? kFirstJwLow : kFirstElse;
@@ -318,8 +339,10 @@ DOPPEL_HD inline uint8_t LevelsBeforeJw(const LevelInputs& in, uint32_t a, uint3
   int8_t& first = lv[static_cast<size_t>(Comparison::kFirstName)];
   int8_t& last = lv[static_cast<size_t>(Comparison::kLastName)];
   int8_t& middle = lv[static_cast<size_t>(Comparison::kMiddleName)];
-  // Given name and surname swapped (a classic in hand-keyed data).
-  if (ra.first != 0 && ra.last != 0 && ra.first != ra.last && ra.first == rb.last && ra.last == rb.first) {
+  // Given name and surname swapped (a classic in hand-keyed data), also
+  // with a typo in one of them.
+  if ((ra.first != 0 && ra.last != 0 && ra.first != ra.last && ra.first == rb.last && ra.last == rb.first) ||
+      SwappedWithTypo(in, a, b, ra, rb)) {
     first = kFirstSwapped;
   } else {
     if (ra.first != 0 && rb.first != 0) {
@@ -406,6 +429,7 @@ DOPPEL_HD inline void PairLevelsOf(const LevelInputs& in, uint32_t a, uint32_t b
 // weighs more, Иванов less. The model (core/fs_model.h) fills the table.
 
 inline constexpr size_t kMaxLevels = 16;  // levels are 4-bit (core's LevelPattern)
+static_assert(kComparisonCount == 9, "WeightTable's initializers list one entry per comparison");
 
 struct WeightTable {
   double prior = 0;
