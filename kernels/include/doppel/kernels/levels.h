@@ -399,7 +399,7 @@ DOPPEL_HD inline int8_t MarriageLevel(const CompareRow& ra, const CompareRow& rb
 // Jaro-Winkler of string i against string j of one column, one pair at a
 // time (the host batches these through the kernel table instead).
 DOPPEL_HD inline double JaroWinklerOf(const StringsRef& col, uint32_t i, uint32_t j) {
-  return JaroWinkler(JaroCountsBytes(col.data(i), col.size(i), col.data(j), col.size(j)));
+  return levels::CrossJaroWinkler(col, i, col, j);
 }
 
 // All the levels of one pair, Jaro-Winkler included, one pair per call: the
