@@ -70,7 +70,16 @@ for rows in ${ROWS//,/ }; do
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc)
     # The run's own stage times (summary.json): where the GPU changed what.
-    stages=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["stage_seconds"]; print(" | ".join(f"{v:.2f}" for v in [d["read_normalize_seconds"], s["blocking"], s["comparisons"], s["training"], s["scoring"], s["clustering"]]))' "$out/summary.json")
+    stages=$(python3 - "$out/summary.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, g = d["stage_seconds"], d.get("device", {})
+cols = [d["read_normalize_seconds"], s["blocking"], s["comparisons"], s["training"], s["scoring"], s["clustering"]]
+device = "{:,} / {:,} of {:,} {}".format(g.get("pairs_levelled", 0), g.get("pairs_weighted", 0),
+                                          d["candidate_pairs"], g.get("note", ""))
+print(" | ".join(f"{v:.2f}" for v in cols) + " | " + device)
+PY
+)
     E2E_LINES+="| $rows | $backend | $secs | $stages |"$'\n'
   done
   for f in clusters.csv pairs.csv; do
@@ -84,8 +93,8 @@ cp "$WORK_DIR/bm.json" "$OUT_BASE.json"
   echo
   echo "Host: $(nproc) cores; build $BUILD_DIR (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
   echo
-  echo "| rows | backend | dedupe seconds | read+normalize | blocking | comparisons | training | scoring | clustering |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| rows | backend | dedupe seconds | read+normalize | blocking | comparisons | training | scoring | clustering | pairs levelled / weighted on the GPU |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   printf "%s" "$E2E_LINES"
   echo
   echo "| benchmark | items/s |"

@@ -185,8 +185,9 @@ CompareIndex CompareIndex::Build(const MatchTable& t, const kernels::KernelTable
     // leaves the levels to the host: the same levels, computed here.
     try {
       x.device_ = k.upload_levels(x.inputs_, x.rows_.data(), x.rows_.size());
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       x.device_.reset();
+      x.device_error_ = e.what();
     }
   }
   return x;

@@ -153,7 +153,7 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
   ComputeLevels(CompareIndex::For(t, pairs, k), pairs, k, out);
 }
 
-void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out) {
   if (x.device() != nullptr && pairs.size() >= kernels::GpuMinBatch()) {
     // On the device, a pair per thread (kernels::PairLevelsOf): the same
@@ -167,7 +167,7 @@ void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
       for (size_t c = 0; c < kComparisonCount; ++c) {
         out->levels[c].assign(levels.begin() + c * n, levels.begin() + (c + 1) * n);
       }
-      return;
+      return true;
     } catch (const std::exception&) {
       // A device error mid-run: these pairs' levels are computed here.
     }
@@ -188,6 +188,7 @@ void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
       }
     }
   });
+  return false;
 }
 
 uint64_t LevelPattern(const PairLevels& levels, size_t k) {

@@ -65,7 +65,10 @@ LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, 
   PairLevels levels;
   ComputeLevelsParallel(CompareIndex::Build(t, k, options.threads), cross, k, options.threads, &levels);
   TermFrequencies tf(t, options.threads);
-  const Scorer scorer(model, &tf);
+  Scorer scorer(model, &tf);
+  // Term-frequency weights per record once, when there are more pairs than
+  // records to spend the logarithms on (the same weights either way).
+  if (cross.size() >= t.size()) scorer.PrepareBulk(options.threads);
   for (size_t i = 0; i < cross.size(); ++i) {
     auto [a, b] = cross[i];
     PairScore s;
@@ -92,7 +95,7 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
 // The weights of a chunk of pairs on the device; false (weights to be
 // computed here) when the device fails.
 bool DeviceWeightsOf(const kernels::DeviceWeights& device, std::span<const std::pair<uint32_t, uint32_t>> pairs,
-                     const PairLevels& levels, std::vector<double>* weights) {
+                     const PairLevels& levels, std::vector<double>* weights, std::string* error) {
   const size_t n = pairs.size();
   std::vector<uint32_t> left(n), right(n);
   for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
@@ -103,7 +106,8 @@ bool DeviceWeightsOf(const kernels::DeviceWeights& device, std::span<const std::
   try {
     device.Weights(left.data(), right.data(), packed.data(), n, weights->data());
     return true;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    *error = e.what();
     return false;
   }
 }
@@ -132,6 +136,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   // once (its levels counted for training) and stored, so the whole pair
   // list never exists on its own. Comparison time is what the pieces took.
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
+  if (!x.device_error().empty()) r.device_note = "comparison levels on the host: " + x.device_error();
   lap(&r.seconds.comparisons);
   LevelStore store(&budget);
   CandidateSummary summary;
@@ -140,7 +145,11 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   UnionChunks(blocked, n, options.threads, options.chunk_pairs, [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
     const auto start = Clock::now();
     PairLevels levels;
-    ComputeLevelsParallel(x, piece, k, options.threads, &levels);
+    if (ComputeLevelsParallel(x, piece, k, options.threads, &levels)) {
+      r.pairs_levelled_on_device += piece.size();
+    } else if (x.device() != nullptr && piece.size() >= kernels::GpuMinBatch() && r.device_note.empty()) {
+      r.device_note = "a batch of comparison levels failed on the device and was computed on the host";
+    }
     if (train) {
       if (same_entity != nullptr) {
         labels.resize(piece.size());
@@ -177,8 +186,9 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   if (k.upload_weights != nullptr && store.pairs() >= kernels::GpuMinBatch()) {
     try {
       device = k.upload_weights(scorer.table(), scorer.records());
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       device.reset();  // scored here instead, to the same weights
+      if (r.device_note.empty()) r.device_note = std::string("match weights on the host: ") + e.what();
     }
   }
   const ProbabilityAtLeast kept(std::min(options.cluster.threshold, options.keep_min_probability));
@@ -188,8 +198,12 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   for (size_t c = 0; c < store.chunks(); ++c) {
     const LevelStore::View v = store.Get(c, &scratch);
     weights.resize(v.pairs.size());
-    if (device == nullptr || v.pairs.size() < kernels::GpuMinBatch() ||
-        !DeviceWeightsOf(*device, v.pairs, *v.levels, &weights)) {
+    std::string error;
+    if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch() &&
+        DeviceWeightsOf(*device, v.pairs, *v.levels, &weights, &error)) {
+      r.pairs_weighted_on_device += v.pairs.size();
+    } else {
+      if (!error.empty() && r.device_note.empty()) r.device_note = "match weights on the host: " + error;
       ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
       });

@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <random>
+#include <memory>
 #include <set>
+#include <stdexcept>
 
 #include "doppel/core/matcher.h"
 #include "doppel/core/reader.h"
@@ -69,6 +71,49 @@ TEST(Comparison, SwappedNamesAlsoWithATypo) {
   EXPECT_NE(Level(t, 3, 4, Comparison::kFirstName), "swapped_with_surname");
   EXPECT_NE(Level(t, 0, 5, Comparison::kFirstName), "swapped_with_surname");
   EXPECT_EQ(Level(t, 0, 3, Comparison::kFirstName), "exact");  // in place: not a swap
+}
+
+// A device that fails (out of memory, a lost driver) leaves its work to the
+// host: the same result, and a note that says why it ran slower.
+class FailingLevels final : public kernels::DeviceLevels {
+ public:
+  void Levels(const uint32_t*, const uint32_t*, size_t, int8_t*) const override {
+    throw std::runtime_error("device lost");
+  }
+};
+std::unique_ptr<kernels::DeviceLevels> UploadFailingLevels(const kernels::LevelInputs&, const CompareRow*, size_t) {
+  return std::make_unique<FailingLevels>();
+}
+std::unique_ptr<kernels::DeviceWeights> UploadRefused(const kernels::WeightTable&, size_t) {
+  throw std::runtime_error("out of device memory");
+}
+
+TEST(Matching, AFailingDeviceLeavesTheWorkToTheHost) {
+  std::string csv = "id,first_name,surname,dob,email\n";
+  const char* first[] = {"John", "Jon", "Mary", "Marie"};
+  const char* last[] = {"Smith", "Smyth", "Jones"};
+  for (int i = 0; i < 300; ++i) {
+    csv += std::to_string(i) + "," + first[i % 4] + "," + last[i % 3] + ",19" + std::to_string(50 + i % 30) +
+           "-01-0" + std::to_string(1 + i % 9) + ",u" + std::to_string(i % 40) + "@x.com\n";
+  }
+  const MatchTable t = TableOf(csv);
+  kernels::KernelTable failing = K();
+  failing.upload_levels = &UploadFailingLevels;
+  failing.upload_weights = &UploadRefused;
+  const size_t min_batch = kernels::GpuMinBatch();
+  kernels::SetGpuMinBatch(0);
+  auto got = MatchAll(t, {}, failing);
+  kernels::SetGpuMinBatch(min_batch);
+  auto want = MatchAll(t, {}, K());
+  ASSERT_TRUE(got.ok() && want.ok());
+  ASSERT_GT(want->candidate_pairs, 0u);
+  EXPECT_EQ(got->entity_of, want->entity_of);
+  EXPECT_EQ(got->pairs, want->pairs);
+  EXPECT_EQ(got->weights, want->weights);
+  EXPECT_EQ(got->pairs_levelled_on_device, 0u);
+  EXPECT_EQ(got->pairs_weighted_on_device, 0u);
+  EXPECT_NE(got->device_note.find("failed on the device"), std::string::npos) << got->device_note;
+  EXPECT_EQ(want->device_note, "");
 }
 
 // Rules run a wave of threads at a time; pairs, per-rule counts, skipped

@@ -235,8 +235,13 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   ASSERT_TRUE(device.ok()) << device.status().message();
   EXPECT_GT(CppDeviceLevels::calls, 0);
   EXPECT_GT(CppDeviceWeights::calls, 0);
+  EXPECT_EQ(device->pairs_levelled_on_device, device->candidate_pairs);
+  EXPECT_EQ(device->pairs_weighted_on_device, device->candidate_pairs);
+  EXPECT_EQ(device->device_note, "");
   auto host = MatchAll(t, options, Reference());
   ASSERT_TRUE(host.ok());
+  EXPECT_EQ(host->pairs_levelled_on_device, 0u);
+  EXPECT_EQ(host->pairs_weighted_on_device, 0u);
   EXPECT_EQ(device->entity_of, host->entity_of);
   EXPECT_EQ(device->pairs, host->pairs);
   EXPECT_EQ(device->weights, host->weights);

@@ -241,6 +241,9 @@ int RunFuzzy(const DedupeFlags& f) {
     std::fprintf(stderr, "dedupe: %s MB of candidate pairs went to temporary files in %s (--pair-memory)\n",
                  core::WithThousands(m.spilled_bytes >> 20).c_str(), spill.dir().c_str());
   }
+  // A device that failed leaves its work to the CPU (the same results):
+  // said even with -q, since the run was slower than asked for.
+  if (!m.device_note.empty()) std::fprintf(stderr, "dedupe: note: %s\n", m.device_note.c_str());
 
   // clusters.csv, in input order.
   auto clusters = storage::AtomicFile::Create(f.out_dir + "/clusters.csv");
@@ -381,6 +384,12 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   j.EndArray();
   j.Field("backend", std::string(kernels.name));
+  if (kernels.backend == kernels::Backend::kCuda) {
+    // What the GPU itself computed (the rest ran on the CPU: small batches, or a device error).
+    j.Key("device").BeginObject();
+    j.Field("pairs_levelled", m.pairs_levelled_on_device).Field("pairs_weighted", m.pairs_weighted_on_device);
+    j.Field("note", m.device_note).EndObject();
+  }
   j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
   j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);
   j.Field("pairs_per_second", match_seconds > 0 ? m.candidate_pairs / match_seconds : 0.0);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,8 @@ class CompareIndex {
   // kernel table keeps one and the table is big enough to be worth it;
   // null when the levels are computed here.
   const kernels::DeviceLevels* device() const { return device_.get(); }
+  // Why the backend's copy could not be made ("" when it was, or was not asked for).
+  const std::string& device_error() const { return device_error_; }
   // The row of record `i` of the table (one the index was built for).
   const CompareRow& Row(uint32_t i) const { return records_.empty() ? rows_[i] : rows_[SparseSlot(i)]; }
   void Prefetch(uint32_t i) const {
@@ -71,6 +74,7 @@ class CompareIndex {
   const MatchTable* table_;
   kernels::LevelInputs inputs_;
   std::unique_ptr<kernels::DeviceLevels> device_;
+  std::string device_error_;
   std::vector<CompareRow> rows_;
   std::vector<uint32_t> records_;  // sparse index: the table records of rows_, ascending; empty when dense
 };

@@ -49,8 +49,10 @@ void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
 void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                    const kernels::KernelTable& k, PairLevels* out);
 
-// The same on several threads (0 = every core), with the same result.
-void ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+// The same on several threads (0 = every core), with the same result; on
+// the index's device copy (CompareIndex::device) when it has one and the
+// batch is big enough. Returns whether the device computed them.
+bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out);
 
 // A pair's levels packed 4 bits per comparison (null = 15): pairs with one

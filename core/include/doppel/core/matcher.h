@@ -66,6 +66,12 @@ struct MatchResult {
   FsModel model;
   std::vector<uint32_t> entity_of; // per record: the record index whose id names its entity
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
+  // On a backend with its own copy of the records (the GPU): the candidate
+  // pairs whose levels and weights it computed, and why it computed fewer
+  // than all of them ("" when nothing failed). The host computes the rest,
+  // to the same values.
+  uint64_t pairs_levelled_on_device = 0, pairs_weighted_on_device = 0;
+  std::string device_note;
   // Wall seconds of each stage.
   struct Stages {
     double blocking = 0, comparisons = 0, training = 0, scoring = 0, clustering = 0;
