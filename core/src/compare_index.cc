@@ -169,10 +169,6 @@ CompareIndex::CompareIndex(const MatchTable& t) : table_(&t) {
   inputs_.nickname_entries = NicknameDictionary::Get().entries();
 }
 
-bool CompareIndex::Nicknames(uint16_t a, uint16_t b) {
-  return kernels::levels::Nicknames(NicknameDictionary::Get().Ref(), a, b);
-}
-
 size_t CompareIndex::SparseSlot(uint32_t i) const {
   return static_cast<size_t>(std::lower_bound(records_.begin(), records_.end(), i) - records_.begin());
 }

@@ -55,6 +55,22 @@ struct DeviceList {
   ListRef<T> Ref() const { return {thrust::raw_pointer_cast(values.data()), thrust::raw_pointer_cast(offsets.data())}; }
 };
 
+// Calls fn(from, m, d_left, d_right) for pairs [from, from + m) of the n
+// pairs (left[k], right[k]), their indices copied to the device, 16 M pairs
+// at a time: a call's device memory stays bounded (levels take 17 bytes a
+// pair there, weights 25) whatever n is.
+template <class Fn>
+void ForEachChunk(const uint32_t* left, const uint32_t* right, size_t n, Fn fn) {
+  constexpr size_t kChunk = size_t{1} << 24;
+  thrust::device_vector<uint32_t> d_left, d_right;
+  for (size_t from = 0; from < n; from += kChunk) {
+    const size_t m = std::min(kChunk, n - from);
+    d_left.assign(left + from, left + from + m);
+    d_right.assign(right + from, right + from + m);
+    fn(from, m, d_left, d_right);
+  }
+}
+
 // The records' rows and columns on the device, for every batch of pairs.
 class DeviceLevelTable final : public DeviceLevels {
  public:
@@ -77,16 +93,9 @@ class DeviceLevelTable final : public DeviceLevels {
   }
 
   void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const override {
-    // A chunk of pairs at a time bounds the device memory a call takes
-    // (17 bytes a pair).
-    constexpr size_t kChunk = size_t{1} << 24;
-    thrust::device_vector<uint32_t> d_left, d_right;
     thrust::device_vector<int8_t> d_out;
     std::vector<int8_t> chunk_out;
-    for (size_t from = 0; from < n; from += kChunk) {
-      const size_t m = std::min(kChunk, n - from);
-      d_left.assign(left + from, left + from + m);
-      d_right.assign(right + from, right + from + m);
+    ForEachChunk(left, right, n, [&](size_t from, size_t m, auto& d_left, auto& d_right) {
       thrust_pipeline::PairLevels(thrust::cuda::par, in_, thrust::raw_pointer_cast(rows_.data()), d_left, d_right,
                                   d_out);
       chunk_out.resize(d_out.size());
@@ -94,7 +103,7 @@ class DeviceLevelTable final : public DeviceLevels {
       for (size_t c = 0; c < kComparisonCount; ++c) {
         std::copy(chunk_out.begin() + c * m, chunk_out.begin() + (c + 1) * m, out + c * n + from);
       }
-    }
+    });
   }
 
  private:
@@ -122,15 +131,10 @@ class DeviceWeightTable final : public DeviceWeights {
 
   void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
                double* out) const override {
-    constexpr size_t kChunk = size_t{1} << 24;  // 25 bytes a pair on the device
-    thrust::device_vector<uint32_t> d_left, d_right;
     thrust::device_vector<int8_t> d_levels;
     thrust::device_vector<double> d_out;
     std::vector<int8_t> chunk_levels;
-    for (size_t from = 0; from < n; from += kChunk) {
-      const size_t m = std::min(kChunk, n - from);
-      d_left.assign(left + from, left + from + m);
-      d_right.assign(right + from, right + from + m);
+    ForEachChunk(left, right, n, [&](size_t from, size_t m, auto& d_left, auto& d_right) {
       chunk_levels.resize(m * kComparisonCount);
       for (size_t c = 0; c < kComparisonCount; ++c) {
         std::copy(levels + c * n + from, levels + c * n + from + m, chunk_levels.begin() + c * m);
@@ -138,7 +142,7 @@ class DeviceWeightTable final : public DeviceWeights {
       d_levels.assign(chunk_levels.begin(), chunk_levels.end());
       thrust_pipeline::PairWeights(thrust::cuda::par, table_, d_left, d_right, d_levels, d_out);
       thrust::copy(d_out.begin(), d_out.end(), out + from);
-    }
+    });
   }
 
  private:

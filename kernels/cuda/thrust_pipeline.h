@@ -10,10 +10,10 @@
 
 #include <thrust/binary_search.h>
 #include <thrust/copy.h>
-#include <thrust/for_each.h>
 #include <thrust/count.h>
-#include <thrust/find.h>
 #include <thrust/execution_policy.h>
+#include <thrust/find.h>
+#include <thrust/for_each.h>
 #include <thrust/functional.h>
 #include <thrust/iterator/constant_iterator.h>
 #include <thrust/iterator/counting_iterator.h>

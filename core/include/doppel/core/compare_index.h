@@ -62,10 +62,6 @@ class CompareIndex {
   }
   size_t size() const { return rows_.size(); }
 
-  // Whether two first names are nicknames of one full name (or one is the
-  // other's), from their rows' dictionary entries.
-  static bool Nicknames(uint16_t a, uint16_t b);
-
  private:
   explicit CompareIndex(const MatchTable& t);
   size_t SparseSlot(uint32_t i) const;
