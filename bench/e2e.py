@@ -175,7 +175,8 @@ def main():
 
     lines = [f"# Benchmark {result['date']} on {result['host']}", "",
              f"CPU: {result['cpu']} ({cores} cores); SIMD target {info.get('cpu_target')}; "
-             f"GPU: {info.get('gpu') or 'none'}; backend {info.get('backend')}", "",
+             f"GPU: {info.get('gpu') or 'none'}; backend {info.get('backend')}; "
+             f"malloc {info.get('allocator', 'system')}", "",
              f"Input: {a.rows:,} generated Russian records, {size_mb:.0f} MB (`doppel gen --rows {a.rows} --seed 7`)", "",
              "| job | threads | seconds | records/s | MB/s | peak RSS MiB |", "|---|---|---|---|---|---|"]
     for r in e2e:

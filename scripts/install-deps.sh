@@ -10,6 +10,8 @@ PACKAGES=(
   # core
   libphonenumber-dev libabsl-dev libicu-dev libutf8proc-dev libxxhash-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  # the programs' malloc (DOPPEL_ALLOCATOR; the build falls back to glibc's without it)
+  libjemalloc-dev
   # kernels
   libhwy-dev
   # storage / service / protection

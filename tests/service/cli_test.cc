@@ -342,4 +342,19 @@ TEST_F(CliTest, InfoNamesTheBackend) {
   EXPECT_NE(r.out.find("\"cpu_target\""), std::string::npos) << r.out;
 }
 
+// The malloc the build chose is the one the program runs on: a build with
+// jemalloc reports it at run time (through mallctl), one without reports
+// the C library's.
+TEST_F(CliTest, InfoNamesTheMallocInUse) {
+  Result r = Doppel("info --json");
+  ASSERT_EQ(r.code, 0);
+  const bool built_with_jemalloc = r.out.find("\"allocator_built\": \"jemalloc") != std::string::npos;
+  if (built_with_jemalloc) {
+    EXPECT_NE(r.out.find("\"allocator\": \"jemalloc 5"), std::string::npos) << r.out;
+  } else {
+    EXPECT_NE(r.out.find("\"allocator_built\": \"system\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"allocator\": \"system\""), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
