@@ -14,9 +14,12 @@
 #   GPU_CHECK_ROWS=1000000,10000000 bench/gpu_check.sh
 #   BUILD_DIR=build-gpu WORK_DIR=/tmp/doppel-gpu
 #
-# On a bare machine without the Debian packages, build here with the same
-# flags, carry BUILD_DIR and the runtime libraries (see docs/performance.md,
-# "GPU check"), and set LD_LIBRARY_PATH before calling.
+# On a bare machine without the Debian packages (the lent H200), pack the
+# build where the packages are with bench/gpu_bundle.sh and carry
+# .gpu-bundle: when BUILD_DIR holds no build, this script unpacks
+# .gpu-bundle/bundle.tar.xz into WORK_DIR and runs the programs from there,
+# with the bundle's libraries (docs/performance.md, "The GPU check on a
+# bare machine").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-gpu}
@@ -29,12 +32,20 @@ if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L >/dev/null 2>&1; then
   exit 2
 fi
 GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
-GPU_SLUG=$(echo "$GPU" | tr 'A-Z' 'a-z' | sed 's/nvidia //; s/[^a-z0-9]\+/-/g; s/-$//')
+GPU_SLUG=$(echo "$GPU" | tr '[:upper:]' '[:lower:]' | sed 's/nvidia //; s/[^a-z0-9]\+/-/g; s/-$//')
 DATE=$(date -u +%Y-%m-%d)
 OUT_BASE=bench/results/$DATE-$GPU_SLUG
 echo "gpu_check: $GPU, $(nproc) cores, rows $ROWS" >&2
 
-if [ ! -x "$BUILD_DIR/service/doppel" ]; then
+if [ ! -x "$BUILD_DIR/service/doppel" ] && [ -f .gpu-bundle/bundle.tar.xz ]; then
+  # Python's tarfile: xz needs no tool that a bare machine may lack.
+  rm -rf "$WORK_DIR/doppel-bundle"
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' \
+    .gpu-bundle/bundle.tar.xz "$WORK_DIR"
+  BUILD_DIR=$WORK_DIR/doppel-bundle
+  export LD_LIBRARY_PATH=$BUILD_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo "gpu_check: bundle built from $(cat "$BUILD_DIR/COMMIT"), this tree is $(git rev-parse HEAD 2>/dev/null || echo '?')" >&2
+elif [ ! -x "$BUILD_DIR/service/doppel" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDOPPEL_CUDA=ON \
     -DCMAKE_CUDA_ARCHITECTURES=90 >&2
   cmake --build "$BUILD_DIR" -j "$(nproc)" >&2
@@ -65,10 +76,11 @@ for rows in ${ROWS//,/ }; do
   for backend in simd cuda; do
     out=$WORK_DIR/dedupe-$rows-$backend
     rm -rf "$out"
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     "$DOPPEL" dedupe "$base/base.csv" --out "$out" --backend "$backend" -q
-    end=$(date +%s.%N)
-    secs=$(echo "$end - $start" | bc)
+    end=$(date +%s%N)
+    secs=$(( (end - start) / 1000000 ))
+    secs=$((secs / 1000)).$(printf '%03d' $((secs % 1000)))
     # The run's own stage times (summary.json): where the GPU changed what.
     stages=$(python3 - "$out/summary.json" <<'PY'
 import json, sys
@@ -107,4 +119,8 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
 PY
 } > "$OUT_BASE.md"
 cat "$OUT_BASE.md"
+# On the lent machine only what lands in $OUT comes back.
+if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
+  cp "$OUT_BASE.json" "$OUT_BASE.md" "$WORK_DIR/gpu_test.log" "$OUT/"
+fi
 [ "$TESTS" = pass ] && [ "$SAME" = yes ]
