@@ -1,7 +1,5 @@
 #include "doppel/core/compare_index.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <exception>
 #include <string>
@@ -72,17 +70,6 @@ kernels::ListRef<T> RefOf(const ListColumn<T>& c) {
 kernels::StringsRef RefOf(const StringColumn& c) { return {c.bytes().data(), c.offsets().data()}; }
 
 // Asks for transparent huge pages over the whole 2 MB pages inside [p, p + bytes).
-void AdviseHugePages(void* p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a hint: failure is fine
-#else
-  (void)p, (void)bytes;
-#endif
-}
-
 constexpr uint64_t kInternSeed = 0x636f6d7061726531ULL;
 
 // One string column to intern into a row field.
@@ -97,7 +84,7 @@ struct InternColumn {
 // one hash told apart by their bytes, so ids are exact. With `spelling`,
 // spelling[id] is the string of each id (spelling[0] is empty).
 void Intern(std::span<const InternColumn> columns, std::span<const uint32_t> records, size_t m,
-            const kernels::KernelTable& k, std::vector<CompareRow>* rows,
+            const kernels::KernelTable& k, HugeVector<CompareRow>* rows,
             std::vector<std::string_view>* spelling = nullptr) {
   auto record = [&](size_t pos) -> uint32_t { return records.empty() ? static_cast<uint32_t>(pos) : records[pos]; };
   struct Entry {
@@ -209,12 +196,9 @@ void CompareIndex::Fill(const kernels::KernelTable& k, size_t threads) {
   const MatchTable& t = *table_;
   const size_t m = records_.empty() ? t.size() : records_.size();
   auto record = [&](size_t pos) -> uint32_t { return records_.empty() ? static_cast<uint32_t>(pos) : records_[pos]; };
-  // Rows are read at random, one per pair: on 2 MB pages their TLB entries
-  // cover 32 times as many rows. The hint goes on before the first write
-  // faults the pages in.
+  // Rows are read at random, one per pair: on 2 MB pages (HugeVector) their
+  // TLB entries cover 32 times as many rows.
   rows_.clear();
-  rows_.reserve(m);
-  AdviseHugePages(rows_.data(), m * sizeof(CompareRow));
   rows_.resize(m);
 
   // Each id space on its own thread; every task writes its own fields.

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "doppel/core/huge_pages.h"
 #include "doppel/core/match_table.h"
 #include "doppel/kernels/backend.h"
 #include "doppel/kernels/levels.h"
@@ -71,7 +72,7 @@ class CompareIndex {
   kernels::LevelInputs inputs_;
   std::unique_ptr<kernels::DeviceLevels> device_;
   std::string device_error_;
-  std::vector<CompareRow> rows_;
+  HugeVector<CompareRow> rows_;  // read at random, a pair's second record: on huge pages
   std::vector<uint32_t> records_;  // sparse index: the table records of rows_, ascending; empty when dense
 };
 

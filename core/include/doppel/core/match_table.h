@@ -18,10 +18,11 @@
 namespace doppel::core {
 
 // A list column: values of record i are values[offsets[i], offsets[i+1]).
+// On huge pages when big, like StringColumn (huge_pages.h).
 template <typename T>
 struct ListColumn {
-  std::vector<uint32_t> offsets{0};
-  std::vector<T> values;
+  HugeVector<uint32_t> offsets{0};
+  HugeVector<T> values;
   std::span<const T> Get(size_t i) const {
     return std::span<const T>(values.data() + offsets[i], offsets[i + 1] - offsets[i]);
   }

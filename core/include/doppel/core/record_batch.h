@@ -13,9 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "doppel/core/huge_pages.h"
+
 namespace doppel::core {
 
 // A column of UTF-8 strings: bytes + offsets (offsets.size() == size() + 1).
+// A whole table's columns are read at random by matching: their big buffers
+// sit on huge pages (huge_pages.h); a batch's small ones do not.
 class StringColumn {
  public:
   StringColumn() : offsets_{0} {}
@@ -50,8 +54,8 @@ class StringColumn {
   size_t byte_size() const { return bytes_.size(); }
 
  private:
-  std::vector<char> bytes_;
-  std::vector<uint64_t> offsets_;
+  HugeVector<char> bytes_;
+  HugeVector<uint64_t> offsets_;
 };
 
 // One batch of input rows. Every column has num_rows() values; a missing
