@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, static_cast<size_t>(BlockingRule::kCount)> kNames = {
     "phone", "email", "doc_id", "birth_date", "name_initial", "surname_year", "first_name_date",
-    "dwelling", "postcode_house", "name_city", "name_set", "minhash"};
+    "dwelling", "postcode_house", "name_city", "name_set", "minhash", "birth_date_alone"};
 
 uint64_t Key(BlockingRule rule, std::string_view a, std::string_view b = {}, std::string_view c = {}) {
   // "a\x1Fb\x1Fc", built on the stack (a key per record and rule).
@@ -84,6 +84,7 @@ std::vector<Comparison> ComparisonsOf(BlockingRule r) {
     case BlockingRule::kNameCity: return {C::kLastName, C::kFirstName, C::kAddress};
     case BlockingRule::kNameSet: return {C::kLastName, C::kFirstName};
     case BlockingRule::kMinHash: return {C::kLastName, C::kFirstName, C::kEmail};
+    case BlockingRule::kBirthDateAlone: return {C::kBirthDate};
     case BlockingRule::kCount: break;
   }
   return {};
@@ -156,6 +157,9 @@ void EachKey(const MatchTable& t, size_t i, BlockingRule rule, Emit emit) {
       if (a.size() >= 2 && b.size() >= 2) emit(std::min(a, b), std::max(a, b));
       break;
     }
+    case BlockingRule::kBirthDateAlone:
+      if (t.birth_date[i] != 0) emit(std::to_string(t.birth_date[i]));
+      break;
     case BlockingRule::kMinHash:
     case BlockingRule::kCount: break;
   }
@@ -286,12 +290,16 @@ RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntrie
   RuleOutput result;
   RuleStats& stats = result.stats;
   stats.rule = rule;
-  const size_t cap = rule == BlockingRule::kMinHash ? std::max<size_t>(2, options.max_block / 3) : options.max_block;
+  const size_t cap = rule == BlockingRule::kMinHash          ? std::max<size_t>(2, options.max_block / 3)
+                     : rule == BlockingRule::kBirthDateAlone ? std::min(kSmallBlock, options.max_block)
+                                                             : options.max_block;
   kernels::BlockGroups groups;
   kernels::BlockStats block_stats;
   kernels.block_groups(&keyed, cap, &groups, &block_stats);  // frees the entries
   stats.blocks = block_stats.blocks;
   stats.skipped_blocks = block_stats.skipped_blocks;
+  // A date shared by more than a few is this rule's expected case, not news.
+  if (rule == BlockingRule::kBirthDateAlone) block_stats.skipped_examples.clear();
   for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
     stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
                                      BlockKeyText(t, sb.first_row, rule, sb.key) + "': " +

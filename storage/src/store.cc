@@ -836,6 +836,10 @@ void FuzzyKeys(const core::MatchRow& row, const kernels::KernelTable& k, std::ve
   one.Append(row);
   std::vector<uint64_t> keys;
   for (core::BlockingRule rule : core::DefaultBlockingRules()) {
+    // A posting list caps at max_block_records, far above the few records
+    // a date-alone block may hold: every record would meet dozens born the
+    // same day.
+    if (rule == core::BlockingRule::kBirthDateAlone) continue;
     core::BlockKeysOf(one, 0, rule, k, &keys);
     for (uint64_t key : keys) {
       std::pair<uint8_t, uint64_t> tagged{static_cast<uint8_t>(64 + static_cast<int>(rule)), key};

@@ -183,6 +183,43 @@ TEST(Blocking, RulesFindTheDuplicatesAndCapBigBlocks) {
   for (auto [a, b] : c.pairs) EXPECT_LT(a, b);
 }
 
+// The birth date alone pairs records whose names share nothing exactly
+// (both misspelt), but only in blocks of kSmallBlock records at most: a date
+// shared by more is skipped without an example or a note, since in a base
+// of any size that is what most dates are.
+TEST(Blocking, BirthDateAloneOnlyInSmallBlocks) {
+  // Two with misspelt names, and `same_day` others born on one day.
+  auto csv = [](size_t same_day) {
+    std::string s = "id,first_name,surname,dob,email\n";
+    s += "1,Margaret,Dobson,1980-03-07,\n2,Nargaret,Lobson,1980-03-07,\n";
+    for (size_t i = 0; i < same_day; ++i) {
+      s += std::to_string(100 + i) + ",Anna" + std::to_string(i) + ",Ivanova" + std::to_string(i) + ",1950-01-01,\n";
+    }
+    return s;
+  };
+  MatchTable t = TableOf(csv(kSmallBlock + 1));
+  BlockingOptions o;
+  // Neither initial agrees (M/N, D/L): the date with an initial misses them.
+  o.rules = {BlockingRule::kBirthDate};
+  CandidatePairs with_initials = GenerateCandidates(t, o, K());
+  EXPECT_FALSE(std::binary_search(with_initials.pairs.begin(), with_initials.pairs.end(), std::make_pair(0u, 1u)));
+  // The date alone meets them; the nine born on 1950-01-01 are one block
+  // over the cap: counted, not shown.
+  o.rules = {BlockingRule::kBirthDateAlone};
+  CandidatePairs alone = GenerateCandidates(t, o, K());
+  EXPECT_EQ(alone.pairs, (std::vector<std::pair<uint32_t, uint32_t>>{{0u, 1u}}));
+  ASSERT_EQ(alone.by_rule.size(), 1u);
+  EXPECT_EQ(alone.by_rule[0].skipped_blocks, 1u);
+  EXPECT_TRUE(alone.by_rule[0].skipped_examples.empty());
+  // One record fewer on that day and the block is used.
+  MatchTable smaller = TableOf(csv(kSmallBlock));
+  CandidatePairs used = GenerateCandidates(smaller, o, K());
+  EXPECT_EQ(used.by_rule[0].skipped_blocks, 0u);
+  EXPECT_EQ(used.pairs.size(), 1u + kSmallBlock * (kSmallBlock - 1) / 2);
+  EXPECT_EQ(ComparisonsOf(BlockingRule::kBirthDateAlone), std::vector<Comparison>{Comparison::kBirthDate});
+  EXPECT_EQ(*ParseBlockingRule("birth_date_alone"), BlockingRule::kBirthDateAlone);
+}
+
 TEST(Model, JsonRoundTripAndValidation) {
   FsModel m;
   m.lambda = 0.001;

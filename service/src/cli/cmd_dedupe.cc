@@ -412,7 +412,7 @@ int RunFuzzy(const DedupeFlags& f) {
   }
   progress.Done(table.size() + rejected);
   for (const auto& rs : m.by_rule) {
-    if (rs.skipped_blocks == 0) continue;
+    if (rs.skipped_blocks == 0 || rs.skipped_examples.empty()) continue;
     std::fprintf(stderr, "dedupe: note: %s skipped %llu blocks too common to use (e.g. %s)\n",
                  std::string(core::BlockingRuleName(rs.rule)).c_str(),
                  static_cast<unsigned long long>(rs.skipped_blocks), rs.skipped_examples.front().c_str());

@@ -35,8 +35,15 @@ enum class BlockingRule : uint8_t {
   kNameCity,       // surname skeleton + first-name skeleton + city
   kNameSet,        // the two name skeletons in either order (catches swapped given name and surname)
   kMinHash,        // MinHash LSH bands over character 3-grams of the name and the email's local part
+  // The full birth date alone, in blocks of at most kSmallBlock records:
+  // pairs that share nothing else exactly (every name with a typo or
+  // swapped), found where a date still tells people apart. In a base of a
+  // million, every date is shared by dozens and its blocks are all
+  // skipped, by design and without a note.
+  kBirthDateAlone,
   kCount
 };
+inline constexpr size_t kSmallBlock = 8;
 std::string_view BlockingRuleName(BlockingRule r);
 Result<BlockingRule> ParseBlockingRule(std::string_view name);
 std::vector<BlockingRule> DefaultBlockingRules();
@@ -51,7 +58,7 @@ struct BlockingOptions {
   // A block with more records than this is skipped (and reported): common
   // values would flood the comparisons with pairs other rules already find.
   // Default: 100 (MinHash bands: a third of it).
-  size_t max_block = 100;
+  size_t max_block = 100;  // (birth_date_alone: kSmallBlock at most)
   // Pairs kept per rule for training the model (an even sample). Default: 200000.
   size_t training_pairs_per_rule = 200000;
 };
