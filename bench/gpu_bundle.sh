@@ -36,6 +36,10 @@ targets=()
 for p in "${PROGRAMS[@]}"; do targets+=("$(basename "$p")"); done
 cmake --build "$BUILD_DIR" --target "${targets[@]}" -j "$(nproc)" >&2
 
+# The C library's own files come from the machine that runs the bundle (one
+# glibc, whatever its version); everything else travels.
+GLIBC='/(libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl|libnss_[a-z]+|libthread_db|libBrokenLocale|libc_malloc_debug|ld-linux[^/]*)\.so'
+
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root=$stage/doppel-bundle
@@ -47,8 +51,7 @@ for p in "${PROGRAMS[@]}"; do
 done
 # Every library the programs load, resolved here, but the C library's.
 for p in "${PROGRAMS[@]}"; do ldd "$BUILD_DIR/$p"; done |
-  awk '/=> \// {print $3}' | sort -u |
-  grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|libutil|ld-linux[^/]*)\.so' |
+  awk '/=> \// {print $3}' | sort -u | { grep -vE "$GLIBC" || true; } |
   while read -r lib; do cp -L "$lib" "$root/lib/"; done
 
 # Each program must find all its libraries in the bundle or the C library.
@@ -56,7 +59,7 @@ for p in "${PROGRAMS[@]}"; do
   missing=$(LD_LIBRARY_PATH=$root/lib ldd "$root/$p" | awk '/not found/ {print $1}')
   if [ -n "$missing" ]; then echo "gpu_bundle: $p needs $missing" >&2; exit 1; fi
   outside=$(LD_LIBRARY_PATH=$root/lib ldd "$root/$p" | awk '/=> \// {print $3}' |
-    grep -v "^$root/lib/" | grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv|libutil)\.so' || true)
+    grep -v "^$root/lib/" | grep -vE "$GLIBC" || true)
   if [ -n "$outside" ]; then echo "gpu_bundle: $p still loads $outside from this machine" >&2; exit 1; fi
 done
 LD_LIBRARY_PATH=$root/lib "$root/service/doppel" info >&2
@@ -66,11 +69,13 @@ done
 LD_LIBRARY_PATH=$root/lib "$root/bench/bm_kernels" --benchmark_list_tests >/dev/null
 
 mkdir -p "$OUT"
-git rev-parse HEAD > "$root/COMMIT"
+# What it was built from: gpu_check.sh refuses a bundle of other sources.
+git describe --always --dirty > "$root/COMMIT"
+bench/source_hash.sh > "$root/SOURCES"
 tar -cJf "$OUT/bundle.tar.xz.tmp" -C "$stage" doppel-bundle
 mv "$OUT/bundle.tar.xz.tmp" "$OUT/bundle.tar.xz"
 size=$(stat -c %s "$OUT/bundle.tar.xz")
-echo "gpu_bundle: $OUT/bundle.tar.xz, $((size / 1048576)) MiB, built from $(cat "$root/COMMIT")" >&2
+echo "gpu_bundle: $OUT/bundle.tar.xz, $((size / 1048576)) MiB, built from $(cat "$root/COMMIT") (sources $(cat "$root/SOURCES"))" >&2
 if [ "$size" -gt $((48 * 1048576)) ]; then
   echo "gpu_bundle: warning: over 48 MiB; with the working tree it may pass the 64 MiB the device tool carries" >&2
 fi

@@ -36,34 +36,59 @@ GPU_SLUG=$(echo "$GPU" | tr '[:upper:]' '[:lower:]' | sed 's/nvidia //; s/[^a-z0
 DATE=$(date -u +%Y-%m-%d)
 OUT_BASE=bench/results/$DATE-$GPU_SLUG
 echo "gpu_check: $GPU, $(nproc) cores, rows $ROWS" >&2
+# On the lent machine only what lands in $OUT comes back: whatever this run
+# has written by then, whether it ends well or not.
+exec 2> >(tee "$WORK_DIR/check.log" >&2)
+save_results() {
+  if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
+    for f in "$OUT_BASE.json" "$OUT_BASE.md" "$WORK_DIR/gpu_test.log" "$WORK_DIR/check.log"; do
+      if [ -f "$f" ]; then cp "$f" "$OUT/"; fi
+    done
+  fi
+}
+trap save_results EXIT
 
+# The bundle's programs run with its libraries, and only they: the
+# machine's own tools (python3, cmp) keep the machine's.
+BUNDLE_LIB=""
+run() {
+  if [ -n "$BUNDLE_LIB" ]; then LD_LIBRARY_PATH="$BUNDLE_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"; else "$@"; fi
+}
+BUILT_FROM="this tree, built here"
 if [ ! -x "$BUILD_DIR/service/doppel" ] && [ -f .gpu-bundle/bundle.tar.xz ]; then
   # Python's tarfile: xz needs no tool that a bare machine may lack.
   rm -rf "$WORK_DIR/doppel-bundle"
   python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' \
     .gpu-bundle/bundle.tar.xz "$WORK_DIR"
   BUILD_DIR=$WORK_DIR/doppel-bundle
-  export LD_LIBRARY_PATH=$BUILD_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-  echo "gpu_check: bundle built from $(cat "$BUILD_DIR/COMMIT"), this tree is $(git rev-parse HEAD 2>/dev/null || echo '?')" >&2
+  BUNDLE_LIB=$BUILD_DIR/lib
+  packed=$(cat "$BUILD_DIR/SOURCES") here=$(bench/source_hash.sh)
+  BUILT_FROM="bundle of $(cat "$BUILD_DIR/COMMIT") (sources $packed; this tree's $here)"
+  echo "gpu_check: $BUILT_FROM" >&2
+  if [ "$packed" != "$here" ] && [ -z "${GPU_CHECK_ANY_BUNDLE:-}" ]; then
+    echo "gpu_check: the bundle was packed from other sources: run bench/gpu_bundle.sh again" \
+      "(or set GPU_CHECK_ANY_BUNDLE=1 to check it anyway)" >&2
+    exit 3
+  fi
 elif [ ! -x "$BUILD_DIR/service/doppel" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDOPPEL_CUDA=ON \
     -DCMAKE_CUDA_ARCHITECTURES=90 >&2
   cmake --build "$BUILD_DIR" -j "$(nproc)" >&2
 fi
 DOPPEL=$BUILD_DIR/service/doppel
-"$DOPPEL" info >&2 || true
+run "$DOPPEL" info >&2 || true
 
 # 2. Equivalence tests.
 TESTS=pass
 # A build without CUDA would skip every GPU test: that is a failure here.
-"$BUILD_DIR/tests/gpu_test" --gtest_brief=1 2>&1 | tee "$WORK_DIR/gpu_test.log" >&2 || TESTS=FAIL
+run "$BUILD_DIR/tests/gpu_test" --gtest_brief=1 2>&1 | tee "$WORK_DIR/gpu_test.log" >&2 || TESTS=FAIL
 if grep -q SKIPPED "$WORK_DIR/gpu_test.log"; then TESTS=FAIL; echo "gpu_check: GPU tests skipped" >&2; fi
-if [ -x "$BUILD_DIR/tests/thrust_cpp_test" ]; then "$BUILD_DIR/tests/thrust_cpp_test" --gtest_brief=1 >&2 || TESTS=FAIL; fi
-"$BUILD_DIR/tests/kernels_test" --gtest_brief=1 >&2 || TESTS=FAIL
+if [ -x "$BUILD_DIR/tests/thrust_cpp_test" ]; then run "$BUILD_DIR/tests/thrust_cpp_test" --gtest_brief=1 >&2 || TESTS=FAIL; fi
+run "$BUILD_DIR/tests/kernels_test" --gtest_brief=1 >&2 || TESTS=FAIL
 
 # 3. Kernel benches, every backend in one run (the cuda rows on the GPU
 # whatever their batch size: no routing of small batches to the CPU).
-DOPPEL_GPU_MIN_BATCH=0 "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash|BlockPairs' \
+DOPPEL_GPU_MIN_BATCH=0 run "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash|BlockPairs' \
   --benchmark_min_time=0.3 --benchmark_format=json --benchmark_out="$WORK_DIR/bm.json" \
   --benchmark_out_format=json >/dev/null
 
@@ -72,12 +97,12 @@ E2E_LINES=""
 SAME=yes
 for rows in ${ROWS//,/ }; do
   base=$WORK_DIR/gen-$rows
-  [ -f "$base/base.csv" ] || "$DOPPEL" gen --rows "$rows" --seed 7 --out "$base" -q
+  [ -f "$base/base.csv" ] || run "$DOPPEL" gen --rows "$rows" --seed 7 --out "$base" -q
   for backend in simd cuda; do
     out=$WORK_DIR/dedupe-$rows-$backend
     rm -rf "$out"
     start=$(date +%s%N)
-    "$DOPPEL" dedupe "$base/base.csv" --out "$out" --backend "$backend" -q
+    run "$DOPPEL" dedupe "$base/base.csv" --out "$out" --backend "$backend" -q
     end=$(date +%s%N)
     secs=$(( (end - start) / 1000000 ))
     secs=$((secs / 1000)).$(printf '%03d' $((secs % 1000)))
@@ -103,7 +128,7 @@ cp "$WORK_DIR/bm.json" "$OUT_BASE.json"
 {
   echo "# GPU check $DATE on $GPU"
   echo
-  echo "Host: $(nproc) cores; build $BUILD_DIR (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
+  echo "Host: $(nproc) cores; build: $BUILT_FROM (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
   echo
   echo "| rows | backend | dedupe seconds | read+normalize | blocking | comparisons | training | scoring | clustering | pairs levelled / weighted on the GPU |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -119,8 +144,4 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
 PY
 } > "$OUT_BASE.md"
 cat "$OUT_BASE.md"
-# On the lent machine only what lands in $OUT comes back.
-if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
-  cp "$OUT_BASE.json" "$OUT_BASE.md" "$WORK_DIR/gpu_test.log" "$OUT/"
-fi
 [ "$TESTS" = pass ] && [ "$SAME" = yes ]

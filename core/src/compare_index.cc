@@ -69,7 +69,6 @@ kernels::ListRef<T> RefOf(const ListColumn<T>& c) {
 }
 kernels::StringsRef RefOf(const StringColumn& c) { return {c.bytes().data(), c.offsets().data()}; }
 
-// Asks for transparent huge pages over the whole 2 MB pages inside [p, p + bytes).
 constexpr uint64_t kInternSeed = 0x636f6d7061726531ULL;
 
 // One string column to intern into a row field.

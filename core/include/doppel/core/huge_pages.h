@@ -56,7 +56,9 @@ inline void* Map(size_t bytes) {
   const uintptr_t end = start + len + kHugePage;
   if (end > aligned + len) munmap(reinterpret_cast<void*>(aligned + len), end - (aligned + len));
   void* p = reinterpret_cast<void*>(aligned);
+#ifdef MADV_HUGEPAGE
   madvise(p, len, MADV_HUGEPAGE);  // a kernel without THP says EINVAL: 4 KiB pages then
+#endif
   return p;
 }
 
@@ -72,7 +74,7 @@ struct HugePageAllocator {
   HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
 
   T* allocate(size_t n) {
-    if (n > SIZE_MAX / sizeof(T)) throw std::bad_alloc();
+    if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
     const size_t bytes = n * sizeof(T);
     if (!kHugePagesUsed || bytes < kHugePageMin) {
       return static_cast<T*>(::operator new(bytes, std::align_val_t{alignof(T)}));
