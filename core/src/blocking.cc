@@ -199,6 +199,21 @@ std::string BlockKeyText(const MatchTable& t, size_t i, BlockingRule rule, uint6
 
 namespace {
 
+// How a rule treats a block too big to pair: the most records it pairs in
+// one block, and whether skipping a bigger one is news worth an example.
+struct BlockLimit {
+  size_t cap;
+  bool report_skips;
+};
+BlockLimit BlockLimitOf(BlockingRule rule, size_t max_block) {
+  switch (rule) {
+    case BlockingRule::kMinHash: return {std::max<size_t>(2, max_block / 3), true};
+    // A date shared by more than a few is this rule's expected case.
+    case BlockingRule::kBirthDateAlone: return {std::min(kSmallBlock, max_block), false};
+    default: return {max_block, true};
+  }
+}
+
 // One rule's output, before the union with the rules before it.
 struct RuleOutput {
   RuleStats stats;
@@ -290,16 +305,13 @@ RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntrie
   RuleOutput result;
   RuleStats& stats = result.stats;
   stats.rule = rule;
-  const size_t cap = rule == BlockingRule::kMinHash          ? std::max<size_t>(2, options.max_block / 3)
-                     : rule == BlockingRule::kBirthDateAlone ? std::min(kSmallBlock, options.max_block)
-                                                             : options.max_block;
+  const BlockLimit limit = BlockLimitOf(rule, options.max_block);
   kernels::BlockGroups groups;
   kernels::BlockStats block_stats;
-  kernels.block_groups(&keyed, cap, &groups, &block_stats);  // frees the entries
+  kernels.block_groups(&keyed, limit.cap, &groups, &block_stats);  // frees the entries
   stats.blocks = block_stats.blocks;
   stats.skipped_blocks = block_stats.skipped_blocks;
-  // A date shared by more than a few is this rule's expected case, not news.
-  if (rule == BlockingRule::kBirthDateAlone) block_stats.skipped_examples.clear();
+  if (!limit.report_skips) block_stats.skipped_examples.clear();
   for (const kernels::SkippedBlock& sb : block_stats.skipped_examples) {
     stats.skipped_examples.push_back(std::string(BlockingRuleName(rule)) + " '" +
                                      BlockKeyText(t, sb.first_row, rule, sb.key) + "': " +

@@ -154,7 +154,7 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
 }
 
 bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
-                           const kernels::KernelTable& k, int threads, PairLevels* out) {
+                           const kernels::KernelTable& k, int threads, PairLevels* out, std::string* device_error) {
   if (x.device() != nullptr && pairs.size() >= kernels::GpuMinBatch()) {
     // On the device, a pair per thread (kernels::PairLevelsOf): the same
     // functions as below, so the same levels.
@@ -168,8 +168,9 @@ bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
         out->levels[c].assign(levels.begin() + c * n, levels.begin() + (c + 1) * n);
       }
       return true;
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       // A device error mid-run: these pairs' levels are computed here.
+      if (device_error != nullptr) *device_error = e.what();
     }
   }
   for (auto& v : out->levels) v.assign(pairs.size(), kNull);

@@ -145,10 +145,11 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   UnionChunks(blocked, n, options.threads, options.chunk_pairs, [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
     const auto start = Clock::now();
     PairLevels levels;
-    if (ComputeLevelsParallel(x, piece, k, options.threads, &levels)) {
+    std::string error;
+    if (ComputeLevelsParallel(x, piece, k, options.threads, &levels, &error)) {
       r.pairs_levelled_on_device += piece.size();
-    } else if (x.device() != nullptr && piece.size() >= kernels::GpuMinBatch() && r.device_note.empty()) {
-      r.device_note = "a batch of comparison levels failed on the device and was computed on the host";
+    } else if (!error.empty() && r.device_note.empty()) {
+      r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " + error;
     }
     if (train) {
       if (same_entity != nullptr) {

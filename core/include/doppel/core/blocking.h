@@ -57,8 +57,9 @@ struct BlockingOptions {
   std::vector<BlockingRule> rules = DefaultBlockingRules();
   // A block with more records than this is skipped (and reported): common
   // values would flood the comparisons with pairs other rules already find.
-  // Default: 100 (MinHash bands: a third of it).
-  size_t max_block = 100;  // (birth_date_alone: kSmallBlock at most)
+  // Default: 100 (MinHash bands: a third of it; birth_date_alone:
+  // kSmallBlock at most, its skips unreported).
+  size_t max_block = 100;
   // Pairs kept per rule for training the model (an even sample). Default: 200000.
   size_t training_pairs_per_rule = 200000;
 };

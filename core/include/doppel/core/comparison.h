@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -51,9 +52,11 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
 
 // The same on several threads (0 = every core), with the same result; on
 // the index's device copy (CompareIndex::device) when it has one and the
-// batch is big enough. Returns whether the device computed them.
+// batch is big enough. Returns whether the device computed them; when the
+// device failed (and the host computed them), says why in *device_error.
 bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
-                           const kernels::KernelTable& k, int threads, PairLevels* out);
+                           const kernels::KernelTable& k, int threads, PairLevels* out,
+                           std::string* device_error = nullptr);
 
 // A pair's levels packed 4 bits per comparison (null = 15): pairs with one
 // pattern weigh the same, so training and the prior run over the distinct
