@@ -9,9 +9,9 @@
 #
 # The bundle holds the programs gpu_check.sh calls (doppel, gpu_test,
 # thrust_cpp_test, kernels_test, bm_kernels), stripped, and every shared
-# library they load except the C library's own (libc, libm, libpthread,
-# libdl, librt, libresolv and the loader come from the machine): about
-# 23 MB compressed, 110 MB unpacked. gpu_check.sh unpacks it when
+# library they load except glibc's own (libc, libm, libpthread, libdl,
+# librt, libresolv, the loader and the rest come from the machine): about
+# 20 MiB compressed, 100 MiB unpacked. gpu_check.sh unpacks it when
 # BUILD_DIR holds no build and points LD_LIBRARY_PATH at its lib/. The
 # folder is git-ignored; the device tool carries it when told to:
 #
