@@ -207,10 +207,27 @@ Status ApplyDedupe(const Table& t, std::string_view src, JobConfig* c) {
   return Status::Ok();
 }
 
+// A memory size: bytes, or a string like "4G", "512M" or "auto" (0).
+Status GetByteSize(const Table& t, const char* key, std::string_view src, uint64_t* out) {
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return Status::Ok();
+  if (auto bytes = node->value<int64_t>()) {
+    if (*bytes < 0) return Status::InvalidArgument(Where(src, *node) + ": " + key + " must not be negative");
+    *out = static_cast<uint64_t>(*bytes);
+  } else if (auto text = node->value<std::string>()) {
+    auto size = ParseByteSize(*text);
+    if (!size.ok()) return Status::InvalidArgument(Where(src, *node) + ": " + key + ": " + size.status().message());
+    *out = *size;
+  } else {
+    return Status::InvalidArgument(Where(src, *node) + ": " + key + " is a size like \"4G\" or \"auto\"");
+  }
+  return Status::Ok();
+}
+
 Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "match", src,
                                    {"blocking", "max_block", "threshold", "link_threshold", "survivorship",
-                                    "source_priority", "pair_memory", "spill_dir"}));
+                                    "source_priority", "pair_memory", "record_memory", "spill_dir"}));
   if (const auto* arr = t.get_as<toml::array>("blocking")) {
     std::vector<BlockingRule> rules;
     for (const auto& item : *arr) {
@@ -241,18 +258,8 @@ Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
     c->match.cluster.link_threshold = d;
   }
   std::string s;
-  if (const toml::node* node = t.get("pair_memory")) {
-    if (auto bytes = node->value<int64_t>()) {
-      if (*bytes < 0) return Status::InvalidArgument(Where(src, *node) + ": pair_memory must not be negative");
-      c->match.pair_memory = static_cast<uint64_t>(*bytes);
-    } else if (auto text = node->value<std::string>()) {
-      auto size = ParseByteSize(*text);
-      if (!size.ok()) return Status::InvalidArgument(Where(src, *node) + ": pair_memory: " + size.status().message());
-      c->match.pair_memory = *size;
-    } else {
-      return Status::InvalidArgument(Where(src, *node) + ": pair_memory is a size like \"4G\" or \"auto\"");
-    }
-  }
+  DOPPEL_RETURN_IF_ERROR(GetByteSize(t, "pair_memory", src, &c->match.pair_memory));
+  DOPPEL_RETURN_IF_ERROR(GetByteSize(t, "record_memory", src, &c->match.record_memory));
   DOPPEL_RETURN_IF_ERROR(Get(t, "spill_dir", src, &c->match.spill_dir));
   if (t.contains("survivorship")) {
     DOPPEL_RETURN_IF_ERROR(Get(t, "survivorship", src, &s));

@@ -126,9 +126,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     clock = Clock::now();
   };
   // Per-pair data lives in RAM up to the budget, and in spill files beyond.
-  const uint64_t physical = PhysicalMemoryBytes();
-  const uint64_t memory = options.pair_memory > 0 ? options.pair_memory : physical > 0 ? physical / 4 : UINT64_MAX;
-  PairBudget budget = options.spill != nullptr ? PairBudget(memory, options.spill) : PairBudget();
+  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
   BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   lap(&r.seconds.blocking);
 
@@ -239,7 +237,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   // Union-find; each root's members as a linked list (head, next), in the
   // order they joined.
   constexpr uint32_t kEnd = UINT32_MAX;
-  std::vector<uint32_t> parent(n), next(n, kEnd), head(n), tail(n), size(n, 1);
+  HugeVector<uint32_t> parent(n), next(n, kEnd), head(n), tail(n), size(n, 1);
   std::iota(parent.begin(), parent.end(), 0u);
   std::iota(head.begin(), head.end(), 0u);
   std::iota(tail.begin(), tail.end(), 0u);
@@ -285,7 +283,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
 
   // Entity id: the smallest record id of each cluster.
   r.entity_of.assign(n, 0);
-  std::vector<uint32_t> best(n, UINT32_MAX);
+  HugeVector<uint32_t> best(n, UINT32_MAX);
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t root = find(i);
     if (best[root] == UINT32_MAX || CompareRecordIds(t.ids.Get(i), t.ids.Get(best[root])) < 0) best[root] = i;

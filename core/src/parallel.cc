@@ -4,9 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,9 +23,66 @@ size_t ResolveThreads(int requested) {
   return hw == 0 ? 1 : hw;
 }
 
+namespace {
+
+// The number in a cgroup file ("max" or no file: none).
+uint64_t ReadLimit(const std::string& path) {
+  std::ifstream in(path);
+  std::string word;
+  if (!(in >> word) || word.empty() || !std::isdigit(static_cast<unsigned char>(word[0]))) return UINT64_MAX;
+  return std::strtoull(word.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+uint64_t CgroupMemoryLimit(const std::string& self_cgroup, const std::string& cgroup_root) {
+  std::istringstream self(self_cgroup);
+  uint64_t limit = UINT64_MAX;
+  for (std::string line; std::getline(self, line);) {
+    // "0::/path" (v2) or "N:memory,...:/path" (v1).
+    const size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    const std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    std::string root, file;
+    if (controllers.empty()) {
+      root = cgroup_root;
+      file = "memory.max";
+    } else if (("," + controllers + ",").find(",memory,") != std::string::npos) {
+      root = cgroup_root + "/memory";
+      file = "memory.limit_in_bytes";
+    } else {
+      continue;
+    }
+    // Every ancestor's limit applies too, so the walk goes up to the root.
+    // (In a container with its own cgroup namespace the path is "/" and the
+    // mount's root is the container's cgroup.)
+    while (true) {
+      limit = std::min(limit, ReadLimit(root + (path == "/" ? "" : path) + "/" + file));
+      if (path.empty() || path == "/") break;
+      const size_t slash = path.rfind('/');
+      path = slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+    }
+  }
+  return limit;
+}
+
 uint64_t PhysicalMemoryBytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  const uint64_t ram = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  std::ifstream in("/proc/self/cgroup");
+  std::ostringstream self;
+  self << in.rdbuf();
+  // A limit of 0 is no memory, not "unknown" (0 here): one page.
+  const uint64_t limit =
+      std::max<uint64_t>(CgroupMemoryLimit(self.str(), "/sys/fs/cgroup"), page > 0 ? static_cast<uint64_t>(page) : 1);
+  return ram == 0 ? (limit == UINT64_MAX ? 0 : limit) : std::min(ram, limit);
+}
+
+uint64_t MemoryBudget(uint64_t bytes) {
+  if (bytes > 0) return bytes;
+  const uint64_t physical = PhysicalMemoryBytes();
+  return physical > 0 ? physical / 4 : UINT64_MAX;
 }
 
 namespace {

@@ -175,9 +175,9 @@ void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* grou
   Upload(entries, &d_keys, &d_rows);
   thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, stats);
   groups->rows.resize(d_grouped.size());
-  thrust::copy(d_grouped.begin(), d_grouped.end(), groups->rows.begin());
+  thrust::copy(d_grouped.begin(), d_grouped.end(), groups->rows.data());
   groups->offsets.resize(d_offsets.size());
-  thrust::copy(d_offsets.begin(), d_offsets.end(), groups->offsets.begin());
+  thrust::copy(d_offsets.begin(), d_offsets.end(), groups->offsets.data());
 }
 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,

@@ -17,8 +17,8 @@ namespace doppel::kernels {
 // Takes the entries (left empty), sorts them in place with
 // sort(first, last) (BlockEntry's order: key, then row) and drops repeats.
 template <typename Sort>
-std::vector<BlockEntry> SortedUniqueEntries(BlockEntries* entries, Sort sort) {
-  std::vector<BlockEntry> sorted = std::move(entries->items);
+HugeVector<BlockEntry> SortedUniqueEntries(BlockEntries* entries, Sort sort) {
+  HugeVector<BlockEntry> sorted = std::move(entries->items);
   entries->Release();
   sort(sorted.data(), sorted.data() + sorted.size());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
@@ -27,7 +27,7 @@ std::vector<BlockEntry> SortedUniqueEntries(BlockEntries* entries, Sort sort) {
 
 // Calls fn(b, e) for each block [b, e) of 2..cap sorted, unique entries.
 template <typename Fn>
-void WalkSortedBlocks(const std::vector<BlockEntry>& e, uint64_t cap, BlockStats* stats, Fn fn) {
+void WalkSortedBlocks(const HugeVector<BlockEntry>& e, uint64_t cap, BlockStats* stats, Fn fn) {
   *stats = BlockStats();
   const size_t n = e.size();
   for (size_t b = 0; b < n;) {
@@ -51,7 +51,7 @@ void WalkSortedBlocks(const std::vector<BlockEntry>& e, uint64_t cap, BlockStats
 template <typename SortEntries>
 void GroupEntries(BlockEntries* entries, uint64_t cap, BlockGroups* groups, BlockStats* stats,
                   SortEntries sort_entries) {
-  const std::vector<BlockEntry> sorted = SortedUniqueEntries(entries, sort_entries);
+  const HugeVector<BlockEntry> sorted = SortedUniqueEntries(entries, sort_entries);
   groups->rows.clear();
   groups->offsets.clear();
   size_t rows = 0, blocks = 0;
@@ -71,7 +71,7 @@ void GroupEntries(BlockEntries* entries, uint64_t cap, BlockGroups* groups, Bloc
 template <typename SortEntries, typename SortPairs>
 void PairEntries(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats,
                  SortEntries sort_entries, SortPairs sort_pairs) {
-  std::vector<BlockEntry> sorted = SortedUniqueEntries(entries, sort_entries);
+  HugeVector<BlockEntry> sorted = SortedUniqueEntries(entries, sort_entries);
   pairs->clear();
   // Sizes first, so the pair list is allocated once.
   uint64_t total = 0;
@@ -84,7 +84,7 @@ void PairEntries(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pai
       }
     }
   });
-  std::vector<BlockEntry>().swap(sorted);
+  HugeVector<BlockEntry>().swap(sorted);
   sort_pairs(pairs->data(), pairs->data() + pairs->size());
   pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
 }

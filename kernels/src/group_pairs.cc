@@ -28,7 +28,7 @@ GroupPairs::GroupPairs(BlockGroups groups, uint32_t records) : records_(records)
   }
   for (size_t a = 0; a < records; ++a) start_[a + 1] += start_[a];
   spans_.resize(start_[records]);
-  std::vector<uint32_t> at(start_.begin(), start_.end() - 1);
+  HugeVector<uint32_t> at(start_.begin(), start_.end() - 1);
   for (size_t b = 0; b < groups.blocks(); ++b) {
     const auto end = static_cast<uint32_t>(groups.offsets[b + 1]);
     for (uint64_t x = groups.offsets[b]; x + 1 < groups.offsets[b + 1]; ++x) {

@@ -77,7 +77,7 @@ class TempFile final : public core::SpillFile {
 
 }  // namespace
 
-Result<std::unique_ptr<core::SpillFile>> TempFileSpace::NewFile() {
+Result<int> TempFileSpace::NewFileDescriptor() {
   int fd = -1;
 #ifdef O_TMPFILE
   fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -94,7 +94,13 @@ Result<std::unique_ptr<core::SpillFile>> TempFileSpace::NewFile() {
     }
     ::unlink(path.data());
   }
-  return std::unique_ptr<core::SpillFile>(new TempFile(fd, dir_));
+  return fd;
+}
+
+Result<std::unique_ptr<core::SpillFile>> TempFileSpace::NewFile() {
+  auto fd = NewFileDescriptor();
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<core::SpillFile>(new TempFile(*fd, dir_));
 }
 
 }  // namespace doppel::storage

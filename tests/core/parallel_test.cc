@@ -4,7 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -74,6 +80,37 @@ TEST(ParallelFor, WorkersStayFromCallToCall) {
     });
   }
   EXPECT_LT(fresh_threads.load(), 100);
+}
+
+// The memory limit of a container or systemd unit: the smallest along the
+// cgroup's path to the root, in cgroup v1 and v2 layouts ("max", or no
+// file, is no limit).
+TEST(CgroupMemoryLimit, TheSmallestAlongThePathInEitherLayout) {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/doppel-cgroup-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path root = tmpl;
+  auto put = [&](const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text << "\n";
+  };
+  // v1: a huge root, a 400 MB parent, a 500 MB child.
+  put(root / "memory/memory.limit_in_bytes", "9223372036854771712");
+  put(root / "memory/jobs/memory.limit_in_bytes", "400000000");
+  put(root / "memory/jobs/doppel/memory.limit_in_bytes", "500000000");
+  EXPECT_EQ(CgroupMemoryLimit("12:cpu,cpuacct:/other\n5:memory:/jobs/doppel\n", root), 400000000u);
+  EXPECT_EQ(CgroupMemoryLimit("5:memory:/\n", root), 9223372036854771712u);
+  EXPECT_EQ(CgroupMemoryLimit("3:cpu:/jobs\n", root), UINT64_MAX);  // no memory controller
+  // v2: "max" all the way up, then a limit on the unit.
+  put(root / "user.slice/job.scope/memory.max", "max");
+  EXPECT_EQ(CgroupMemoryLimit("0::/user.slice/job.scope\n", root), UINT64_MAX);
+  put(root / "user.slice/memory.max", "2147483648");
+  EXPECT_EQ(CgroupMemoryLimit("0::/user.slice/job.scope\n", root), 2147483648u);
+  EXPECT_EQ(CgroupMemoryLimit("", root), UINT64_MAX);
+  fs::remove_all(root);
+  // This process: never more than the machine has.
+  EXPECT_GT(PhysicalMemoryBytes(), 0u);
+  EXPECT_LE(PhysicalMemoryBytes(), static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace

@@ -179,6 +179,37 @@ TEST_F(CliTest, SpilledPairsGiveTheSameOutputs) {
   EXPECT_FALSE(fs::exists(dir_ / "full/summary.json"));
 }
 
+// The records' columns over --record-memory are mapped from temporary
+// files: the same outputs byte for byte, said on stderr and in
+// summary.json, and nothing left in the spill directory; a spill directory
+// on tmpfs is refused with a note. (Columns go to files from 4 MiB up, so
+// the base is big enough for a few: 70,000 records.)
+TEST_F(CliTest, ColumnsOverTheRecordMemoryGoToFilesWithTheSameOutputs) {
+  Result gen = Doppel("gen --rows 70000 --seed 5 --locale ru --data-dir builtin -q --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  Result mem = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("mem") + " --record-memory 1T");
+  ASSERT_EQ(mem.code, 0) << mem.err;
+  EXPECT_NE(Slurp(dir_ / "mem/summary.json").find("\"column_file_bytes\": 0,"), std::string::npos);
+  fs::create_directories(dir_ / "spill");
+  Result disk = Doppel("dedupe " + P("g/base.csv") + " --out " + P("disk") + " --record-memory 1 --spill-dir " +
+                       P("spill"));
+  ASSERT_EQ(disk.code, 0) << disk.err;
+  for (const char* f : {"clusters.csv", "pairs.csv", "golden.csv", "model.json"}) {
+    EXPECT_EQ(Slurp(dir_ / "mem" / f), Slurp(dir_ / "disk" / f)) << f;
+  }
+  if (disk.err.find("is in memory (tmpfs)") == std::string::npos) {
+    EXPECT_NE(disk.err.find("of record columns went to temporary files in"), std::string::npos) << disk.err;
+    EXPECT_EQ(disk.err.find("stayed in RAM"), std::string::npos) << disk.err;
+    EXPECT_EQ(Slurp(dir_ / "disk/summary.json").find("\"column_file_bytes\": 0,"), std::string::npos);
+  } else {  // a temporary directory on tmpfs: refused, and said (even with -q)
+    EXPECT_NE(disk.err.find("stayed in RAM over --record-memory"), std::string::npos) << disk.err;
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "spill"));
+  Result bad = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("x") + " --record-memory some");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--record-memory"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {
   Write("bad.csv",
         "id;ФИО;Телефон\n"

@@ -43,8 +43,10 @@ void ExpectSameBlocks(const std::vector<uint64_t>& keys, const std::vector<uint3
   std::vector<uint32_t> gr = rows, grouped;
   BlockStats group_stats;
   thrust_pipeline::BlockGroups(thrust::cpp::par, gk, gr, cap, grouped, offsets, &group_stats);
-  ASSERT_EQ(grouped, want_groups.rows) << "entries " << keys.size() << " cap " << cap;
-  ASSERT_EQ(offsets, want_groups.offsets) << "entries " << keys.size() << " cap " << cap;
+  ASSERT_EQ(grouped, std::vector<uint32_t>(want_groups.rows.begin(), want_groups.rows.end()))
+      << "entries " << keys.size() << " cap " << cap;
+  ASSERT_EQ(offsets, std::vector<uint64_t>(want_groups.offsets.begin(), want_groups.offsets.end()))
+      << "entries " << keys.size() << " cap " << cap;
   EXPECT_EQ(group_stats.blocks, want_stats.blocks);
   EXPECT_EQ(group_stats.skipped_blocks, want_stats.skipped_blocks);
   EXPECT_EQ(group_stats.skipped_examples, want_stats.skipped_examples);

@@ -11,6 +11,7 @@
 #include "cli/match_input.h"
 #include "doppel/core/eval.h"
 #include "doppel/core/matcher.h"
+#include "doppel/core/parallel.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
 #include "doppel/storage/temp_files.h"
@@ -28,7 +29,7 @@ struct BenchFlags {
   std::string json_path;
   std::string data_dir;
   int threads = 0;
-  std::string pair_memory;
+  std::string pair_memory, record_memory;
   bool quiet = false;
 };
 
@@ -76,9 +77,14 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   if (!f.pair_memory.empty()) {
     DOPPEL_ASSIGN_OR_RETURN(mo.pair_memory, core::ParseByteSize(f.pair_memory));
   }
-  // As dedupe: snapshots and pairs over the budget go to files in the base's folder.
+  if (!f.record_memory.empty()) {
+    DOPPEL_ASSIGN_OR_RETURN(mo.record_memory, core::ParseByteSize(f.record_memory));
+  }
+  // As dedupe: snapshots, pairs and columns over their budgets go to files
+  // in the base's folder.
   storage::TempFileSpace spill(dir);
   mo.spill = &spill;
+  const core::ColumnFiles column_files(&spill, core::MemoryBudget(mo.record_memory));
 
   const auto t0 = std::chrono::steady_clock::now();
   Progress reading("bench: read and normalize", f.quiet);
@@ -176,6 +182,9 @@ Command RegisterBench(CLI::App& app) {
   sub->add_option("--pair-memory", f->pair_memory,
                   "RAM for candidate pairs before the rest spills to files beside the base, as dedupe "
                   "(default: auto, a quarter of this machine's memory)");
+  sub->add_option("--record-memory", f->record_memory,
+                  "RAM for the records' big columns before the rest are mapped from files beside the base, as "
+                  "dedupe (default: auto, a quarter of this machine's memory)");
   sub->add_option("--json", f->json_path, "Also write the figures as JSON here");
   sub->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
   return [f] { return RunBench(*f); };

@@ -26,7 +26,7 @@ struct DedupeFlags {
   std::string model_path, truth_path, truth_columns;
   double threshold = -1;
   double pairs_min_probability = 0.5;
-  std::string pair_memory, spill_dir;
+  std::string pair_memory, record_memory, spill_dir;
   std::string survivorship;
   std::vector<std::string> source_priority;
   InputFlags in;
@@ -189,6 +189,11 @@ int RunFuzzy(const DedupeFlags& f) {
     if (!bytes.ok()) return Fail("--pair-memory: " + bytes.status().message());
     mo.pair_memory = *bytes;
   }
+  if (!f.record_memory.empty()) {
+    auto bytes = core::ParseByteSize(f.record_memory);
+    if (!bytes.ok()) return Fail("--record-memory: " + bytes.status().message());
+    mo.record_memory = *bytes;
+  }
   if (!f.spill_dir.empty()) mo.spill_dir = f.spill_dir;
   if (!(f.pairs_min_probability >= 0 && f.pairs_min_probability <= 1)) {
     return Fail("--pairs-min-probability is a probability between 0 and 1");
@@ -198,6 +203,8 @@ int RunFuzzy(const DedupeFlags& f) {
   storage::TempFileSpace spill(mo.spill_dir.empty() ? f.out_dir : mo.spill_dir);
   if (!storage::PathExists(spill.dir())) return Fail("--spill-dir " + spill.dir() + " does not exist");
   mo.spill = &spill;
+  // The records' columns beyond their budget go to files there too.
+  const core::ColumnFiles column_files(&spill, core::MemoryBudget(mo.record_memory));
   std::optional<core::FsModel> given_model;
   if (!f.model_path.empty()) {
     auto text = storage::ReadFile(f.model_path);
@@ -294,7 +301,7 @@ int RunFuzzy(const DedupeFlags& f) {
   // Members of each entity in record order, as one array (start[e] ..
   // start[e + 1]): a million small vectors cost more than the rows.
   const size_t n = table.size();
-  std::vector<uint32_t> start(n + 1, 0), members(n);
+  core::HugeVector<uint32_t> start(n + 1, 0), members(n);
   for (uint32_t i = 0; i < n; ++i) ++start[m.entity_of[i] + 1];
   for (size_t e = 0; e < n; ++e) start[e + 1] += start[e];
   {
@@ -362,6 +369,17 @@ int RunFuzzy(const DedupeFlags& f) {
   if (!model_file.ok()) return Fail(model_file.status());
   (*model_file)->Write(m.model.ToJson());
 
+  // Where the big buffers went, golden records included.
+  const core::BigBufferFiles::Stats columns = core::BigBufferFiles::Get();
+  if (columns.peak_file_bytes > 0 && !f.in.quiet) {
+    std::fprintf(stderr, "dedupe: %s MB of record columns went to temporary files in %s (--record-memory)\n",
+                 core::WithThousands(columns.peak_file_bytes >> 20).c_str(), spill.dir().c_str());
+  }
+  // Said even with -q: the run needed more RAM than it was given.
+  if (columns.fallback_bytes > 0) {
+    std::fprintf(stderr, "dedupe: note: %s MB of record columns stayed in RAM over --record-memory: %s\n",
+                 core::WithThousands(columns.fallback_bytes >> 20).c_str(), columns.fallback_reason.c_str());
+  }
   double seconds = progress.Seconds();
   uint64_t rejected = loaded->rejected;
   core::JsonWriter j;
@@ -373,6 +391,7 @@ int RunFuzzy(const DedupeFlags& f) {
   j.Field("rejects", rejected);
   j.Field("candidate_pairs", m.candidate_pairs);
   j.Field("spilled_bytes", m.spilled_bytes);
+  j.Field("column_file_bytes", columns.peak_file_bytes).Field("column_ram_bytes", columns.peak_ram_bytes);
   j.Field("pairs_written", pairs_written);
   j.Field("threshold", mo.cluster.threshold).Field("joins_refused", m.joins_refused);
   j.Field("pairs_scored_on_demand", m.pairs_scored_on_demand);
@@ -459,10 +478,14 @@ Command RegisterDedupe(CLI::App& app) {
   sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
   sub->add_option("--pair-memory", f->pair_memory,
                   "RAM for candidate pairs (about 25 bytes each) before the rest goes to temporary files: 4G, "
-                  "512M, or auto, a quarter of this machine's memory (default: auto)");
+                  "512M, or auto, a quarter of this machine's (or container's) memory (default: auto)");
+  sub->add_option("--record-memory", f->record_memory,
+                  "RAM for the records' big columns (about 0.4 KB a record) before new ones are mapped from "
+                  "temporary files, which the system pages in and out: 8G, 512M, or auto, a quarter of this "
+                  "machine's (or container's) memory (default: auto)");
   sub->add_option("--spill-dir", f->spill_dir,
-                  "Where candidate pairs over --pair-memory go, as files deleted as soon as they are made "
-                  "(default: the --out directory)");
+                  "Where candidate pairs over --pair-memory and columns over --record-memory go, as files "
+                  "deleted as soon as they are made (default: the --out directory)");
   sub->add_option("--survivorship", f->survivorship,
                   "Golden values: most_frequent, most_recently_verified, most_complete, most_recent or "
                   "source_priority (default: most_frequent)");

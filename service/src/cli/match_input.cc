@@ -93,7 +93,7 @@ int64_t RecordIdIndex::FindOrAdd(const core::StringColumn& ids, std::string_view
   if (slots_[i] != kEmpty) return static_cast<uint32_t>(slots_[i]);
   slots_[i] = (h >> 32 << 32) | row;
   if (++used_ * 2 > slots_.size()) {  // grow at half full, by the stored hash bits alone (row may not be in ids yet)
-    std::vector<uint64_t> old(slots_.size() * 2, kEmpty);
+    core::HugeVector<uint64_t> old(slots_.size() * 2, kEmpty);
     old.swap(slots_);
     for (uint64_t s : old) {
       if (s == kEmpty) continue;

@@ -8,6 +8,7 @@
 
 #include "cli/common.h"
 #include "doppel/core/golden.h"
+#include "doppel/core/huge_pages.h"
 #include "doppel/core/match_table.h"
 #include "doppel/storage/file.h"
 
@@ -28,7 +29,7 @@ class RecordIdIndex {
   // Slot: the id hash's top 32 bits, then the row; the probe starts at those
   // bits (so growing needs no ids). Tables up to 2^32 slots.
   size_t Probe(const core::StringColumn& ids, std::string_view id, uint64_t h) const;
-  std::vector<uint64_t> slots_ = std::vector<uint64_t>(1024, kEmpty);
+  core::HugeVector<uint64_t> slots_ = core::HugeVector<uint64_t>(1024, kEmpty);
   size_t used_ = 0;
 };
 

@@ -73,7 +73,7 @@ class CompareIndex {
   std::unique_ptr<kernels::DeviceLevels> device_;
   std::string device_error_;
   HugeVector<CompareRow> rows_;  // read at random, a pair's second record: on huge pages
-  std::vector<uint32_t> records_;  // sparse index: the table records of rows_, ascending; empty when dense
+  HugeVector<uint32_t> records_;  // sparse index: the table records of rows_, ascending; empty when dense
 };
 
 }  // namespace doppel::core

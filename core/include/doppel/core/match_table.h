@@ -83,13 +83,13 @@ struct MatchRow {
 struct MatchTable {
   StringColumn ids;
   StringColumn first, last, middle;  // ASCII keys; "" when unknown
-  std::vector<uint8_t> first_initial, middle_initial;
-  std::vector<uint8_t> gender;       // 0 unknown, 1 male, 2 female
-  std::vector<int32_t> birth_date;   // yyyymmdd, 0 when unknown
+  HugeVector<uint8_t> first_initial, middle_initial;
+  HugeVector<uint8_t> gender;       // 0 unknown, 1 male, 2 female
+  HugeVector<int32_t> birth_date;   // yyyymmdd, 0 when unknown
   ListColumn<uint64_t> phones;       // personal numbers: E.164 digits as an integer
   ListColumn<uint64_t> landlines;
   StringColumn emails;               // canonical keys joined by '\n' (usually one)
-  std::vector<uint8_t> several_emails;  // 1 when the record's emails hold a '\n'
+  HugeVector<uint8_t> several_emails;  // 1 when the record's emails hold a '\n'
   ListColumn<uint64_t> address_tokens;  // DH64 of AsciiKey tokens, sorted, unique
   StringColumn dwelling;             // exact dwelling key (address.h AddressResult::key)
   StringColumn postcode, city, house;

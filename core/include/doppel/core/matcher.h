@@ -49,6 +49,13 @@ struct MatcherOptions {
   // quarter of this machine's memory. Results are the same either way.
   // Default: 0.
   uint64_t pair_memory = 0;
+  // RAM the records' big buffers (the match table, the compare index,
+  // blocking's entries, clustering's arrays: about 0.4 KB a record) may
+  // hold before new ones are mapped from files in the spill space; 0 = a
+  // quarter of this machine's memory (MemoryBudget). MatchAll does not read
+  // it: the command that loads the table opens spill.h ColumnFiles with it
+  // before loading. Default: 0.
+  uint64_t record_memory = 0;
   SpillSpace* spill = nullptr;
   // Where a command makes its spill space; "" = its output directory.
   std::string spill_dir;
@@ -64,7 +71,7 @@ struct MatchResult {
   std::vector<double> weights;
   uint64_t spilled_bytes = 0;      // candidate pair data written to spill files
   FsModel model;
-  std::vector<uint32_t> entity_of; // per record: the record index whose id names its entity
+  HugeVector<uint32_t> entity_of; // per record: the record index whose id names its entity
   uint64_t clusters = 0, joins_refused = 0, pairs_scored_on_demand = 0;
   // On a backend with its own copy of the records (the GPU): the candidate
   // pairs whose levels and weights it computed, and why it computed fewer

@@ -16,11 +16,13 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "doppel/core/comparison.h"
 #include "doppel/core/status.h"
+#include "doppel/kernels/big_buffers.h"
 
 namespace doppel::core {
 
@@ -45,6 +47,27 @@ class SpillSpace {
  public:
   virtual ~SpillSpace() = default;
   virtual Result<std::unique_ptr<SpillFile>> NewFile() = 0;
+  // An unlinked file opened for reading and writing, as a descriptor the
+  // caller owns (for mapping: ColumnFiles below).
+  virtual Result<int> NewFileDescriptor() = 0;
+};
+
+// The records' big buffers (huge_pages.h) over `ram_budget` come from
+// unlinked files of `space` while this lives.
+class ColumnFiles {
+ public:
+  ColumnFiles(SpillSpace* space, uint64_t ram_budget)
+      : scope_(
+            [space](std::string* why) {
+              auto fd = space->NewFileDescriptor();
+              if (fd.ok()) return *fd;
+              *why = fd.status().message();
+              return -1;
+            },
+            ram_budget) {}
+
+ private:
+  kernels::BigBufferFiles scope_;
 };
 
 // The RAM pair lists may hold together, shared by the lists of one run

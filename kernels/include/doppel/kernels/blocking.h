@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "doppel/kernels/big_buffers.h"
 #include "doppel/kernels/hd.h"
 
 namespace doppel::kernels {
@@ -51,7 +52,7 @@ struct alignas(16) BlockEntry {
 // consume them: sorted in place on the CPU (no second copy of a rule's
 // entries), copied to the device and freed on the GPU.
 struct BlockEntries {
-  std::vector<BlockEntry> items;
+  HugeVector<BlockEntry> items;  // 16 bytes an entry, 128 a record for MinHash: a big buffer
   BlockEntries() = default;
   // From parallel arrays (tests, benches).
   BlockEntries(const std::vector<uint64_t>& keys, const std::vector<uint32_t>& rows) {
@@ -60,7 +61,7 @@ struct BlockEntries {
   }
   size_t size() const { return items.size(); }
   void Add(uint64_t key, uint32_t row) { items.push_back({row, key}); }
-  void Release() { std::vector<BlockEntry>().swap(items); }
+  void Release() { HugeVector<BlockEntry>().swap(items); }
 };
 
 // One rule's blocks of 2..cap rows, in key order, for building its pairs a
@@ -69,8 +70,8 @@ struct BlockEntries {
 // unique. BlockGroups (backend.h) makes them with the same sort, the same
 // blocks and the same stats as BlockPairs.
 struct BlockGroups {
-  std::vector<uint32_t> rows;
-  std::vector<uint64_t> offsets;  // blocks + 1 (empty when there are none)
+  HugeVector<uint32_t> rows;
+  HugeVector<uint64_t> offsets;  // blocks + 1 (empty when there are none)
   size_t blocks() const { return offsets.empty() ? 0 : offsets.size() - 1; }
 };
 
@@ -121,9 +122,9 @@ class GroupPairs {
   }
 
  private:
-  std::vector<uint32_t> rows_;
-  std::vector<uint32_t> start_;                        // records + 1: record a's spans are [start_[a], start_[a + 1])
-  std::vector<std::pair<uint32_t, uint32_t>> spans_;  // [first, end) in rows_ of one block's later rows
+  HugeVector<uint32_t> rows_;
+  HugeVector<uint32_t> start_;                        // records + 1: record a's spans are [start_[a], start_[a + 1])
+  HugeVector<std::pair<uint32_t, uint32_t>> spans_;  // [first, end) in rows_ of one block's later rows
   uint32_t records_ = 0;
   uint64_t raw_pairs_ = 0;
   bool ok_ = true;

@@ -18,6 +18,7 @@ class TempFileSpace final : public core::SpillSpace {
  public:
   explicit TempFileSpace(std::string dir) : dir_(std::move(dir)) {}
   Result<std::unique_ptr<core::SpillFile>> NewFile() override;
+  Result<int> NewFileDescriptor() override;
   const std::string& dir() const { return dir_; }
 
  private:
