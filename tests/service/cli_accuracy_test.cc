@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "service/server_harness.h"
@@ -158,6 +159,14 @@ TEST_F(AccuracyTest, ExplainBlockingAndLink) {
   EXPECT_EQ(total, 3000);
   EXPECT_GT(linked, 2900);
   EXPECT_EQ(wrong, 0);
+  // With every pair and big buffer over its budget in files: the same links.
+  Run("link -q " + Quoted((dir_ / "a.csv").string()) + " " + Quoted((dir_ / "b.csv").string()) + " --out " +
+      Quoted((dir_ / "link-spilled").string()) + " --pair-memory 1 --record-memory 1");
+  auto slurp = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(slurp(dir_ / "link/links.csv"), slurp(dir_ / "link-spilled/links.csv"));
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ struct BenchFlags {
   std::string json_path;
   std::string data_dir;
   int threads = 0;
-  std::string pair_memory, record_memory;
+  MemoryFlags memory;
   bool quiet = false;
 };
 
@@ -74,17 +74,11 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   run.backend = kernels.name;
   core::MatcherOptions mo = config.match;
   mo.threads = f.threads;
-  if (!f.pair_memory.empty()) {
-    DOPPEL_ASSIGN_OR_RETURN(mo.pair_memory, core::ParseByteSize(f.pair_memory));
-  }
-  if (!f.record_memory.empty()) {
-    DOPPEL_ASSIGN_OR_RETURN(mo.record_memory, core::ParseByteSize(f.record_memory));
-  }
+  DOPPEL_RETURN_IF_ERROR(f.memory.Apply(&mo));
   // As dedupe: snapshots, pairs and columns over their budgets go to files
   // in the base's folder.
-  storage::TempFileSpace spill(dir);
-  mo.spill = &spill;
-  const core::ColumnFiles column_files(&spill, core::MemoryBudget(mo.record_memory));
+  DOPPEL_ASSIGN_OR_RETURN(std::unique_ptr<SpillScope> spill_scope, SpillScope::Open(&mo, dir));
+  storage::TempFileSpace& spill = spill_scope->space();
 
   const auto t0 = std::chrono::steady_clock::now();
   Progress reading("bench: read and normalize", f.quiet);
@@ -179,12 +173,7 @@ Command RegisterBench(CLI::App& app) {
   sub->add_option("--work", f->work, "Where generated bases are kept and reused (default: var/bench)");
   sub->add_option("--data-dir", f->data_dir, "Generator reference lists (as doppel gen)");
   sub->add_option("--threads", f->threads, "Worker threads (default: every core)");
-  sub->add_option("--pair-memory", f->pair_memory,
-                  "RAM for candidate pairs before the rest spills to files beside the base, as dedupe "
-                  "(default: auto, a quarter of this machine's memory)");
-  sub->add_option("--record-memory", f->record_memory,
-                  "RAM for the records' big columns before the rest are mapped from files beside the base, as "
-                  "dedupe (default: auto, a quarter of this machine's memory)");
+  f->memory.Register(sub, "beside the base");
   sub->add_option("--json", f->json_path, "Also write the figures as JSON here");
   sub->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
   return [f] { return RunBench(*f); };

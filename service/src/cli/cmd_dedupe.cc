@@ -26,7 +26,7 @@ struct DedupeFlags {
   std::string model_path, truth_path, truth_columns;
   double threshold = -1;
   double pairs_min_probability = 0.5;
-  std::string pair_memory, record_memory, spill_dir;
+  MemoryFlags memory;
   std::string survivorship;
   std::vector<std::string> source_priority;
   InputFlags in;
@@ -184,27 +184,16 @@ int RunFuzzy(const DedupeFlags& f) {
     if (f.threshold <= 0 || f.threshold >= 1) return Fail("--threshold is a probability strictly between 0 and 1");
     mo.cluster.threshold = f.threshold;
   }
-  if (!f.pair_memory.empty()) {
-    auto bytes = core::ParseByteSize(f.pair_memory);
-    if (!bytes.ok()) return Fail("--pair-memory: " + bytes.status().message());
-    mo.pair_memory = *bytes;
-  }
-  if (!f.record_memory.empty()) {
-    auto bytes = core::ParseByteSize(f.record_memory);
-    if (!bytes.ok()) return Fail("--record-memory: " + bytes.status().message());
-    mo.record_memory = *bytes;
-  }
-  if (!f.spill_dir.empty()) mo.spill_dir = f.spill_dir;
+  if (Status s = f.memory.Apply(&mo); !s.ok()) return Fail(s);
   if (!(f.pairs_min_probability >= 0 && f.pairs_min_probability <= 1)) {
     return Fail("--pairs-min-probability is a probability between 0 and 1");
   }
   mo.keep_min_probability = f.pairs_min_probability;
-  // Candidate pairs over the memory budget go to unlinked files here.
-  storage::TempFileSpace spill(mo.spill_dir.empty() ? f.out_dir : mo.spill_dir);
-  if (!storage::PathExists(spill.dir())) return Fail("--spill-dir " + spill.dir() + " does not exist");
-  mo.spill = &spill;
-  // The records' columns beyond their budget go to files there too.
-  const core::ColumnFiles column_files(&spill, core::MemoryBudget(mo.record_memory));
+  // Candidate pairs and the records' columns over their budgets go to
+  // unlinked files here.
+  auto spill_scope = SpillScope::Open(&mo, f.out_dir);
+  if (!spill_scope.ok()) return Fail(spill_scope.status());
+  storage::TempFileSpace& spill = (*spill_scope)->space();
   std::optional<core::FsModel> given_model;
   if (!f.model_path.empty()) {
     auto text = storage::ReadFile(f.model_path);
@@ -244,10 +233,6 @@ int RunFuzzy(const DedupeFlags& f) {
   if (!matched.ok()) return Fail(matched.status());
   const core::MatchResult& m = *matched;
   double match_seconds = Seconds(t_match);
-  if (m.spilled_bytes > 0 && !f.in.quiet) {
-    std::fprintf(stderr, "dedupe: %s MB of candidate pairs went to temporary files in %s (--pair-memory)\n",
-                 core::WithThousands(m.spilled_bytes >> 20).c_str(), spill.dir().c_str());
-  }
   // A device that failed leaves its work to the CPU (the same results):
   // said even with -q, since the run was slower than asked for.
   if (!m.device_note.empty()) std::fprintf(stderr, "dedupe: note: %s\n", m.device_note.c_str());
@@ -369,17 +354,9 @@ int RunFuzzy(const DedupeFlags& f) {
   if (!model_file.ok()) return Fail(model_file.status());
   (*model_file)->Write(m.model.ToJson());
 
-  // Where the big buffers went, golden records included.
+  // Where pairs and big buffers went, golden records included.
+  (*spill_scope)->Report("dedupe", m.spilled_bytes, f.in.quiet);
   const core::BigBufferFiles::Stats columns = core::BigBufferFiles::Get();
-  if (columns.peak_file_bytes > 0 && !f.in.quiet) {
-    std::fprintf(stderr, "dedupe: %s MB of record columns went to temporary files in %s (--record-memory)\n",
-                 core::WithThousands(columns.peak_file_bytes >> 20).c_str(), spill.dir().c_str());
-  }
-  // Said even with -q: the run needed more RAM than it was given.
-  if (columns.fallback_bytes > 0) {
-    std::fprintf(stderr, "dedupe: note: %s MB of record columns stayed in RAM over --record-memory: %s\n",
-                 core::WithThousands(columns.fallback_bytes >> 20).c_str(), columns.fallback_reason.c_str());
-  }
   double seconds = progress.Seconds();
   uint64_t rejected = loaded->rejected;
   core::JsonWriter j;
@@ -476,16 +453,7 @@ Command RegisterDedupe(CLI::App& app) {
   sub->add_option("--truth", f->truth_path, "Train m-probabilities from labels: CSV of record id and true entity id");
   sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
   sub->add_option("--pairs-min-probability", f->pairs_min_probability, "Write pairs at least this likely to pairs.csv (default: 0.5)");
-  sub->add_option("--pair-memory", f->pair_memory,
-                  "RAM for candidate pairs (about 25 bytes each) before the rest goes to temporary files: 4G, "
-                  "512M, or auto, a quarter of this machine's (or container's) memory (default: auto)");
-  sub->add_option("--record-memory", f->record_memory,
-                  "RAM for the records' big columns (about 0.4 KB a record) before new ones are mapped from "
-                  "temporary files, which the system pages in and out: 8G, 512M, or auto, a quarter of this "
-                  "machine's (or container's) memory (default: auto)");
-  sub->add_option("--spill-dir", f->spill_dir,
-                  "Where candidate pairs over --pair-memory and columns over --record-memory go, as files "
-                  "deleted as soon as they are made (default: the --out directory)");
+  f->memory.Register(sub, "the --out directory");
   sub->add_option("--survivorship", f->survivorship,
                   "Golden values: most_frequent, most_recently_verified, most_complete, most_recent or "
                   "source_priority (default: most_frequent)");

@@ -181,6 +181,7 @@ int RunBlocking(const BlockingFlags& f) {
 struct LinkFlags {
   std::string a, b, out_dir, model_path;
   double threshold = -1;
+  MemoryFlags memory;
   InputFlags in;
 };
 
@@ -192,10 +193,15 @@ int RunLink(const LinkFlags& f) {
   core::MatcherOptions mo = config->match;
   mo.threads = config->normalize.threads;
   if (f.threshold >= 0) mo.cluster.threshold = f.threshold;
+  if (Status s = f.memory.Apply(&mo); !s.ok()) return Fail(s);
+  // As dedupe: pairs and the records' columns over their budgets go to
+  // unlinked files in --out.
+  auto spill_scope = SpillScope::Open(&mo, f.out_dir);
+  if (!spill_scope.ok()) return Fail(spill_scope.status());
   Progress progress("link", f.in.quiet);
-  auto la = LoadTable(f.a, *config, progress, nullptr);
+  auto la = LoadTable(f.a, *config, progress, nullptr, &(*spill_scope)->space());
   if (!la.ok()) return Fail(la.status());
-  auto lb = LoadTable(f.b, *config, progress, nullptr);
+  auto lb = LoadTable(f.b, *config, progress, nullptr, &(*spill_scope)->space());
   if (!lb.ok()) return Fail(lb.status());
   // One table of A then B; the model learns from both lists together (the
   // matches are between them), then B's own entities, then A against B.
@@ -238,6 +244,7 @@ int RunLink(const LinkFlags& f) {
   for (auto* file : {out->get(), model_file->get()}) {
     if (Status s = file->Commit(); !s.ok()) return Fail(s);
   }
+  (*spill_scope)->Report("link", base.spilled_bytes, f.in.quiet);
   std::printf("Linked %s against %s\n", f.a.c_str(), f.b.c_str());
   std::printf("  %s of %s records found an entity (of %s entities in %s); %s candidate pairs\n",
               core::WithThousands(linked).c_str(), core::WithThousands(split).c_str(),
@@ -280,6 +287,7 @@ Command RegisterLink(CLI::App& app) {
   sub->add_option("--out", f->out_dir, "Output directory for links.csv and model.json")->required();
   sub->add_option("--model", f->model_path, "A model.json to use (default: train on the base)");
   sub->add_option("--threshold", f->threshold, "Match probability needed for a link (default: 0.95)");
+  f->memory.Register(sub, "the --out directory");
   f->in.Register(sub);
   return [f] { return RunLink(*f); };
 }

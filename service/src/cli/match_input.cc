@@ -4,11 +4,64 @@
 #include <malloc.h>
 #endif
 
+#include <cstdio>
+#include <tuple>
+
+#include "doppel/core/config.h"
 #include "doppel/core/parallel.h"
 #include "doppel/kernels/hash.h"
 #include "doppel/core/writers.h"
 
 namespace doppel::cli {
+
+void MemoryFlags::Register(CLI::App* app, const std::string& where) {
+  app->add_option("--pair-memory", pair_memory,
+                  "RAM for candidate pairs (about 25 bytes each) before the rest goes to temporary files: 4G, "
+                  "512M, or auto, a quarter of this machine's (or container's) memory (default: auto)");
+  app->add_option("--record-memory", record_memory,
+                  "RAM for the records' big buffers (about 0.4 KB a record) before new ones are mapped from "
+                  "temporary files, which the system pages in and out: sizes as --pair-memory (default: auto)");
+  app->add_option("--spill-dir", spill_dir,
+                  "Where pairs over --pair-memory and buffers over --record-memory go, as files deleted as soon as "
+                  "they are made; not tmpfs (default: " + where + ")");
+}
+
+Status MemoryFlags::Apply(core::MatcherOptions* mo) const {
+  for (auto [flag, text, into] : {std::tuple{"--pair-memory", &pair_memory, &mo->pair_memory},
+                                  std::tuple{"--record-memory", &record_memory, &mo->record_memory}}) {
+    if (text->empty()) continue;
+    auto bytes = core::ParseByteSize(*text);
+    if (!bytes.ok()) return Status::InvalidArgument(std::string(flag) + ": " + bytes.status().message());
+    *into = *bytes;
+  }
+  if (!spill_dir.empty()) mo->spill_dir = spill_dir;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SpillScope>> SpillScope::Open(core::MatcherOptions* mo, const std::string& default_dir) {
+  const std::string dir = mo->spill_dir.empty() ? default_dir : mo->spill_dir;
+  if (!storage::PathExists(dir)) return Status::InvalidArgument("--spill-dir " + dir + " does not exist");
+  std::unique_ptr<SpillScope> scope(new SpillScope(dir, core::MemoryBudget(mo->record_memory)));
+  mo->spill = &scope->space_;
+  return scope;
+}
+
+void SpillScope::Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const {
+  const core::BigBufferFiles::Stats columns = core::BigBufferFiles::Get();
+  if (!quiet && spilled_pair_bytes > 0) {
+    std::fprintf(stderr, "%s: %s MB of candidate pairs went to temporary files in %s (--pair-memory)\n", command,
+                 core::WithThousands(spilled_pair_bytes >> 20).c_str(), space_.dir().c_str());
+  }
+  if (!quiet && columns.peak_file_bytes > 0) {
+    std::fprintf(stderr, "%s: %s MB of record columns went to temporary files in %s (--record-memory)\n", command,
+                 core::WithThousands(columns.peak_file_bytes >> 20).c_str(), space_.dir().c_str());
+  }
+  // Said even when quiet: the run needed more RAM than it was given.
+  if (columns.fallback_bytes > 0) {
+    std::fprintf(stderr, "%s: note: %s MB of record columns stayed in RAM over --record-memory: %s\n", command,
+                 core::WithThousands(columns.fallback_bytes >> 20).c_str(), columns.fallback_reason.c_str());
+  }
+}
 
 Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& config, Progress& progress,
                               storage::AtomicFile* rejects, core::SpillSpace* spill) {

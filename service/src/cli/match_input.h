@@ -10,7 +10,10 @@
 #include "doppel/core/golden.h"
 #include "doppel/core/huge_pages.h"
 #include "doppel/core/match_table.h"
+#include "doppel/core/matcher.h"
+#include "doppel/core/spill.h"
 #include "doppel/storage/file.h"
+#include "doppel/storage/temp_files.h"
 
 namespace doppel::cli {
 
@@ -39,6 +42,34 @@ struct LoadedTable {
   RecordIdIndex index;              // record id -> table row
   uint64_t rejected = 0;  // unreadable rows and repeated ids
   PipelineResult pipeline;
+};
+
+// --pair-memory, --record-memory and --spill-dir: what of a fuzzy job's
+// per-pair and per-record data may stay in RAM, and where the rest goes
+// (dedupe, link, bench).
+struct MemoryFlags {
+  std::string pair_memory, record_memory, spill_dir;
+  // `where` ends the --spill-dir help: the default directory.
+  void Register(CLI::App* app, const std::string& where);
+  // The flags over the config's [match] settings; errors name the flag.
+  Status Apply(core::MatcherOptions* mo) const;
+};
+
+// A fuzzy job's spill space (mo->spill_dir, else `default_dir`), set as
+// mo->spill, and the records' column files there over mo->record_memory,
+// for as long as this lives: open it before loading the table.
+class SpillScope {
+ public:
+  static Result<std::unique_ptr<SpillScope>> Open(core::MatcherOptions* mo, const std::string& default_dir);
+  storage::TempFileSpace& space() { return space_; }
+  // On stderr: how much went to files (unless quiet), and a note (always)
+  // when columns stayed in RAM over their budget. `command` starts the lines.
+  void Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const;
+
+ private:
+  SpillScope(const std::string& dir, uint64_t record_memory) : space_(dir), columns_(&space_, record_memory) {}
+  storage::TempFileSpace space_;
+  core::ColumnFiles columns_;
 };
 
 // Reads `path`; bad rows and repeated record ids go to `rejects` (may be null)
