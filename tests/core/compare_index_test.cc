@@ -1,11 +1,15 @@
 // The packed comparison index: interned ids mean string equality exactly,
 // and levels do not depend on how the index was built.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "doppel/core/compare_index.h"
 #include "doppel/core/comparison.h"
+#include "doppel/core/huge_pages.h"
+#include "doppel/core/spill.h"
 #include "core/test_tables.h"
 
 namespace doppel::core {
@@ -50,15 +54,35 @@ TEST(CompareIndex, LevelsDoNotDependOnHowTheIndexWasBuilt) {
     uint32_t a = rng() % t.size(), b = rng() % t.size();
     if (a != b) pairs.emplace_back(std::min(a, b), std::max(a, b));
   }
-  PairLevels dense, sparse, parallel, few;
+  PairLevels dense, sparse, parallel, reordered, few;
   ComputeLevels(CompareIndex::Build(t, K(), 1), pairs, K(), &dense);
   ComputeLevels(CompareIndex::ForPairs(t, pairs, K()), pairs, K(), &sparse);
   ComputeLevelsParallel(CompareIndex::Build(t, kernels::GetKernels(kernels::Backend::kSimd), 3), pairs,
                         kernels::GetKernels(kernels::Backend::kSimd), 3, &parallel);
+  {
+    // With a big buffer in a file, the pairs are visited by their second
+    // record's region (comparison.cc): the same levels in the same places.
+    struct OneFile final : SpillSpace {
+      Result<std::unique_ptr<SpillFile>> NewFile() override { return Status::Unimplemented("not used"); }
+      Result<int> NewFileDescriptor() override {
+        char name[] = "doppel-levels-XXXXXX";
+        const int fd = mkstemp(name);
+        unlink(name);
+        if (fd < 0) return Status::IoError("mkstemp");
+        return fd;
+      }
+    } space;
+    const ColumnFiles files(&space, 0);
+    HugeVector<uint8_t> in_a_file(kHugePageMin, 1);
+    ASSERT_GT(BigBufferFiles::Get().file_bytes + BigBufferFiles::Get().fallback_bytes, 0u);
+    ComputeLevelsParallel(CompareIndex::Build(t, kernels::GetKernels(kernels::Backend::kSimd), 3), pairs,
+                          kernels::GetKernels(kernels::Backend::kSimd), 3, &reordered);
+  }
   ComputeLevels(t, std::span(pairs).first(5), K(), &few);  // indexes only what five pairs name
   for (size_t c = 0; c < kComparisonCount; ++c) {
     EXPECT_EQ(dense.levels[c], sparse.levels[c]) << InfoOf(static_cast<Comparison>(c)).name;
     EXPECT_EQ(dense.levels[c], parallel.levels[c]) << InfoOf(static_cast<Comparison>(c)).name;
+    EXPECT_EQ(dense.levels[c], reordered.levels[c]) << InfoOf(static_cast<Comparison>(c)).name;
     EXPECT_TRUE(std::equal(few.levels[c].begin(), few.levels[c].end(), dense.levels[c].begin()));
   }
 }
