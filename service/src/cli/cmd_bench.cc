@@ -38,7 +38,7 @@ struct Run {
   std::string backend;
   double read_normalize = 0, total = 0;
   core::MatchResult::Stages stages;
-  uint64_t candidates = 0, clusters = 0, spilled_bytes = 0;
+  uint64_t candidates = 0, clusters = 0, spilled_bytes = 0, column_file_bytes = 0;
   core::EvalResult eval;
   double peak_rss_mib = 0;
 };
@@ -92,6 +92,7 @@ Result<Run> BenchOne(const BenchFlags& f, uint64_t rows, const std::string& back
   run.stages = m.seconds;
   run.candidates = m.candidate_pairs;
   run.spilled_bytes = m.spilled_bytes;
+  run.column_file_bytes = core::BigBufferFiles::Get().peak_file_bytes;
   run.clusters = m.clusters;
   run.peak_rss_mib = PeakRssMib();
 
@@ -146,7 +147,7 @@ int RunBench(const BenchFlags& f) {
       j.Field("candidate_pairs", r.candidates).Field("entities", r.clusters);
       j.Field("pairwise_precision", r.eval.pair_precision).Field("pairwise_recall", r.eval.pair_recall);
       j.Field("pairwise_f1", r.eval.pair_f1).Field("peak_rss_mib", r.peak_rss_mib);
-      j.Field("spilled_bytes", r.spilled_bytes).EndObject();
+      j.Field("spilled_bytes", r.spilled_bytes).Field("column_file_bytes", r.column_file_bytes).EndObject();
     }
     j.EndArray().EndObject();
     auto file = storage::AtomicFile::Create(f.json_path);

@@ -71,8 +71,8 @@ void Deallocate(void* p, size_t bytes, size_t align) noexcept;
 // scope and their files: a mapping keeps its file until it is unmapped.
 //
 // Scopes nest (an inner one's settings apply until it closes); they apply
-// to every thread's allocations. The NewFile callback must not allocate or
-// free big buffers itself. (core/spill.h ColumnFiles opens one on a spill
+// to every thread's allocations. The NewFile callback runs outside the
+// allocator's lock. (core/spill.h ColumnFiles opens one on a spill
 // space.)
 class BigBufferFiles {
  public:
