@@ -355,8 +355,7 @@ int RunFuzzy(const DedupeFlags& f) {
   (*model_file)->Write(m.model.ToJson());
 
   // Where pairs and big buffers went, golden records included.
-  (*spill_scope)->Report("dedupe", m.spilled_bytes, f.in.quiet);
-  const core::BigBufferFiles::Stats columns = core::BigBufferFiles::Get();
+  const core::BigBufferFiles::Stats columns = (*spill_scope)->Report("dedupe", m.spilled_bytes, f.in.quiet);
   double seconds = progress.Seconds();
   uint64_t rejected = loaded->rejected;
   core::JsonWriter j;

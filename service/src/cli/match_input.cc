@@ -46,7 +46,7 @@ Result<std::unique_ptr<SpillScope>> SpillScope::Open(core::MatcherOptions* mo, c
   return scope;
 }
 
-void SpillScope::Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const {
+core::BigBufferFiles::Stats SpillScope::Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const {
   const core::BigBufferFiles::Stats columns = core::BigBufferFiles::Get();
   if (!quiet && spilled_pair_bytes > 0) {
     std::fprintf(stderr, "%s: %s MB of candidate pairs went to temporary files in %s (--pair-memory)\n", command,
@@ -61,6 +61,7 @@ void SpillScope::Report(const char* command, uint64_t spilled_pair_bytes, bool q
     std::fprintf(stderr, "%s: note: %s MB of record columns stayed in RAM over --record-memory: %s\n", command,
                  core::WithThousands(columns.fallback_bytes >> 20).c_str(), columns.fallback_reason.c_str());
   }
+  return columns;
 }
 
 Result<LoadedTable> LoadTable(const std::string& path, const core::JobConfig& config, Progress& progress,

@@ -63,8 +63,9 @@ class SpillScope {
   static Result<std::unique_ptr<SpillScope>> Open(core::MatcherOptions* mo, const std::string& default_dir);
   storage::TempFileSpace& space() { return space_; }
   // On stderr: how much went to files (unless quiet), and a note (always)
-  // when columns stayed in RAM over their budget. `command` starts the lines.
-  void Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const;
+  // when columns stayed in RAM over their budget. `command` starts the
+  // lines. Returns the big buffers' figures it reported from.
+  core::BigBufferFiles::Stats Report(const char* command, uint64_t spilled_pair_bytes, bool quiet) const;
 
  private:
   SpillScope(const std::string& dir, uint64_t record_memory) : space_(dir), columns_(&space_, record_memory) {}
