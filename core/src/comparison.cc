@@ -133,7 +133,14 @@ void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
   jw_middle.Run();
   for (size_t i = 0; i < need_middle.size(); ++i) middle[need_middle[i]] = MiddleLevelOfJw(jw_middle.result(i));
   jw_city.Run();
+  // These pairs' second rows (and address tokens) left the cache since the
+  // first pass: fetched again ahead, as there.
   for (size_t i = 0; i < need_city.size(); ++i) {
+    if (i + kAhead < need_city.size()) {
+      const uint32_t near = pairs[need_city[i + kAhead]].second;
+      x.Prefetch(near);
+      __builtin_prefetch(tokens.offsets.data() + near);
+    }
     auto [a, b] = pairs[need_city[i]];
     address[need_city[i]] = AddressLevelOf(in, a, b, x.Row(a), x.Row(b), jw_city.result(i) >= kJwField);
   }

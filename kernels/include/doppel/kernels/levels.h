@@ -386,11 +386,14 @@ DOPPEL_HD inline int8_t MarriageLevel(const CompareRow& ra, const CompareRow& rb
   if (last != kLastElse) return last;
   const int8_t first = lv[static_cast<size_t>(Comparison::kFirstName)];
   const int8_t middle = lv[static_cast<size_t>(Comparison::kMiddleName)];
-  if (ra.gender == 2 && rb.gender == 2 && (first == kFirstExact || first == kFirstJwHighOrNickname) &&
+  // The levels first, the rows last: most pairs fail on the levels, and the
+  // second record's row is a cache miss once the pair's other levels are done.
+  if ((first == kFirstExact || first == kFirstJwHighOrNickname) &&
       lv[static_cast<size_t>(Comparison::kBirthDate)] == kDateExact && (middle == kNull || middle == kMiddleExact) &&
       (lv[static_cast<size_t>(Comparison::kPhone)] >= kPhoneOneDigit ||
        lv[static_cast<size_t>(Comparison::kEmail)] >= kEmailOneEdit ||
-       lv[static_cast<size_t>(Comparison::kAddress)] >= kAddrStreet5)) {
+       lv[static_cast<size_t>(Comparison::kAddress)] >= kAddrStreet5) &&
+      ra.gender == 2 && rb.gender == 2) {
     return kLastMarriage;
   }
   return last;
