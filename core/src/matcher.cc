@@ -38,49 +38,67 @@ PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& 
   return ScoreOne(nullptr, t, a, b, model, tf, k, explain, levels);
 }
 
-FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
-                CandidatePairs* candidates) {
-  CandidatePairs c = GenerateCandidates(t, options.blocking, k, options.threads);
+Result<FsModel> TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k) {
+  // MatchAll's training, without keeping the pairs: each piece of the
+  // rules' union is compared, counted and dropped, so memory is the
+  // blocking's (within the pair budget) and one piece's.
+  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+  BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
-  PairLevels levels;
-  ComputeLevelsParallel(x, c.pairs, k, options.threads, &levels);
   CandidateSummary summary;
-  summary.Add(levels, options.threads);
-  FsModel m = TrainModel(x, summary, c.training, k, TrainOptionsOf(options));
-  if (candidates != nullptr) *candidates = std::move(c);
-  return m;
+  UnionChunks(blocked, t.size(), options.threads, options.chunk_pairs,
+              [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
+                PairLevels levels;
+                ComputeLevelsParallel(x, piece, k, options.threads, &levels);
+                summary.Add(levels, options.threads);
+              });
+  if (Status s = budget.status(); !s.ok()) return s;
+  return TrainModel(x, summary, blocked.training, k, TrainOptionsOf(options));
 }
 
-LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,
-                     const kernels::KernelTable& k) {
+Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,
+                             const kernels::KernelTable& k) {
   LinkResult r;
   r.best.assign(split, -1);
   r.best_score.assign(split, PairScore{});
-  CandidatePairs c = GenerateCandidates(t, options.blocking, k, options.threads);
-  std::vector<std::pair<uint32_t, uint32_t>> cross;
-  for (auto [a, b] : c.pairs) {
-    if (a < split && b >= split) cross.emplace_back(a, b);  // pairs are ordered a < b
-  }
-  r.candidate_pairs = cross.size();
-  PairLevels levels;
-  ComputeLevelsParallel(CompareIndex::Build(t, k, options.threads), cross, k, options.threads, &levels);
+  // The rules' union a piece at a time, as MatchAll: only the pairs across
+  // the lists are compared, and only each A record's best is kept.
+  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+  BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
+  uint64_t rule_pairs = 0;
+  for (const RuleStats& s : blocked.by_rule) rule_pairs += s.pairs;
+  const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   TermFrequencies tf(t, options.threads);
   Scorer scorer(model, &tf);
-  // Term-frequency weights per record once, when there are more pairs than
-  // records to spend the logarithms on (the same weights either way).
-  if (cross.size() >= t.size()) scorer.PrepareBulk(options.threads);
-  for (size_t i = 0; i < cross.size(); ++i) {
-    auto [a, b] = cross[i];
-    PairScore s;
-    s.weight = scorer.Weight(levels, i, a, b);
-    s.probability = ProbabilityOf(s.weight);
-    if (s.probability < options.cluster.threshold) continue;
-    // Ties go to the smaller B index, so the answer never depends on order.
-    if (r.best[a] < 0 || s.weight > r.best_score[a].weight) {
-      r.best[a] = b;
-      r.best_score[a] = s;
-    }
-  }
+  // Term-frequency weights per record once, when there may be more pairs
+  // than records to spend the logarithms on (the same weights either way).
+  if (rule_pairs >= t.size()) scorer.PrepareBulk(options.threads);
+  std::vector<std::pair<uint32_t, uint32_t>> cross;
+  UnionChunks(blocked, t.size(), options.threads, options.chunk_pairs,
+              [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
+                cross.clear();
+                for (auto [a, b] : piece) {
+                  if (a < split && b >= split) cross.emplace_back(a, b);  // pairs are ordered a < b
+                }
+                r.candidate_pairs += cross.size();
+                if (cross.empty()) return;
+                PairLevels levels;
+                ComputeLevelsParallel(x, cross, k, options.threads, &levels);
+                // Pieces come in pair order, so ties go to the smaller B
+                // index and the answer never depends on the piece size.
+                for (size_t i = 0; i < cross.size(); ++i) {
+                  auto [a, b] = cross[i];
+                  PairScore s;
+                  s.weight = scorer.Weight(levels, i, a, b);
+                  s.probability = ProbabilityOf(s.weight);
+                  if (s.probability < options.cluster.threshold) continue;
+                  if (r.best[a] < 0 || s.weight > r.best_score[a].weight) {
+                    r.best[a] = b;
+                    r.best_score[a] = s;
+                  }
+                }
+              });
+  if (Status s = budget.status(); !s.ok()) return s;
   return r;
 }
 

@@ -186,6 +186,45 @@ TEST(Spill, MatchAllGivesTheSameResultSpilledOrNot) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
+// TrainOn (explain, link) trains MatchAll's model, spilled in small pieces
+// or not; LinkLists links the same records to the same scores either way
+// (ties to the smaller B record however the pairs are cut into pieces).
+TEST(Spill, TrainOnAndLinkListsGiveTheSameAnswersSpilledOrNot) {
+  const MatchTable t = GeneratedTable(3000);
+  TempDir dir;
+  storage::TempFileSpace space(dir.path());
+  MatcherOptions memory;
+  memory.threads = 2;
+  const MatchResult all = MatchAll(t, memory, K()).value();
+  const FsModel model = TrainOn(t, memory, K()).value();
+  EXPECT_EQ(model.ToJson(), all.model.ToJson());
+  MatcherOptions spill = memory;
+  spill.spill = &space;
+  spill.pair_memory = 1;  // nothing fits
+  spill.chunk_pairs = 700;
+  auto spilled_model = TrainOn(t, spill, K());
+  ASSERT_TRUE(spilled_model.ok()) << spilled_model.status().ToString();
+  EXPECT_EQ(spilled_model->ToJson(), all.model.ToJson());
+
+  const uint32_t split = 1000;  // list A: the first thousand records
+  const LinkResult one = LinkLists(t, split, model, memory, K()).value();
+  auto pieces = LinkLists(t, split, model, spill, K());
+  ASSERT_TRUE(pieces.ok()) << pieces.status().ToString();
+  EXPECT_GT(one.candidate_pairs, 700u);
+  EXPECT_EQ(one.candidate_pairs, pieces->candidate_pairs);
+  EXPECT_EQ(one.best, pieces->best);
+  size_t linked = 0;
+  for (uint32_t a = 0; a < split; ++a) {
+    EXPECT_EQ(one.best_score[a].weight, pieces->best_score[a].weight);
+    if (one.best[a] >= 0) {
+      ++linked;
+      EXPECT_GE(one.best[a], split);
+    }
+  }
+  EXPECT_GT(linked, 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 // The union streamed in pieces is GenerateCandidates' list, pieces in order.
 TEST(Spill, UnionPiecesConcatenateToTheCandidates) {
   const MatchTable t = GeneratedTable(2000);

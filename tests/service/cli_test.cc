@@ -205,6 +205,16 @@ TEST_F(CliTest, ColumnsOverTheRecordMemoryGoToFilesWithTheSameOutputs) {
     EXPECT_NE(disk.err.find("stayed in RAM over --record-memory"), std::string::npos) << disk.err;
   }
   EXPECT_TRUE(fs::is_empty(dir_ / "spill"));
+  // explain trains the same model with the same budgets (its pairs streamed
+  // as dedupe's, over --pair-memory to files): the same explanation.
+  Result ex_mem = Doppel("explain --json " + P("g/base.csv") + " 1 2 --record-memory 1T --pair-memory 1T");
+  ASSERT_EQ(ex_mem.code, 0) << ex_mem.err;
+  Result ex_disk = Doppel("explain --json " + P("g/base.csv") + " 1 2 --record-memory 1 --pair-memory 1 --spill-dir " +
+                          P("spill"));
+  ASSERT_EQ(ex_disk.code, 0) << ex_disk.err;
+  EXPECT_EQ(ex_mem.out, ex_disk.out);
+  EXPECT_NE(ex_mem.out.find("\"probability\""), std::string::npos) << ex_mem.out;
+  EXPECT_TRUE(fs::is_empty(dir_ / "spill"));
   Result bad = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("x") + " --record-memory some");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("--record-memory"), std::string::npos) << bad.err;

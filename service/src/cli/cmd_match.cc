@@ -30,8 +30,17 @@ struct ExplainFlags {
   std::vector<std::string> args;  // INPUT ID1 ID2, or with --server: ID1 ID2
   std::string input, id1, id2, model_path, server;
   bool json = false;
+  MemoryFlags memory;
   InputFlags in;
 };
+
+// Where a job without an output directory keeps its temporary files: beside
+// its input (the working directory for stdin or a bare file name).
+std::string DirectoryOf(const std::string& input) {
+  const size_t slash = input.rfind('/');
+  if (input == "-" || slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : input.substr(0, slash);
+}
 
 int RunExplain(ExplainFlags f) {
   if (!f.server.empty()) {
@@ -48,21 +57,26 @@ int RunExplain(ExplainFlags f) {
   auto config = f.in.Resolve();
   if (!config.ok()) return Fail(config.status());
   const kernels::KernelTable& k = ChooseKernels(*config);
+  core::MatcherOptions mo = config->match;
+  mo.threads = config->normalize.threads;
+  // Training on the whole input is a dedupe's matching: the same budgets.
+  if (Status s = f.memory.Apply(&mo); !s.ok()) return Fail(s);
+  auto spill_scope = SpillScope::Open(&mo, DirectoryOf(f.input));
+  if (!spill_scope.ok()) return Fail(spill_scope.status());
   Progress progress("explain", true);
-  auto loaded = LoadTable(f.input, *config, progress, nullptr);
+  auto loaded = LoadTable(f.input, *config, progress, nullptr, &(*spill_scope)->space());
   if (!loaded.ok()) return Fail(loaded.status());
   auto find = [&](const std::string& id) -> int64_t { return loaded->index.Find(loaded->table.ids, id); };
   int64_t a = find(f.id1), b = find(f.id2);
   if (a < 0) return Fail("no record '" + f.id1 + "' in " + f.input);
   if (b < 0) return Fail("no record '" + f.id2 + "' in " + f.input);
-  core::MatcherOptions mo = config->match;
-  mo.threads = config->normalize.threads;
   auto model = ModelFor(f.model_path, loaded->table, mo, k);
   if (!model.ok()) return Fail(model.status());
   core::TermFrequencies tf(loaded->table, mo.threads);
   std::vector<core::Contribution> parts;
   core::PairScore s = core::ScorePair(loaded->table, static_cast<uint32_t>(a), static_cast<uint32_t>(b), *model, &tf,
                                       k, &parts);
+  (*spill_scope)->Report("explain", 0, /*quiet=*/true);  // only a budget that could not be kept
   double prior = core::PriorWeight(*model);
   if (f.json) {
     core::JsonWriter j;
@@ -217,7 +231,9 @@ int RunLink(const LinkFlags& f) {
   if (!matched_b.ok()) return Fail(matched_b.status());
   const core::MatchResult& base = *matched_b;
   const auto split = static_cast<uint32_t>(ta.size());
-  core::LinkResult link = core::LinkLists(both, split, model_b, mo, k);
+  auto linked_lists = core::LinkLists(both, split, model_b, mo, k);
+  if (!linked_lists.ok()) return Fail(linked_lists.status());
+  const core::LinkResult& link = *linked_lists;
 
   auto out = storage::AtomicFile::Create(f.out_dir + "/links.csv");
   if (!out.ok()) return Fail(out.status());
@@ -264,6 +280,7 @@ Command RegisterExplain(CLI::App& app) {
   sub->add_option("--server", f->server, "Ask doppeld about two stored records instead");
   sub->add_option("--model", f->model_path, "A model.json from doppel dedupe (default: train on the input)");
   sub->add_flag("--json", f->json, "Print JSON");
+  f->memory.Register(sub, "the input's directory");
   f->in.Register(sub);
   return [f] { return RunExplain(*f); };
 }

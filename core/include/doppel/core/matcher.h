@@ -93,9 +93,10 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
                      const FsModel* model = nullptr,
                      const std::function<bool(uint32_t, uint32_t)>* same_entity = nullptr);
 
-// Blocks and trains without clustering (for explanations and linking).
-FsModel TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
-                CandidatePairs* candidates = nullptr);
+// Blocks and trains without scoring or clustering (for explanations and
+// linking): the model MatchAll would train, in MatchAll's memory (pairs over
+// options.pair_memory go to options.spill). Fails only when spilling fails.
+Result<FsModel> TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k);
 
 // Links records [0, split) of `t` (list A) to records [split, n) (list B):
 // for each A record the most probable B record at or above the threshold, or
@@ -105,8 +106,9 @@ struct LinkResult {
   std::vector<PairScore> best_score; // its score
   uint64_t candidate_pairs = 0;
 };
-LinkResult LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,
-                     const kernels::KernelTable& k);
+// Memory as MatchAll's (the pair budget); fails only when spilling fails.
+Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel& model,
+                             const MatcherOptions& options, const kernels::KernelTable& k);
 
 // Scores one pair from scratch, with its explanation.
 PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
