@@ -55,7 +55,8 @@ MatchRow MatchRow::From(const NormalizedRecord& r) {
   if (a.verdict.usable()) {
     // The street-level tokens only: the city, region and postcode have their
     // own place in the address comparison and would count twice here.
-    std::vector<std::string> exclude = SplitKey(AsciiKey(a.parts.city));
+    std::string city = AsciiKey(a.parts.city);
+    std::vector<std::string> exclude = SplitKey(city);
     for (auto& w : SplitKey(AsciiKey(a.parts.region))) exclude.push_back(std::move(w));
     exclude.push_back(AsciiKey(a.parts.postcode));
     for (const auto& t : a.tokens) {
@@ -67,7 +68,7 @@ MatchRow MatchRow::From(const NormalizedRecord& r) {
                              row.address_tokens.end());
     row.dwelling = a.key;
     row.postcode = a.parts.postcode;
-    row.city = AsciiKey(a.parts.city);
+    row.city = std::move(city);
     row.house = AsciiKey(a.parts.house);
   }
   if (r.doc_id.verdict.usable()) row.doc_id = r.doc_id.normalized;
