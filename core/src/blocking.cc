@@ -205,11 +205,20 @@ struct BlockLimit {
   size_t cap;
   bool report_skips;
 };
-BlockLimit BlockLimitOf(BlockingRule rule, size_t max_block) {
+BlockLimit BlockLimitOf(BlockingRule rule, const BlockingOptions& options) {
+  const size_t max_block = options.max_block;
+  const size_t max_name_block = std::min(options.max_name_block, max_block);
   switch (rule) {
-    case BlockingRule::kMinHash: return {std::max<size_t>(2, max_block / 3), true};
+    // Bands of 3-grams of the name (and the email's local part): a name rule.
+    case BlockingRule::kMinHash: return {std::max<size_t>(2, max_name_block / 3), true};
     // A date shared by more than a few is this rule's expected case.
     case BlockingRule::kBirthDateAlone: return {std::min(kSmallBlock, max_block), false};
+    case BlockingRule::kBirthDate:
+    case BlockingRule::kNameInitial:
+    case BlockingRule::kSurnameYear:
+    case BlockingRule::kFirstNameDate:
+    case BlockingRule::kNameCity:
+    case BlockingRule::kNameSet: return {std::max<size_t>(2, max_name_block), true};
     default: return {max_block, true};
   }
 }
@@ -305,7 +314,7 @@ RuleOutput PairRule(const MatchTable& t, BlockingRule rule, kernels::BlockEntrie
   RuleOutput result;
   RuleStats& stats = result.stats;
   stats.rule = rule;
-  const BlockLimit limit = BlockLimitOf(rule, options.max_block);
+  const BlockLimit limit = BlockLimitOf(rule, options);
   kernels::BlockGroups groups;
   kernels::BlockStats block_stats;
   kernels.block_groups(&keyed, limit.cap, &groups, &block_stats);  // frees the entries

@@ -226,7 +226,7 @@ Status GetByteSize(const Table& t, const char* key, std::string_view src, uint64
 
 Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
   DOPPEL_RETURN_IF_ERROR(CheckKeys(t, "match", src,
-                                   {"blocking", "max_block", "threshold", "link_threshold", "survivorship",
+                                   {"blocking", "max_block", "max_name_block", "threshold", "link_threshold", "survivorship",
                                     "source_priority", "pair_memory", "record_memory", "spill_dir"}));
   if (const auto* arr = t.get_as<toml::array>("blocking")) {
     std::vector<BlockingRule> rules;
@@ -245,6 +245,11 @@ Status ApplyMatch(const Table& t, std::string_view src, JobConfig* c) {
     DOPPEL_RETURN_IF_ERROR(Get(t, "max_block", src, &n));
     if (n < 2) return Status::InvalidArgument(std::string(src) + ": max_block must be at least 2");
     c->match.blocking.max_block = static_cast<size_t>(n);
+  }
+  if (t.contains("max_name_block")) {
+    DOPPEL_RETURN_IF_ERROR(Get(t, "max_name_block", src, &n));
+    if (n < 2) return Status::InvalidArgument(std::string(src) + ": max_name_block must be at least 2");
+    c->match.blocking.max_name_block = static_cast<size_t>(n);
   }
   double d = 0;
   if (t.contains("threshold")) {

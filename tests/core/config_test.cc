@@ -65,6 +65,7 @@ TEST(Config, MatchSection) {
 [match]
 blocking = ["phone", "minhash"]
 max_block = 50
+max_name_block = 20
 threshold = 0.9
 link_threshold = 0.5
 survivorship = "source_priority"
@@ -74,6 +75,7 @@ source_priority = ["CRM", "call_centre"]
   ASSERT_EQ(c.match.blocking.rules.size(), 2u);
   EXPECT_EQ(c.match.blocking.rules[1], BlockingRule::kMinHash);
   EXPECT_EQ(c.match.blocking.max_block, 50u);
+  EXPECT_EQ(c.match.blocking.max_name_block, 20u);
   EXPECT_DOUBLE_EQ(c.match.cluster.threshold, 0.9);
   EXPECT_DOUBLE_EQ(c.match.cluster.link_threshold, 0.5);
   EXPECT_EQ(c.survivorship.rule, Survivorship::kSourcePriority);

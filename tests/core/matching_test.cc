@@ -160,6 +160,34 @@ TEST(Blocking, SameCandidatesOnAnyThreadCount) {
   EXPECT_EQ(all, one.pairs);
 }
 
+// The rules keyed on names and dates stop at max_name_block, the contact
+// rules at max_block: fifty copies of one client sharing a phone are still
+// paired by the phone, while their name-and-date blocks are skipped.
+TEST(Blocking, NameRulesHaveTheirOwnCap) {
+  std::string csv = "id,first_name,surname,dob,phone\n";
+  for (int i = 0; i < 50; ++i) csv += std::to_string(100 + i) + ",Anna,Petrova,1950-01-01,+7 916 123-45-67\n";
+  MatchTable t = TableOf(csv);
+  auto stats = [&](const BlockingOptions& o, BlockingRule rule) {
+    CandidatePairs c = GenerateCandidates(t, o, K());
+    for (const auto& r : c.by_rule) {
+      if (r.rule == rule) return r;
+    }
+    return RuleStats{};
+  };
+  BlockingOptions o;  // max_block 100, max_name_block 40
+  EXPECT_EQ(stats(o, BlockingRule::kPhone).pairs, 50u * 49 / 2);
+  const RuleStats skipped = stats(o, BlockingRule::kBirthDate);
+  EXPECT_EQ(skipped.pairs, 0u);
+  EXPECT_GE(skipped.skipped_blocks, 1u);
+  EXPECT_EQ(stats(o, BlockingRule::kNameSet).pairs, 0u);
+  o.max_name_block = 60;
+  EXPECT_EQ(stats(o, BlockingRule::kBirthDate).pairs, 50u * 49 / 2);
+  // max_block caps every rule, the name rules too.
+  o.max_block = 30;
+  EXPECT_EQ(stats(o, BlockingRule::kPhone).pairs, 0u);
+  EXPECT_EQ(stats(o, BlockingRule::kBirthDate).pairs, 0u);
+}
+
 TEST(Blocking, RulesFindTheDuplicatesAndCapBigBlocks) {
   std::string csv = "id,first_name,surname,dob,email\n";
   csv += "1,John,Smith,1980-01-01,js@x.com\n2,Jon,Smith,1980-01-01,\n3,Mary,Jones,1990-05-05,mj@y.com\n";

@@ -57,9 +57,19 @@ struct BlockingOptions {
   std::vector<BlockingRule> rules = DefaultBlockingRules();
   // A block with more records than this is skipped (and reported): common
   // values would flood the comparisons with pairs other rules already find.
-  // Default: 100 (MinHash bands: a third of it; birth_date_alone:
-  // kSmallBlock at most, its skips unreported).
+  // Default: 100 (birth_date_alone: kSmallBlock at most, its skips
+  // unreported).
   size_t max_block = 100;
+  // The same for the rules keyed on names and dates alone (birth_date,
+  // name_initial, surname_year, first_name_date, name_city, name_set; and
+  // MinHash bands, a third of it), at most max_block. Their blocks grow with the base (the pairs with its
+  // square: at 10M generated records birth_date alone made 318M of 610M
+  // pairs under the cap of 100), while the contact rules' blocks (phone,
+  // email, doc_id, dwelling, postcode_house) are one client's records
+  // however big the base. 40 gave the same F1 as 100 on FEBRL 1-3,
+  // fake_1000 and generated 1M and 10M bases (docs/performance.md).
+  // Default: 40.
+  size_t max_name_block = 40;
   // Pairs kept per rule for training the model (an even sample). Default: 200000.
   size_t training_pairs_per_rule = 200000;
 };
