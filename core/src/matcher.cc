@@ -18,6 +18,12 @@ TrainOptions TrainOptionsOf(const MatcherOptions& options) {
   train.threads = options.threads;
   return train;
 }
+
+// Per-pair data in RAM up to options.pair_memory, in spill files beyond (all
+// in RAM without a spill space).
+PairBudget PairBudgetOf(const MatcherOptions& options) {
+  return options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+}
 }  // namespace
 
 namespace {
@@ -42,7 +48,7 @@ Result<FsModel> TrainOn(const MatchTable& t, const MatcherOptions& options, cons
   // MatchAll's training, without keeping the pairs: each piece of the
   // rules' union is compared, counted and dropped, so memory is the
   // blocking's (within the pair budget) and one piece's.
-  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+  PairBudget budget = PairBudgetOf(options);
   BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   CandidateSummary summary;
@@ -63,7 +69,7 @@ Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel&
   r.best_score.assign(split, PairScore{});
   // The rules' union a piece at a time, as MatchAll: only the pairs across
   // the lists are compared, and only each A record's best is kept.
-  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+  PairBudget budget = PairBudgetOf(options);
   BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   uint64_t rule_pairs = 0;
   for (const RuleStats& s : blocked.by_rule) rule_pairs += s.pairs;
@@ -143,8 +149,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     *into += since(clock);
     clock = Clock::now();
   };
-  // Per-pair data lives in RAM up to the budget, and in spill files beyond.
-  PairBudget budget = options.spill != nullptr ? PairBudget(MemoryBudget(options.pair_memory), options.spill) : PairBudget();
+  PairBudget budget = PairBudgetOf(options);
   BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   lap(&r.seconds.blocking);
 

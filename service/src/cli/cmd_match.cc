@@ -3,6 +3,7 @@
 // against a base).
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <regex>
 
 #include "cli/common.h"
@@ -37,9 +38,8 @@ struct ExplainFlags {
 // Where a job without an output directory keeps its temporary files: beside
 // its input (the working directory for stdin or a bare file name).
 std::string DirectoryOf(const std::string& input) {
-  const size_t slash = input.rfind('/');
-  if (input == "-" || slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : input.substr(0, slash);
+  const std::string dir = std::filesystem::path(input).parent_path().string();
+  return dir.empty() ? "." : dir;
 }
 
 int RunExplain(ExplainFlags f) {
