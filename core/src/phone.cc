@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <list>
 #include <memory>
 #include <set>
 
@@ -82,43 +83,62 @@ void Classify(const pn::PhoneNumber& number, PhoneResult* r) {
   }
 }
 
-// Russian and Kazakh (+7) numbers of ten national digits: libphonenumber's
-// type and region for them depend only on the first six digits (checked for
-// every six-digit prefix but 000000 against five suffixes each; the fast-path
-// property test keeps checking), so each prefix is classified once, by
-// libphonenumber, and remembered. Only valid results are kept; anything else
-// goes on to the full parse. Lock-free: a racing thread at worst classifies
-// a prefix twice and writes the same byte.
-class RuPrefixCache {
+// Numbers of ten national digits in the two plans the fast path knows: +7
+// (Russia, Kazakhstan) and +1 (the North American plan: the US, Canada and
+// the Caribbean). libphonenumber's type and region for them depend only on
+// the first six digits (its patterns for these countries decide within the
+// area code and exchange), with a few exceptions in the +1 plan, listed
+// below, that always take the full parse. bench/phone_prefixes.cc checks
+// this for every six-digit prefix against 48 suffixes (the 7th and 8th
+// digits each through 0-9, and random ones), and the fast-path property
+// tests keep checking on random numbers. So each prefix is classified once,
+// by libphonenumber, and remembered. Only valid results are kept; anything
+// else goes on to the full parse. Lock-free: a racing thread at worst
+// classifies a prefix twice and writes the same value.
+class PrefixCache {
  public:
+  // full_parse: the prefixes whose numbers libphonenumber judges by more digits.
+  PrefixCache(int country_code, std::initializer_list<uint32_t> full_parse) : country_code_(country_code) {
+    std::list<std::string> regions;
+    Util().GetRegionCodesForCountryCallingCode(country_code, &regions);
+    regions_.assign(regions.begin(), regions.end());
+    for (uint32_t prefix : full_parse) entries_[prefix].store(kSlow, std::memory_order_relaxed);
+  }
+
   bool Classify(uint64_t national, PhoneResult* r) {
     const uint64_t prefix = national / 10000;
     if (prefix == 0 || prefix >= kPrefixes) return false;
-    uint8_t v = entries_[prefix].load(std::memory_order_relaxed);
+    uint16_t v = entries_[prefix].load(std::memory_order_relaxed);
     if (v == kUnfilled) {
       PhoneResult full;
       pn::PhoneNumber number;
-      number.set_country_code(7);
+      number.set_country_code(country_code_);
       number.set_national_number(national);
       doppel::core::Classify(number, &full);
       v = kSlow;
-      if (full.verdict.usable() && (full.region == "RU" || full.region == "KZ")) {
-        v = static_cast<uint8_t>(1 + static_cast<int>(full.type) * 2 + (full.region == "KZ"));
+      const auto region = std::find(regions_.begin(), regions_.end(), full.region);
+      const size_t index = static_cast<size_t>(region - regions_.begin());
+      if (full.verdict.usable() && region != regions_.end() && index < kRegionsPerType) {
+        v = static_cast<uint16_t>(1 + static_cast<size_t>(full.type) * kRegionsPerType + index);
       }
       entries_[prefix].store(v, std::memory_order_relaxed);
     }
     if (v == kSlow) return false;
-    r->e164 = "+7" + std::to_string(national);
-    r->type = static_cast<PhoneType>((v - 1) / 2);
-    r->region = (v - 1) % 2 ? "KZ" : "RU";
+    r->e164 = country_code_ == 7 ? "+7" : "+1";
+    r->e164 += std::to_string(national);
+    r->type = static_cast<PhoneType>((v - 1) / kRegionsPerType);
+    r->region = regions_[(v - 1) % kRegionsPerType];
     r->verdict = Verdict::Valid();
     return true;
   }
 
  private:
   static constexpr uint64_t kPrefixes = 1000000;
-  static constexpr uint8_t kUnfilled = 0, kSlow = 0xFF;
-  std::unique_ptr<std::atomic<uint8_t>[]> entries_{new std::atomic<uint8_t>[kPrefixes]()};
+  static constexpr size_t kRegionsPerType = 64;
+  static constexpr uint16_t kUnfilled = 0, kSlow = 0xFFFF;
+  const int country_code_;  // 7 or 1
+  std::vector<std::string> regions_;  // libphonenumber's regions of the country code, main one first
+  std::unique_ptr<std::atomic<uint16_t>[]> entries_{new std::atomic<uint16_t>[kPrefixes]()};
 };
 
 // Russian numbers of 5 to 9 digits (a local number without its area code, a
@@ -149,9 +169,24 @@ const std::array<ShortVerdict, 10>& ShortVerdicts() {
   return table;
 }
 
-RuPrefixCache& RuPrefixes() {
-  static RuPrefixCache* cache = new RuPrefixCache;
-  return *cache;
+PrefixCache& PrefixesOf(int country_code) {
+  static PrefixCache* plus7 = new PrefixCache(7, {});
+  // Barbados, the British Virgin Islands and Jamaica have ranges split after
+  // the sixth digit (libphonenumber 8.12).
+  static PrefixCache* plus1 = new PrefixCache(1, {246521, 246522, 284496, 876606});
+  return country_code == 7 ? *plus7 : *plus1;
+}
+
+// The country calling code of a default region (7 for RU, 1 for US or CA), 0
+// for an unknown one. Remembers the last region asked, per thread.
+int CountryCodeOfRegion(const std::string& region) {
+  thread_local std::string last;
+  thread_local int code = 0;
+  if (region != last) {
+    code = Util().GetCountryCodeForRegion(region);
+    last = region;
+  }
+  return code;
 }
 
 // Checks shared by both paths; returns true when they decided the verdict.
@@ -233,51 +268,64 @@ PhoneResult NormalizePhoneSlow(std::string_view raw, const PhoneOptions& options
 }
 
 PhoneResult NormalizePhone(std::string_view raw, const PhoneOptions& options) {
-  // Fast path for Russian numbers written with digits and the usual
-  // separators only: build the number directly instead of running
+  // Fast path for numbers of the +7 and +1 plans written with digits and the
+  // usual separators only: build the number directly instead of running
   // libphonenumber's regex-driven parser. Anything unusual (letters,
   // extensions, other lengths, an invalid result) takes the full parse, so the
   // fast path only ever returns what the full parse would.
   std::string_view s = Trim(raw);
-  if (options.default_region == "RU" && !s.empty()) {
-    uint64_t national = 0;
-    int ndigits = 0;
-    bool plus = false, simple = true;
-    char first = 0;
-    for (size_t i = 0; i < s.size() && simple; ++i) {
-      char c = s[i];
-      if (c >= '0' && c <= '9') {
-        if (ndigits == 0) first = c;
-        if (++ndigits > 11) simple = false;
-        // Skip the leading 7/8 of an 11-digit number when accumulating.
-        national = national * 10 + static_cast<uint64_t>(c - '0');
-      } else if (c == '+') {
-        simple = (i == 0);
-        plus = true;
-      } else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '.')) {
-        simple = false;
-      }
+  if (s.empty()) return NormalizePhoneSlow(raw, options);
+  uint64_t national = 0;
+  int ndigits = 0;
+  bool plus = false, simple = true;
+  char first = 0;
+  for (size_t i = 0; i < s.size() && simple; ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (ndigits == 0) first = c;
+      if (++ndigits > 11) simple = false;
+      national = national * 10 + static_cast<uint64_t>(c - '0');
+    } else if (c == '+') {
+      simple = (i == 0);
+      plus = true;
+    } else if (!(c == ' ' || c == '-' || c == '(' || c == ')' || c == '.')) {
+      simple = false;
     }
-    bool eleven = ndigits == 11 && (plus ? first == '7' : (first == '7' || first == '8'));
-    // Ten digits are a national number whatever the first: libphonenumber
-    // strips a leading 8 (trunk) or 7 (country) only when nine digits would
-    // remain a Russian number, and none is. (The area codes 8xx are common:
-    // "(831) 542-97-29".)
-    bool ten = ndigits == 10 && !plus;
-    if (simple && (eleven || ten)) {
-      if (eleven) national %= 10000000000ULL;  // drop the country code or trunk prefix
-      PhoneResult r;
-      if (Precheck(s, &r)) return r;
-      if (RuPrefixes().Classify(national, &r)) return r;
-    }
-    // A leading 0 (kept by libphonenumber as a leading zero) and 810 (the
-    // international call prefix) take the full parse.
+  }
+  if (!simple) return NormalizePhoneSlow(raw, options);
+  const bool russia = options.default_region == "RU";
+  const int home = russia ? 7 : CountryCodeOfRegion(options.default_region);
+  // The plan of a ten-digit national number, or 0 when this is not one:
+  //  - "+7" or "+1" and ten digits, whatever the default region;
+  //  - in Russia, ten digits whatever the first (libphonenumber strips a
+  //    leading 8 (trunk) or 7 (country) only when nine digits would remain a
+  //    Russian number, and none is; the area codes 8xx are common:
+  //    "(831) 542-97-29"), or eleven after a 7 or 8;
+  //  - in the +1 plan, ten digits, or eleven after the trunk prefix 1.
+  int plan = 0;
+  if (plus) {
+    if (ndigits == 11 && (first == '7' || first == '1')) plan = first - '0';
+  } else if (russia) {
+    if (ndigits == 10 || (ndigits == 11 && (first == '7' || first == '8'))) plan = 7;
+  } else if (home == 1) {
+    if (ndigits == 10 || (ndigits == 11 && first == '1')) plan = 1;
+  }
+  if (plan != 0) {
+    national %= 10000000000ULL;  // drop the country code or trunk prefix of an eleven-digit number
+    PhoneResult r;
+    if (Precheck(s, &r)) return r;
+    if (PrefixesOf(plan).Classify(national, &r)) return r;
+  }
+  if (russia) {
+    // Russian numbers of 5 to 9 digits. A leading 0 (kept by libphonenumber
+    // as a leading zero) and 810 (the international call prefix) take the
+    // full parse.
     auto top3 = [&] {
       uint64_t v = national;
       for (int d = ndigits; d > 3; --d) v /= 10;
       return v;
     };
-    if (simple && !plus && ndigits >= 5 && ndigits <= 9 && first != '0' && top3() != 810) {
+    if (!plus && ndigits >= 5 && ndigits <= 9 && first != '0' && top3() != 810) {
       PhoneResult r;
       if (Precheck(s, &r)) return r;
       const ShortVerdict& v = ShortVerdicts()[ndigits];

@@ -73,8 +73,9 @@ TEST(Phone, DefaultRegionIsConfigurable) {
 }
 
 // The fast path's answer for raw is the full parse's.
-void ExpectSameAsFullParse(const std::string& raw) {
-  PhoneResult fast = NormalizePhone(raw), slow = NormalizePhoneSlow(raw);
+void ExpectSameAsFullParse(const std::string& raw, const PhoneOptions& options = {}) {
+  SCOPED_TRACE("region " + options.default_region);
+  PhoneResult fast = NormalizePhone(raw, options), slow = NormalizePhoneSlow(raw, options);
   ASSERT_EQ(fast.e164, slow.e164) << raw;
   ASSERT_EQ(fast.verdict.validity, slow.verdict.validity) << raw;
   ASSERT_EQ(fast.verdict.reason, slow.verdict.reason) << raw;
@@ -102,6 +103,62 @@ TEST(Phone, FastPathEqualsFullParseOnRandomInputs) {
     std::snprintf(buf, sizeof buf, formats[rng() % std::size(formats)], code, a, b, c);
     ASSERT_NO_FATAL_FAILURE(ExpectSameAsFullParse(buf));
   }
+}
+
+// The +1 plan (US, Canada, the Caribbean) has its own fast path: ten digits,
+// or eleven after the trunk 1, in a +1 region; "+1" and "+7" numbers in any
+// region. Area codes are drawn from the whole range, so invalid ones (0xx,
+// 1xx, unassigned) and other countries' share of the plan are met too.
+TEST(Phone, FastPathEqualsFullParseInTheNorthAmericanPlan) {
+  const uint64_t seed = std::random_device{}();
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  const char* formats[] = {"(%s) %s-%s%s", "%s-%s-%s%s",   "%s%s%s%s",     "+1 %s %s %s%s", "%s.%s.%s%s",
+                           "+1%s%s%s%s",   "1-%s-%s-%s%s", "1 (%s) %s-%s%s", "+7 %s %s %s%s", "1%s%s%s%s"};
+  const char* regions[] = {"US", "CA", "JM", "RU", "DE"};
+  for (int i = 0; i < 30000; ++i) {
+    char code[4], a[4], b[3], c[3];
+    std::snprintf(code, sizeof code, "%03d", static_cast<int>(rng() % 1000));
+    std::snprintf(a, sizeof a, "%03d", static_cast<int>(rng() % 1000));
+    std::snprintf(b, sizeof b, "%02d", static_cast<int>(rng() % 100));
+    std::snprintf(c, sizeof c, "%02d", static_cast<int>(rng() % 100));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, formats[rng() % std::size(formats)], code, a, b, c);
+    PhoneOptions options;
+    options.default_region = regions[rng() % std::size(regions)];
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAsFullParse(buf, options));
+  }
+}
+
+// The +1 prefixes whose numbers libphonenumber judges by more than six
+// digits (bench/phone_prefixes.cc finds them) take the full parse.
+TEST(Phone, PrefixesSplitAfterTheSixthDigitTakeTheFullParse) {
+  PhoneOptions us;
+  us.default_region = "US";
+  for (const char* prefix : {"246521", "246522", "284496", "876606"}) {
+    for (int suffix = 0; suffix < 10000; suffix += 7) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "+1 %s%04d", prefix, suffix);
+      ASSERT_NO_FATAL_FAILURE(ExpectSameAsFullParse(buf, us));
+      ASSERT_NO_FATAL_FAILURE(ExpectSameAsFullParse(buf + 3, us));
+    }
+  }
+}
+
+TEST(Phone, NorthAmericanNumbersAreClassified) {
+  PhoneOptions us;
+  us.default_region = "US";
+  PhoneResult r = NormalizePhone("(212) 555-0187", us);
+  EXPECT_EQ(r.e164, "+12125550187");
+  r = NormalizePhone("1-416-555-0123", us);  // Toronto: a Canadian number read in the US
+  EXPECT_EQ(r.e164, "+14165550123");
+  EXPECT_EQ(r.region, "CA");
+  EXPECT_TRUE(r.verdict.usable());
+  r = NormalizePhone("800 555 0199", us);
+  EXPECT_EQ(r.type, PhoneType::kTollFree);
+  r = NormalizePhone("+1 212 555 0187");  // the default region is RU
+  EXPECT_EQ(r.e164, "+12125550187");
+  EXPECT_EQ(r.region, "US");
 }
 
 // Local numbers without their area code and truncated ones (5 to 9 digits)
