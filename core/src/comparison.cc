@@ -128,6 +128,17 @@ void ComputeLevels(const CompareIndex& x, std::span<const std::pair<uint32_t, ui
   }
   jw_first.Run();
   for (size_t i = 0; i < need_first.size(); ++i) first[need_first[i]] = FirstLevelOfJw(jw_first.result(i));
+  // Needs the first-name level: after its batch.
+  int8_t* phone = out->levels[static_cast<size_t>(Comparison::kPhone)].data();
+  const int8_t* dob = out->levels[static_cast<size_t>(Comparison::kBirthDate)].data();
+  for (size_t p = 0; p < n; ++p) {
+    if (phone[p] != kPhoneExact || first[p] != kFirstElse) continue;
+    int8_t lv[kComparisonCount] = {};
+    lv[static_cast<size_t>(Comparison::kPhone)] = phone[p];
+    lv[static_cast<size_t>(Comparison::kFirstName)] = first[p];
+    lv[static_cast<size_t>(Comparison::kBirthDate)] = dob[p];
+    phone[p] = kernels::SharedPhoneLevel(lv);
+  }
   jw_last.Run();
   for (size_t i = 0; i < need_last.size(); ++i) last[need_last[i]] = LastLevelOfJw(jw_last.result(i));
   jw_middle.Run();

@@ -73,6 +73,24 @@ TEST(Comparison, SwappedNamesAlsoWithATypo) {
   EXPECT_EQ(Level(t, 0, 3, Comparison::kFirstName), "exact");  // in place: not a swap
 }
 
+// A number two records share while their first names and birth dates
+// differ is a household's line: it counts as a shared landline. The same
+// person (a typo in the name, or the birth date agreeing) keeps "exact".
+TEST(Comparison, APhoneSharedByDifferentPeopleIsAHouseholdLine) {
+  MatchTable t = TableOf(
+      "id,first_name,last_name,dob,phone\n"
+      "1,Matthew,Ward,1981-12-30,+1 213 325 1063\n"
+      "2,Josephine,Ward,1950-09-06,+1 (213) 325-1063\n"  // his mother
+      "3,Mathew,Ward,1981-12-30,+1 213-325-1063\n"        // him, a typo in the name
+      "4,Jo,Ward,1981-12-30,+12133251063\n"               // another name, the same birth date
+      "5,Josephine,Ward,,+1 213 325 1063\n");             // no birth date to tell
+  EXPECT_EQ(Level(t, 0, 1, Comparison::kPhone), "shared_landline");
+  EXPECT_EQ(Level(t, 0, 2, Comparison::kPhone), "exact");
+  EXPECT_EQ(Level(t, 0, 3, Comparison::kPhone), "exact");
+  EXPECT_EQ(Level(t, 0, 4, Comparison::kPhone), "shared_landline");
+  EXPECT_EQ(Level(t, 1, 4, Comparison::kPhone), "exact");  // the same first name
+}
+
 // A device that fails (out of memory, a lost driver) leaves its work to the
 // host: the same result, and a note that says why it ran slower.
 class FailingLevels final : public kernels::DeviceLevels {

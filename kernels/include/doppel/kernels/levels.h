@@ -399,6 +399,20 @@ DOPPEL_HD inline int8_t MarriageLevel(const CompareRow& ra, const CompareRow& rb
   return last;
 }
 
+// The phone level of a pair whose first-name and birth-date levels are
+// final: a number two records share while their first names and birth
+// dates differ is a household's line (a spouse, a child, a parent), not
+// evidence of one person, so it counts as a shared landline does (its weight
+// capped). In the North American plan a number's type does not tell a home
+// phone from a mobile; in any plan relatives share numbers.
+DOPPEL_HD inline int8_t SharedPhoneLevel(const int8_t* lv) {
+  using namespace levels;
+  const int8_t phone = lv[static_cast<size_t>(Comparison::kPhone)];
+  if (phone != kPhoneExact || lv[static_cast<size_t>(Comparison::kFirstName)] != kFirstElse) return phone;
+  const int8_t dob = lv[static_cast<size_t>(Comparison::kBirthDate)];
+  return dob == kNull || dob <= kDateYear ? kPhoneLandline : phone;
+}
+
 // Jaro-Winkler of string i against string j of one column, one pair at a
 // time (the host batches these through the kernel table instead).
 DOPPEL_HD inline double JaroWinklerOf(const StringsRef& col, uint32_t i, uint32_t j) {
@@ -421,6 +435,7 @@ DOPPEL_HD inline void PairLevelsOf(const LevelInputs& in, uint32_t a, uint32_t b
         AddressLevelOf(in, a, b, ra, rb, JaroWinklerOf(in.city, a, b) >= kJwField);
   }
   lv[static_cast<size_t>(Comparison::kLastName)] = MarriageLevel(ra, rb, lv);
+  lv[static_cast<size_t>(Comparison::kPhone)] = SharedPhoneLevel(lv);
   if (need & kNeedDoc) lv[static_cast<size_t>(Comparison::kDocId)] = DocLevelOfJw(JaroWinklerOf(in.doc, a, b));
 }
 
