@@ -1,6 +1,7 @@
 // Fuzzy deduplication accuracy through the command line, at the default
 // settings with no tuning per dataset beyond what the headers say: FEBRL 1-3
-// and Splink's fake_1000 from ../shared/data, and a generated Russian base.
+// and Splink's fake_1000 from ../shared/data, and generated Russian and
+// English bases.
 // The figures are recorded in docs/accuracy.md.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -48,9 +49,10 @@ class AccuracyTest : public ::testing::Test {
     return so.str();
   }
   // Dedupes `input` and scores it; returns the eval JSON.
-  nlohmann::json DedupeAndScore(const std::string& input, const std::string& truth_args) {
+  nlohmann::json DedupeAndScore(const std::string& input, const std::string& truth_args,
+                                const std::string& flags = "") {
     std::string out = (dir_ / "result").string();
-    Run("dedupe -q " + Quoted(input) + " --out " + Quoted(out));
+    Run("dedupe -q " + Quoted(input) + " --out " + Quoted(out) + " " + flags);
     std::string json = Run("eval --json " + truth_args + " " + Quoted(out + "/clusters.csv"));
     auto j = nlohmann::json::parse(json, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << json;
@@ -107,6 +109,19 @@ TEST_F(AccuracyTest, GeneratedRussianBase) {
             "1,1 2 3,Иванов,Иван,,m,,+79123456789,,\"город москва, улица тверская, дом 1\",,2,,2,,3,");
   EXPECT_EQ(golden("--survivorship source_priority --source-priority crm,web"),
             "1,1 2 3,Иванов,Иван,Петрович,m,,+79123456789,,\"город москва, улица тверская, дом 1, квартира 5\",,3,,3,,3,");
+}
+
+// An English base read as North American data: US phones through the
+// +1 fast path, month/day/year dates, and relatives who share the
+// household's one number kept apart (F1 0.9555 before the shared-phone
+// level, 0.9970 after).
+TEST_F(AccuracyTest, GeneratedEnglishBase) {
+  std::string data_dir = fs::exists(kData) ? kData.string() : "builtin";
+  std::string base = (dir_ / "gen").string();
+  Run("gen -q --rows 20000 --seed 42 --locale en --data-dir " + Quoted(data_dir) + " --out " + Quoted(base));
+  auto j = DedupeAndScore(base + "/base.csv", "--truth " + Quoted(base + "/truth.csv"), "--region US --date-order mdy");
+  EXPECT_GE(j["pairwise"]["precision"].get<double>(), 0.99);
+  EXPECT_GE(j["pairwise"]["f1"].get<double>(), 0.99);
 }
 
 }  // namespace
