@@ -220,6 +220,24 @@ TEST_F(CliTest, ColumnsOverTheRecordMemoryGoToFilesWithTheSameOutputs) {
   EXPECT_NE(bad.err.find("--record-memory"), std::string::npos) << bad.err;
 }
 
+// A base whose numbers the default region refuses (North American numbers
+// read as Russian ones) gets a note on stderr that names --region; with the
+// right region it does not.
+TEST_F(CliTest, PhonesFromAnotherCountryAskForTheRegion) {
+  std::string csv = "id,first_name,last_name,phone\n";
+  for (int i = 0; i < 150; ++i) {
+    csv += std::to_string(i) + ",Ann,Lee" + std::to_string(i) + ",(212) 555-" + std::to_string(1000 + i) + "\n";
+  }
+  Write("us.csv", csv);
+  Result ru = Doppel("profile -q " + P("us.csv"));
+  ASSERT_EQ(ru.code, 0) << ru.err;
+  EXPECT_NE(ru.err.find("not valid in region RU"), std::string::npos) << ru.err;
+  EXPECT_NE(ru.err.find("--region"), std::string::npos) << ru.err;
+  Result us = Doppel("dedupe -q " + P("us.csv") + " --out " + P("o") + " --region US");
+  ASSERT_EQ(us.code, 0) << us.err;
+  EXPECT_EQ(us.err.find("not valid in region"), std::string::npos) << us.err;
+}
+
 TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {
   Write("bad.csv",
         "id;ФИО;Телефон\n"

@@ -227,6 +227,40 @@ class ReadAhead {
   std::thread thread_;
 };
 
+// Phone numbers shaped like numbers (not placeholders, not text) and how
+// many of them the numbering plan refused.
+struct PhoneTally {
+  uint64_t numbers = 0, refused = 0;
+};
+
+void CountPhones(const std::vector<core::NormalizedRecord>& records, PhoneTally* t) {
+  for (const auto& r : records) {
+    for (const auto& p : r.phones) {
+      const core::Reason why = p.verdict.reason;
+      if (p.verdict.usable()) {
+        ++t->numbers;
+      } else if (why == core::Reason::kPhoneInvalid || why == core::Reason::kPhoneTooShort ||
+                 why == core::Reason::kPhoneTooLong) {
+        ++t->numbers;
+        ++t->refused;
+      }
+    }
+  }
+}
+
+// Most numbers refused is what a base from another country looks like when
+// read with the default region (US numbers read as Russian ones): said on
+// stderr, even with -q, since matching then loses its best evidence.
+void NoteWrongPhoneRegion(const PhoneTally& t, const std::string& region) {
+  if (t.numbers < 100 || t.refused * 2 <= t.numbers) return;
+  std::fprintf(stderr,
+               "doppel: note: %s of %s phone numbers are not valid in region %s, the region for numbers "
+               "without a country code; if the base is from another country, say so with --region "
+               "(e.g. --region US) or [normalize] phone_region\n",
+               core::Percent(t.refused, t.numbers).c_str(), core::WithThousands(t.numbers).c_str(),
+               region.c_str());
+}
+
 }  // namespace
 
 Result<PipelineResult> RunPipeline(
@@ -235,6 +269,7 @@ Result<PipelineResult> RunPipeline(
     const std::function<void(const BatchView&)>& on_batch,
     const std::function<void(const std::vector<core::Reject>&)>& on_rejects) {
   PipelineResult out;
+  PhoneTally phones;
   DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
   DOPPEL_ASSIGN_OR_RETURN(out.reader, core::OpenReader(std::move(source), config.reader));
   const bool ndjson = out.reader->format() == core::InputFormat::kNdjson;
@@ -258,10 +293,12 @@ Result<PipelineResult> RunPipeline(
       }
       if (!item->more) break;
       out.records += item->records.size();
+      CountPhones(item->records, &phones);
       on_batch(BatchView{item->batch, out.map, item->names, item->records});
       progress.Update(out.records + out.rejected, item->bytes_read, item->bytes_total);
     }
   }
+  NoteWrongPhoneRegion(phones, config.normalize.phone.default_region);
   if (ndjson) {
     const auto& names = out.reader->column_names();
     for (const auto& o : config.columns) {
