@@ -55,6 +55,41 @@ void BM_PhoneFullParse(benchmark::State& state) {
 }
 BENCHMARK(BM_PhoneFullParse);
 
+// North American numbers in a +1 region (the English generator's formats).
+std::vector<std::string> UsPhones() {
+  std::mt19937_64 rng(2);
+  std::vector<std::string> v;
+  const char* fmt[] = {"(%03d) %03d-%04d", "%03d-%03d-%04d", "+1 %03d %03d %04d", "%03d.%03d.%04d"};
+  const int area[] = {212, 213, 312, 415, 512, 602, 702, 713, 214, 305};
+  for (int i = 0; i < 4096; ++i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, fmt[i % 4], area[rng() % 10], 200 + static_cast<int>(rng() % 800),
+                  static_cast<int>(rng() % 10000));
+    v.push_back(buf);
+  }
+  return v;
+}
+
+void BM_PhoneFastUS(benchmark::State& state) {
+  auto phones = UsPhones();
+  PhoneOptions us;
+  us.default_region = "US";
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(NormalizePhone(phones[i++ & 4095], us));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PhoneFastUS);
+
+void BM_PhoneFullParseUS(benchmark::State& state) {
+  auto phones = UsPhones();
+  PhoneOptions us;
+  us.default_region = "US";
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(NormalizePhoneSlow(phones[i++ & 4095], us));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PhoneFullParseUS);
+
 void BM_Name(benchmark::State& state) {
   const char* names[] = {"Иванов Иван Иванович", "Мария Петровна Сидорова", "Smith, John", "КУЗНЕЦОВ О.А.",
                          "Ivanov Yuriy Petrovich", "Петров-Водкин Кузьма"};

@@ -240,10 +240,11 @@ def main():
         if len(rates) > 1:
             lines.append(f"- {name} by target, one thread: " +
                          ", ".join(f"{label} {rate:,.0f}" for label, rate in rates) + " items/s")
-    fast, slow = micro_rate("BM_PhoneFast"), micro_rate("BM_PhoneFullParse")
-    if fast and slow:
-        lines.append(f"- phone normalization: fast path / libphonenumber full parse = {fast / slow:.2f}x "
-                     f"({fast:,.0f} vs {slow:,.0f} numbers/s)")
+    for suffix, what in (("", "Russian numbers"), ("US", "North American numbers, --region US")):
+        fast, slow = micro_rate("BM_PhoneFast" + suffix), micro_rate("BM_PhoneFullParse" + suffix)
+        if fast and slow:
+            lines.append(f"- phone normalization ({what}): fast path / libphonenumber full parse = "
+                         f"{fast / slow:.2f}x ({fast:,.0f} vs {slow:,.0f} numbers/s)")
     if service:
         ing, lat = service["ingest_records_per_second"], service["get_entity"]
         lines += ["", f"doppeld, {service['rows']:,} generated records in requests of {service['batch']:,} "
