@@ -83,12 +83,24 @@ DATASETS = {
 
 GEN_SEED = 42  # doppel gen --seed for the generated bases
 GEN_PREFIX = "gen_en_"
+GEN_RU_PREFIX = "gen_ru_"
 
 
 def spec_of(dataset: str, work: Path) -> dict:
     """The spec of a named dataset; gen_en_N is the generated English base of N rows under work."""
     if dataset in DATASETS:
         return DATASETS[dataset]
+    m = re.fullmatch(GEN_RU_PREFIX + r"(\d+)", dataset)
+    if m:
+        base = work / dataset
+        return {
+            "path": base / "base.csv",
+            "kind": "gen_ru",
+            "id": "id",
+            "rows": int(m.group(1)),
+            "eval": ["--truth", str(base / "truth.csv")],
+            "gen_args": ["--locale", "ru"],
+        }
     m = re.fullmatch(GEN_PREFIX + r"(\d+)", dataset)
     if not m:
         raise ValueError(f"unknown dataset {dataset}")
@@ -102,6 +114,7 @@ def spec_of(dataset: str, work: Path) -> dict:
         # The slash dates of the English generator are month/day/year and its phones are
         # North American; both tools are told.
         "doppel_args": ["--date-order", "mdy", "--region", "US"],
+        "gen_args": ["--locale", "en"],
     }
 
 
@@ -118,6 +131,10 @@ VARIANTS = {
     "gen_en": {
         "splink (50k synthetic example model)": "synthetic50k",
         "splink (same model, EM on email and dob, tuned by us)": "synthetic50k_em_email",
+    },
+    "gen_ru": {
+        "splink (50k example's recipe, Russian columns)": "ru",
+        "splink (same, EM on email and dob, tuned by us)": "ru_em_email",
     },
 }
 
@@ -173,6 +190,56 @@ select
   nullif(lower(trim(city)), '') as city,
   nullif(trim(postcode), '') as postcode
 from raw
+"""
+
+
+# Cleaning of the generated Russian base for Splink, as a diligent user
+# would write it in SQL: ФИО split on spaces into surname, first name and
+# patronymic (the order most rows use), every text lower-cased and
+# transliterated to Latin letter by letter (so Иванов and Ivanov compare),
+# dates parsed from day.month.year, ISO and day/month/year, the mobile's
+# last ten digits, the landline's digits, the address as one string.
+TRANSLIT = [
+    ("щ", "shch"), ("ж", "zh"), ("х", "kh"), ("ц", "ts"), ("ч", "ch"), ("ш", "sh"), ("ю", "iu"),
+    ("я", "ia"), ("ё", "e"), ("а", "a"), ("б", "b"), ("в", "v"), ("г", "g"), ("д", "d"), ("е", "e"),
+    ("з", "z"), ("и", "i"), ("й", "i"), ("к", "k"), ("л", "l"), ("м", "m"), ("н", "n"), ("о", "o"),
+    ("п", "p"), ("р", "r"), ("с", "s"), ("т", "t"), ("у", "u"), ("ф", "f"), ("ъ", ""), ("ы", "y"),
+    ("ь", ""), ("э", "e"),
+]
+
+
+def translit_sql(expr: str) -> str:
+    out = f"lower({expr})"
+    for cyr, lat in TRANSLIT:
+        out = f"replace({out}, '{cyr}', '{lat}')"
+    return out
+
+
+GEN_RU_PREP_SQL = """
+create table prepared as
+with raw as (
+  select id, "ФИО" as fio, "Дата рождения" as dob_raw, "Телефон" as phone_raw,
+         "Телефон 2" as landline_raw, "E-mail" as email_raw, "Адрес" as address_raw
+  from read_csv('{path}', all_varchar = true, header = true, delim = ';')
+), names as (
+  select *, list_filter(string_split(trim(regexp_replace({fio_latin}, '[.,]', ' ', 'g')), ' '),
+                        lambda x: x <> '') as parts
+  from raw
+)
+select
+  id,
+  nullif(parts[1], '') as surname,
+  nullif(parts[2], '') as first_name,
+  nullif(parts[3], '') as patronymic,
+  nullif(trim(concat_ws(' ', parts[2], parts[1])), '') as first_name_surname,
+  strftime(coalesce(try_strptime(dob_raw, '%d.%m.%Y'), try_strptime(dob_raw, '%Y-%m-%d'),
+                    try_strptime(dob_raw, '%d/%m/%Y')), '%Y-%m-%d') as dob,
+  case when length(regexp_replace(coalesce(phone_raw, ''), '[^0-9]', '', 'g')) >= 10
+       then right(regexp_replace(phone_raw, '[^0-9]', '', 'g'), 10) end as phone,
+  nullif(regexp_replace(coalesce(landline_raw, ''), '[^0-9]', '', 'g'), '') as landline,
+  nullif(lower(trim(email_raw)), '') as email,
+  nullif(trim({address_latin}), '') as address
+from names
 """
 
 
@@ -365,6 +432,48 @@ def splink_settings(variant: str):
             training["em_rules"] = [block_on("email"), block_on("dob")]
         return settings, training
 
+    if variant in ("ru", "ru_em_email"):
+        # The recipe of the English variants (the 50k synthetic example's
+        # model and training) on the columns the Russian base has.
+        blocking = [
+            block_on("first_name", "surname"),
+            block_on("surname", "dob"),
+            block_on("phone"),
+            block_on("email"),
+            block_on("first_name", "dob"),
+        ]
+        settings = SettingsCreator(
+            unique_id_column_name="id",
+            link_type="dedupe_only",
+            blocking_rules_to_generate_predictions=blocking,
+            comparisons=[
+                cl.ForenameSurnameComparison(
+                    "first_name", "surname", forename_surname_concat_col_name="first_name_surname"
+                ),
+                cl.NameComparison("patronymic"),
+                cl.DateOfBirthComparison("dob", input_is_string=True),
+                cl.ExactMatch("phone"),
+                cl.ExactMatch("landline"),
+                cl.EmailComparison("email"),
+                cl.JaroWinklerAtThresholds("address", [0.9, 0.7]),
+            ],
+            retain_intermediate_calculation_columns=True,
+        )
+        training = {
+            "deterministic_rules": [
+                block_on("first_name", "surname", "dob"),
+                block_on("email"),
+                block_on("phone"),
+            ],
+            "recall": 0.7,
+            "u_max_pairs": 5e6,
+            "em_rules": [block_on("first_name", "surname"), block_on("dob")],
+            "em_without_tf": False,
+        }
+        if variant == "ru_em_email":
+            training["em_rules"] = [block_on("email"), block_on("dob")]
+        return settings, training
+
     raise ValueError(f"unknown variant {variant}")
 
 
@@ -379,6 +488,10 @@ def splink_worker(dataset: str, variant: str, clusters_out: Path, phases_out: Pa
     db_api = DuckDBAPI()
     if spec["kind"] == "gen_en":
         db_api.duckdb_con.execute(GEN_EN_PREP_SQL.format(path=spec["path"]))
+        sdf = db_api.register("prepared")
+    elif spec["kind"] == "gen_ru":
+        db_api.duckdb_con.execute(GEN_RU_PREP_SQL.format(
+            path=spec["path"], fio_latin=translit_sql("fio"), address_latin=translit_sql("address_raw")))
         sdf = db_api.register("prepared")
     else:
         sdf = db_api.register(read_csv_as_arrow(spec["path"]))
@@ -434,7 +547,7 @@ def splink_worker(dataset: str, variant: str, clusters_out: Path, phases_out: Pa
     # Diagnostic only, outside the timed part: share of true pairs that the
     # prediction blocking rules put in front of the model at all. It scores
     # every candidate pair again, so the generated bases skip it.
-    if spec["kind"] == "gen_en":
+    if spec["kind"] in ("gen_en", "gen_ru"):
         phases["candidate_pairs"] = None
         phases["blocking_recall"] = None
         phases_out.write_text(json.dumps(phases, indent=2))
@@ -591,6 +704,8 @@ def main() -> int:
     ap.add_argument("--generated", default="",
                     help="also compare on generated English bases of these sizes, e.g. 100000,1000000 "
                          f"(doppel gen --locale en --seed {GEN_SEED})")
+    ap.add_argument("--generated-ru", default="",
+                    help="and on generated Russian bases of these sizes (doppel gen --locale ru)")
     ap.add_argument("--suffix", default="", help="appended to the results' file names, e.g. -scale")
     # internal: one Splink job in a child process
     ap.add_argument("--worker", nargs=4, metavar=("DATASET", "VARIANT", "CLUSTERS", "PHASES"),
@@ -621,11 +736,12 @@ def main() -> int:
     }
     rows: list[dict] = []
     names = [d for d in args.datasets.split(",") if d]
-    for n in (int(x) for x in args.generated.split(",") if x):
-        name = f"{GEN_PREFIX}{n}"
-        subprocess.run([doppel, "gen", "-q", "--locale", "en", "--seed", str(GEN_SEED), "--rows", str(n),
-                        "--out", str(work / name)], check=True)
-        names.append(name)
+    for prefix, sizes in ((GEN_PREFIX, args.generated), (GEN_RU_PREFIX, args.generated_ru)):
+        for n in (int(x) for x in sizes.split(",") if x):
+            name = f"{prefix}{n}"
+            subprocess.run([doppel, "gen", "-q", *spec_of(name, work)["gen_args"], "--seed", str(GEN_SEED),
+                            "--rows", str(n), "--out", str(work / name)], check=True, stdout=subprocess.DEVNULL)
+            names.append(name)
     for ds in names:
         spec = spec_of(ds, work)
         # Doppel

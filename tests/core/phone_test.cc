@@ -81,6 +81,7 @@ void ExpectSameAsFullParse(const std::string& raw, const PhoneOptions& options =
   ASSERT_EQ(fast.verdict.reason, slow.verdict.reason) << raw;
   ASSERT_EQ(fast.type, slow.type) << raw;
   ASSERT_EQ(fast.region, slow.region) << raw;
+  ASSERT_EQ(fast.extension, slow.extension) << raw;
 }
 
 // The fast path must agree with libphonenumber's full parse on everything.

@@ -410,7 +410,7 @@ DOPPEL_HD inline int8_t SharedPhoneLevel(const int8_t* lv) {
   const int8_t phone = lv[static_cast<size_t>(Comparison::kPhone)];
   if (phone != kPhoneExact || lv[static_cast<size_t>(Comparison::kFirstName)] != kFirstElse) return phone;
   const int8_t dob = lv[static_cast<size_t>(Comparison::kBirthDate)];
-  return dob == kNull || dob <= kDateYear ? kPhoneLandline : phone;
+  return dob == kNull || dob <= kDateYear ? static_cast<int8_t>(kPhoneLandline) : phone;
 }
 
 // Jaro-Winkler of string i against string j of one column, one pair at a
@@ -434,6 +434,8 @@ DOPPEL_HD inline void PairLevelsOf(const LevelInputs& in, uint32_t a, uint32_t b
     lv[static_cast<size_t>(Comparison::kAddress)] =
         AddressLevelOf(in, a, b, ra, rb, JaroWinklerOf(in.city, a, b) >= kJwField);
   }
+  // The two never both apply (marriage needs like first names, a shared
+  // line unlike ones), so their order does not matter.
   lv[static_cast<size_t>(Comparison::kLastName)] = MarriageLevel(ra, rb, lv);
   lv[static_cast<size_t>(Comparison::kPhone)] = SharedPhoneLevel(lv);
   if (need & kNeedDoc) lv[static_cast<size_t>(Comparison::kDocId)] = DocLevelOfJw(JaroWinklerOf(in.doc, a, b));
