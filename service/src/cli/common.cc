@@ -115,6 +115,10 @@ void Progress::Note(const std::string& message) const {
   if (!quiet_) std::fprintf(stderr, "%s: %s\n", what_.c_str(), message.c_str());
 }
 
+void Progress::Warn(const std::string& message) const {
+  std::fprintf(stderr, "%sdoppel: note: %s\n", !quiet_ && tty_ && printed_ ? "\n" : "", message.c_str());
+}
+
 void Progress::Done(uint64_t rows) {
   if (quiet_) return;
   double secs = Seconds();
@@ -251,14 +255,13 @@ void CountPhones(const std::vector<core::NormalizedRecord>& records, PhoneTally*
 // Most numbers refused is what a base from another country looks like when
 // read with the default region (US numbers read as Russian ones): said on
 // stderr, even with -q, since matching then loses its best evidence.
-void NoteWrongPhoneRegion(const PhoneTally& t, const std::string& region) {
+void NoteWrongPhoneRegion(const PhoneTally& t, const std::string& region, const std::string& path,
+                          const Progress& progress) {
   if (t.numbers < 100 || t.refused * 2 <= t.numbers) return;
-  std::fprintf(stderr,
-               "doppel: note: %s of %s phone numbers are not valid in region %s, the region for numbers "
-               "without a country code; if the base is from another country, say so with --region "
-               "(e.g. --region US) or [normalize] phone_region\n",
-               core::Percent(t.refused, t.numbers).c_str(), core::WithThousands(t.numbers).c_str(),
-               region.c_str());
+  progress.Warn(path + ": " + core::Percent(t.refused, t.numbers) + " of " + core::WithThousands(t.numbers) +
+                " phone numbers are not valid in region " + region +
+                ", the region for numbers without a country code; if the base is from another country, say so "
+                "with --region (e.g. --region US) or [normalize] phone_region");
 }
 
 }  // namespace
@@ -298,7 +301,7 @@ Result<PipelineResult> RunPipeline(
       progress.Update(out.records + out.rejected, item->bytes_read, item->bytes_total);
     }
   }
-  NoteWrongPhoneRegion(phones, config.normalize.phone.default_region);
+  NoteWrongPhoneRegion(phones, config.normalize.phone.default_region, path, progress);
   if (ndjson) {
     const auto& names = out.reader->column_names();
     for (const auto& o : config.columns) {

@@ -67,6 +67,9 @@ class Progress {
   void Done(uint64_t rows);
   // A line "<what>: <message>" on stderr, unless quiet.
   void Note(const std::string& message) const;
+  // A line "doppel: note: <message>" on stderr even when quiet, on a line of
+  // its own after a progress line on a terminal.
+  void Warn(const std::string& message) const;
   double Seconds() const;
 
  private:
