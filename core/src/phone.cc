@@ -106,8 +106,11 @@ class PrefixCache {
   }
 
   bool Classify(uint64_t national, PhoneResult* r) {
+    // Ten digits with a leading 0 ("(000) 310-1962") keep their zeros in
+    // libphonenumber ("+10003101962") and are judged as written: the full
+    // parse. (A +1 number of seven digits can even be valid.)
+    if (national < kPrefixes * 1000 || national >= kPrefixes * 10000) return false;
     const uint64_t prefix = national / 10000;
-    if (prefix == 0 || prefix >= kPrefixes) return false;
     uint16_t v = entries_[prefix].load(std::memory_order_relaxed);
     if (v == kUnfilled) {
       PhoneResult full;

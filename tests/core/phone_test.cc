@@ -149,6 +149,14 @@ TEST(Phone, PrefixesSplitAfterTheSixthDigitTakeTheFullParse) {
 TEST(Phone, NorthAmericanNumbersAreClassified) {
   PhoneOptions us;
   us.default_region = "US";
+  // Leading zeros stay (the full parse's answer, found by the property test).
+  for (const char* region : {"US", "CA", "RU"}) {
+    PhoneOptions o;
+    o.default_region = region;
+    ExpectSameAsFullParse("(000) 310-1962", o);
+    ExpectSameAsFullParse("+1 000 310 1962", o);
+    ExpectSameAsFullParse("0123456789", o);
+  }
   PhoneResult r = NormalizePhone("(212) 555-0187", us);
   EXPECT_EQ(r.e164, "+12125550187");
   r = NormalizePhone("1-416-555-0123", us);  // Toronto: a Canadian number read in the US
