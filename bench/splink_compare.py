@@ -252,6 +252,32 @@ def true_entities(dataset: str, spec: dict) -> dict[str, str]:
     return {r["unique_id"]: r["cluster"] for r in rows}
 
 
+def generated_training(em_on_email: bool) -> dict:
+    """Training of the generated bases' models (the 50k synthetic example's recipe).
+
+    The recipe's EM, run on pairs that share first name and surname, takes
+    namesakes for duplicates and learns that a duplicate's date of birth
+    mostly differs (m 0.24 for an exact match, 0.46 for no likeness at 100k
+    English records), so namesakes link and chain. Pairs that share an email
+    are nearly all duplicates: EM on them (em_on_email) learns the other
+    fields' m, as a Splink user would once they saw those m-values. Chosen by
+    us with the truth in view.
+    """
+    from splink import block_on
+
+    return {
+        "deterministic_rules": [
+            block_on("first_name", "surname", "dob"),
+            block_on("email"),
+            block_on("phone"),
+        ],
+        "recall": 0.7,
+        "u_max_pairs": 5e6,
+        "em_rules": [block_on("email") if em_on_email else block_on("first_name", "surname"), block_on("dob")],
+        "em_without_tf": False,
+    }
+
+
 def splink_settings(variant: str):
     import splink.comparison_library as cl
     from splink import ColumnExpression, SettingsCreator, block_on
@@ -410,27 +436,7 @@ def splink_settings(variant: str):
             ],
             retain_intermediate_calculation_columns=True,
         )
-        training = {
-            "deterministic_rules": [
-                block_on("first_name", "surname", "dob"),
-                block_on("email"),
-                block_on("phone"),
-            ],
-            "recall": 0.7,
-            "u_max_pairs": 5e6,
-            "em_rules": [block_on("first_name", "surname"), block_on("dob")],
-            "em_without_tf": False,
-        }
-        if variant == "synthetic50k_em_email":
-            # The first variant's EM, run on pairs that share first name and
-            # surname, takes namesakes for duplicates and learns that a
-            # duplicate's date of birth mostly differs (m 0.24 for an exact
-            # match, 0.46 for no likeness at 100k records), so namesakes link
-            # and chain. Pairs that share an email are nearly all duplicates:
-            # EM on them learns the other fields' m, as a Splink user would
-            # once they saw those m-values. Chosen by us with the truth in view.
-            training["em_rules"] = [block_on("email"), block_on("dob")]
-        return settings, training
+        return settings, generated_training(variant == "synthetic50k_em_email")
 
     if variant in ("ru", "ru_em_email"):
         # The recipe of the English variants (the 50k synthetic example's
@@ -459,20 +465,7 @@ def splink_settings(variant: str):
             ],
             retain_intermediate_calculation_columns=True,
         )
-        training = {
-            "deterministic_rules": [
-                block_on("first_name", "surname", "dob"),
-                block_on("email"),
-                block_on("phone"),
-            ],
-            "recall": 0.7,
-            "u_max_pairs": 5e6,
-            "em_rules": [block_on("first_name", "surname"), block_on("dob")],
-            "em_without_tf": False,
-        }
-        if variant == "ru_em_email":
-            training["em_rules"] = [block_on("email"), block_on("dob")]
-        return settings, training
+        return settings, generated_training(variant == "ru_em_email")
 
     raise ValueError(f"unknown variant {variant}")
 
