@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <numeric>
 #include <unordered_map>
@@ -60,6 +61,45 @@ Result<FsModel> TrainOn(const MatchTable& t, const MatcherOptions& options, cons
               });
   if (Status s = budget.status(); !s.ok()) return s;
   return TrainModel(x, summary, blocked.training, k, TrainOptionsOf(options));
+}
+
+Result<BlockingSurvey> SurveyBlocking(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
+                                      const std::function<bool(uint32_t, uint32_t)>* same_entity) {
+  BlockingSurvey r;
+  BlockingOptions blocking = options.blocking;
+  blocking.training_pairs_per_rule = 1;  // no model is trained
+  PairBudget budget = PairBudgetOf(options);
+  BlockedRules blocked = BlockRules(t, blocking, k, options.threads, &budget);
+  if (Status s = budget.status(); !s.ok()) return s;
+  const size_t rules = blocked.runs.size();
+  if (same_entity != nullptr) {
+    // Each rule's true pairs (its run is sorted), then the running union of
+    // the earlier rules' true pairs to tell which are new.
+    r.true_pairs.assign(rules, 0);
+    r.new_true_pairs.assign(rules, 0);
+    std::vector<uint64_t> seen, mine, merged;
+    for (size_t i = 0; i < rules; ++i) {
+      mine.clear();
+      PairRun::Reader reader(blocked.runs[i], 0, blocked.runs[i].size());
+      const uint64_t *at, *end;
+      while (reader.Next(&at, &end)) {
+        for (; at < end; ++at) {
+          if ((*same_entity)(static_cast<uint32_t>(*at >> 32), static_cast<uint32_t>(*at))) mine.push_back(*at);
+        }
+      }
+      r.true_pairs[i] = mine.size();
+      merged.clear();
+      std::set_union(seen.begin(), seen.end(), mine.begin(), mine.end(), std::back_inserter(merged));
+      r.new_true_pairs[i] = merged.size() - seen.size();
+      seen.swap(merged);
+    }
+  }
+  UnionChunks(blocked, t.size(), options.threads, options.chunk_pairs,
+              [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) { r.candidate_pairs += piece.size(); });
+  if (Status s = budget.status(); !s.ok()) return s;
+  r.by_rule = std::move(blocked.by_rule);
+  r.spilled_bytes = budget.spilled();
+  return r;
 }
 
 Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel& model, const MatcherOptions& options,

@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <iterator>
 #include <random>
 #include <sstream>
 
@@ -222,6 +225,65 @@ TEST(Spill, TrainOnAndLinkListsGiveTheSameAnswersSpilledOrNot) {
     }
   }
   EXPECT_GT(linked, 0u);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// SurveyBlocking (doppel blocking) counts what each rule's own pair list
+// says, one rule at a time in memory: its pairs, those no earlier rule had,
+// and how many of each a same-entity test accepts; the same spilled in
+// small pieces, and on any thread count.
+TEST(Spill, BlockingSurveyCountsEachRuleAsItsOwnList) {
+  const MatchTable t = GeneratedTable(2000);
+  const std::function<bool(uint32_t, uint32_t)> same = [](uint32_t a, uint32_t b) { return (a ^ b) % 3 == 1; };
+  MatcherOptions memory;
+  memory.threads = 1;
+  // The expected figures, the way the command used to find them.
+  std::vector<std::pair<uint32_t, uint32_t>> seen;
+  std::vector<uint64_t> pairs, fresh, hits, fresh_hits;
+  for (BlockingRule rule : memory.blocking.rules) {
+    BlockingOptions one = memory.blocking;
+    one.rules = {rule};
+    const CandidatePairs c = GenerateCandidates(t, one, K());
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    std::set_union(seen.begin(), seen.end(), c.pairs.begin(), c.pairs.end(), std::back_inserter(merged));
+    uint64_t hit = 0, fresh_hit = 0;
+    for (auto [a, b] : c.pairs) {
+      if (!same(a, b)) continue;
+      ++hit;
+      fresh_hit += !std::binary_search(seen.begin(), seen.end(), std::pair{a, b});
+    }
+    pairs.push_back(c.pairs.size());
+    fresh.push_back(merged.size() - seen.size());
+    hits.push_back(hit);
+    fresh_hits.push_back(fresh_hit);
+    seen.swap(merged);
+  }
+  TempDir dir;
+  storage::TempFileSpace space(dir.path());
+  for (int threads : {1, 2}) {
+    for (bool spill : {false, true}) {
+      MatcherOptions o = memory;
+      o.threads = threads;
+      if (spill) o.spill = &space, o.pair_memory = 1, o.chunk_pairs = 500;
+      auto survey = SurveyBlocking(t, o, K(), &same);
+      ASSERT_TRUE(survey.ok()) << survey.status().ToString();
+      SCOPED_TRACE(::testing::Message() << threads << " threads, spilled " << spill);
+      EXPECT_EQ(survey->candidate_pairs, seen.size());
+      EXPECT_EQ(survey->spilled_bytes > 0, spill);
+      ASSERT_EQ(survey->by_rule.size(), pairs.size());
+      for (size_t r = 0; r < pairs.size(); ++r) {
+        EXPECT_EQ(survey->by_rule[r].pairs, pairs[r]) << r;
+        EXPECT_EQ(survey->by_rule[r].new_pairs, fresh[r]) << r;
+        EXPECT_EQ(survey->true_pairs[r], hits[r]) << r;
+        EXPECT_EQ(survey->new_true_pairs[r], fresh_hits[r]) << r;
+      }
+      EXPECT_TRUE(survey->true_pairs.size() == pairs.size());
+    }
+  }
+  EXPECT_GT(seen.size(), 1000u);
+  const auto without = SurveyBlocking(t, memory, K()).value();
+  EXPECT_TRUE(without.true_pairs.empty());
+  EXPECT_EQ(without.candidate_pairs, seen.size());
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 

@@ -179,6 +179,42 @@ TEST_F(CliTest, SpilledPairsGiveTheSameOutputs) {
   EXPECT_FALSE(fs::exists(dir_ / "full/summary.json"));
 }
 
+// doppel blocking: the rules' table, its last cumulative count the
+// candidate pairs dedupe compares, and with truth the recall; the same
+// table with the rules' lists spilled.
+TEST_F(CliTest, BlockingTableMatchesDedupeAndSpills) {
+  Result gen = Doppel("gen --rows 3000 --seed 4 --locale ru --data-dir builtin -q --out " + P("g"));
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  Result mem = Doppel("blocking -q " + P("g/base.csv") + " --truth " + P("g/truth.csv"));
+  ASSERT_EQ(mem.code, 0) << mem.err;
+  EXPECT_NE(mem.out.find("3,000 records"), std::string::npos) << mem.out;
+  EXPECT_NE(mem.out.find("  phone "), std::string::npos) << mem.out;
+  EXPECT_NE(mem.out.find("true pairs; blocking finds"), std::string::npos) << mem.out;
+  Result dedupe = Doppel("dedupe -q " + P("g/base.csv") + " --out " + P("d"));
+  ASSERT_EQ(dedupe.code, 0) << dedupe.err;
+  // The last rule's cumulative column is the union dedupe compared.
+  const std::string summary = Slurp(dir_ / "d/summary.json");
+  const size_t at = summary.find("\"candidate_pairs\": ");
+  ASSERT_NE(at, std::string::npos) << summary;
+  const uint64_t candidates = std::strtoull(summary.c_str() + at + 19, nullptr, 10);
+  ASSERT_GT(candidates, 1000u);
+  std::string last_row;
+  std::istringstream lines(mem.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  birth_date_alone ", 0) == 0) last_row = line;
+  }
+  std::string grouped = std::to_string(candidates);
+  for (int i = static_cast<int>(grouped.size()) - 3; i > 0; i -= 3) grouped.insert(i, ",");
+  EXPECT_NE(last_row.find(" " + grouped + " "), std::string::npos) << last_row << " vs " << grouped;
+  fs::create_directories(dir_ / "spill");
+  Result disk = Doppel("blocking " + P("g/base.csv") + " --truth " + P("g/truth.csv") +
+                       " --pair-memory 1 --spill-dir " + P("spill"));
+  ASSERT_EQ(disk.code, 0) << disk.err;
+  EXPECT_EQ(disk.out, mem.out);
+  EXPECT_NE(disk.err.find("went to temporary files in"), std::string::npos) << disk.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "spill"));
+}
+
 // The records' columns over --record-memory are mapped from temporary
 // files: the same outputs byte for byte, said on stderr and in
 // summary.json, and nothing left in the spill directory; a spill directory

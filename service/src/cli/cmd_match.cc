@@ -117,6 +117,7 @@ int RunExplain(ExplainFlags f) {
 
 struct BlockingFlags {
   std::string input, truth, truth_columns, truth_from_id;
+  MemoryFlags memory;
   InputFlags in;
 };
 
@@ -124,19 +125,30 @@ int RunBlocking(const BlockingFlags& f) {
   auto config = f.in.Resolve();
   if (!config.ok()) return Fail(config.status());
   const kernels::KernelTable& k = ChooseKernels(*config);
+  core::MatcherOptions mo = config->match;
+  mo.threads = config->normalize.threads;
+  // Blocking a whole base is a dedupe's blocking: the same budgets, the
+  // rules' pair lists spilled beyond --pair-memory.
+  if (Status s = f.memory.Apply(&mo); !s.ok()) return Fail(s);
+  auto spill_scope = SpillScope::Open(&mo, DirectoryOf(f.input));
+  if (!spill_scope.ok()) return Fail(spill_scope.status());
   Progress progress("blocking", f.in.quiet);
-  auto loaded = LoadTable(f.input, *config, progress, nullptr);
+  auto loaded = LoadTable(f.input, *config, progress, nullptr, &(*spill_scope)->space());
   if (!loaded.ok()) return Fail(loaded.status());
   const core::MatchTable& t = loaded->table;
-  // The true entity of each record, when known.
-  std::vector<std::string> entity(t.size());
+  // The true entity of each record, when known, as a number (0: unknown).
+  std::vector<uint32_t> entity(t.size(), 0);
   bool have_truth = false;
+  std::unordered_map<std::string, uint32_t> entity_number;
+  auto number_of = [&](const std::string& e) {
+    return entity_number.emplace(e, static_cast<uint32_t>(entity_number.size() + 1)).first->second;
+  };
   if (!f.truth.empty()) {
     auto truth = ReadTruthFile(f.truth, f.truth_columns);
     if (!truth.ok()) return Fail(truth.status());
     for (uint32_t i = 0; i < t.size(); ++i) {
       auto it = truth->find(std::string(t.ids.Get(i)));
-      if (it != truth->end()) entity[i] = it->second;
+      if (it != truth->end() && !it->second.empty()) entity[i] = number_of(it->second);
     }
     have_truth = true;
   } else if (!f.truth_from_id.empty()) {
@@ -144,51 +156,49 @@ int RunBlocking(const BlockingFlags& f) {
     for (uint32_t i = 0; i < t.size(); ++i) {
       std::string id(t.ids.Get(i));
       std::smatch m;
-      if (std::regex_search(id, m, re) && m.size() > 1 && m[1].matched) entity[i] = m[1];
+      if (std::regex_search(id, m, re) && m.size() > 1 && m[1].matched && m[1].length() > 0) {
+        entity[i] = number_of(m[1]);
+      }
     }
     have_truth = true;
   }
   uint64_t true_pairs = 0;
   if (have_truth) {
-    std::unordered_map<std::string, uint64_t> sizes;
-    for (const auto& e : entity) {
-      if (!e.empty()) ++sizes[e];
-    }
-    for (const auto& [e, n] : sizes) true_pairs += n * (n - 1) / 2;
+    std::vector<uint64_t> sizes(entity_number.size() + 1, 0);
+    for (uint32_t e : entity) ++sizes[e];
+    for (size_t e = 1; e < sizes.size(); ++e) true_pairs += sizes[e] * (sizes[e] - 1) / 2;
   }
-  auto is_true = [&](std::pair<uint32_t, uint32_t> p) {
-    return !entity[p.first].empty() && entity[p.first] == entity[p.second];
+  const std::function<bool(uint32_t, uint32_t)> is_true = [&](uint32_t a, uint32_t b) {
+    return entity[a] != 0 && entity[a] == entity[b];
   };
-  const core::BlockingOptions& all = config->match.blocking;
-  std::vector<std::pair<uint32_t, uint32_t>> cumulative;
+  progress.Note("blocking " + core::WithThousands(t.size()) + " records with " +
+                std::to_string(mo.blocking.rules.size()) + " rules");
+  auto survey = core::SurveyBlocking(t, mo, k, have_truth ? &is_true : nullptr);
+  if (!survey.ok()) return Fail(survey.status());
   std::printf("Blocking %s: %s records, %s possible pairs\n\n", f.input.c_str(), core::WithThousands(t.size()).c_str(),
               core::WithThousands(static_cast<uint64_t>(t.size()) * (t.size() - 1) / 2).c_str());
   std::printf("  %-16s %12s %12s %12s%s\n", "rule", "pairs", "new", "cumulative",
               have_truth ? "   rule recall  cumulative recall" : "");
-  for (core::BlockingRule rule : all.rules) {
-    core::BlockingOptions one = all;
-    one.rules = {rule};
-    one.training_pairs_per_rule = 0;
-    core::CandidatePairs c = core::GenerateCandidates(t, one, k);
-    std::vector<std::pair<uint32_t, uint32_t>> merged;
-    std::set_union(cumulative.begin(), cumulative.end(), c.pairs.begin(), c.pairs.end(), std::back_inserter(merged));
-    uint64_t added = merged.size() - cumulative.size();
-    cumulative.swap(merged);
-    std::printf("  %-16s %12s %12s %12s", std::string(core::BlockingRuleName(rule)).c_str(),
-                core::WithThousands(c.pairs.size()).c_str(), core::WithThousands(added).c_str(),
-                core::WithThousands(cumulative.size()).c_str());
+  uint64_t cumulative = 0, cumulative_true = 0;
+  for (size_t r = 0; r < survey->by_rule.size(); ++r) {
+    const core::RuleStats& rule = survey->by_rule[r];
+    cumulative += rule.new_pairs;
+    std::printf("  %-16s %12s %12s %12s", std::string(core::BlockingRuleName(rule.rule)).c_str(),
+                core::WithThousands(rule.pairs).c_str(), core::WithThousands(rule.new_pairs).c_str(),
+                core::WithThousands(cumulative).c_str());
     if (have_truth) {
-      uint64_t hit = std::count_if(c.pairs.begin(), c.pairs.end(), is_true);
-      uint64_t cum = std::count_if(cumulative.begin(), cumulative.end(), is_true);
-      std::printf("   %11s  %17s", core::Percent(hit, true_pairs).c_str(), core::Percent(cum, true_pairs).c_str());
+      cumulative_true += survey->new_true_pairs[r];
+      std::printf("   %11s  %17s", core::Percent(survey->true_pairs[r], true_pairs).c_str(),
+                  core::Percent(cumulative_true, true_pairs).c_str());
     }
     std::printf("\n");
-    for (const auto& ex : c.by_rule[0].skipped_examples) std::printf("      skipped: %s\n", ex.c_str());
+    for (const auto& ex : rule.skipped_examples) std::printf("      skipped: %s\n", ex.c_str());
   }
   if (have_truth) {
     std::printf("\n  %s true pairs; blocking finds %s of them.\n", core::WithThousands(true_pairs).c_str(),
-                core::Percent(std::count_if(cumulative.begin(), cumulative.end(), is_true), true_pairs).c_str());
+                core::Percent(cumulative_true, true_pairs).c_str());
   }
+  (*spill_scope)->Report("blocking", survey->spilled_bytes, f.in.quiet);
   return kExitOk;
 }
 
@@ -292,6 +302,7 @@ Command RegisterBlocking(CLI::App& app) {
   sub->add_option("--truth", f->truth, "Ground truth CSV (record id, entity id)");
   sub->add_option("--truth-columns", f->truth_columns, "Truth columns as id_column,entity_column");
   sub->add_option("--truth-from-id", f->truth_from_id, "Derive the entity from record ids with a regex group");
+  f->memory.Register(sub, "the input's directory");
   f->in.Register(sub);
   return [f] { return RunBlocking(*f); };
 }

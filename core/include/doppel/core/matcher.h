@@ -110,6 +110,24 @@ struct LinkResult {
 Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel& model,
                              const MatcherOptions& options, const kernels::KernelTable& k);
 
+// What blocking alone yields (doppel blocking): each rule's pairs, the
+// pairs no earlier rule produced, its skipped blocks; with `same_entity`
+// (true for a true match) also how many of each are true matches. Memory
+// as MatchAll's blocking: the rules' lists within options.pair_memory
+// (spilled beyond it), their union streamed and counted, never held; the
+// true pairs (a share of the base's own size) are kept to count the new ones.
+struct BlockingSurvey {
+  std::vector<RuleStats> by_rule;  // new_pairs counted
+  uint64_t candidate_pairs = 0;    // the rules' union
+  uint64_t spilled_bytes = 0;      // rule pair lists written to spill files
+  // Per rule, with same_entity: true matches among its pairs, and among
+  // those no earlier rule produced.
+  std::vector<uint64_t> true_pairs, new_true_pairs;
+};
+Result<BlockingSurvey> SurveyBlocking(const MatchTable& t, const MatcherOptions& options,
+                                      const kernels::KernelTable& k,
+                                      const std::function<bool(uint32_t, uint32_t)>* same_entity = nullptr);
+
 // Scores one pair from scratch, with its explanation.
 PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& model, const TermFrequencies* tf,
                     const kernels::KernelTable& k, std::vector<Contribution>* explain = nullptr,
