@@ -384,6 +384,17 @@ std::string ContractTypePhrases(std::string folded) {
   static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
       {"поселок городского типа", "пгт"}, {"рабочий поселок", "рп"}, {"автономный округ", "ао"},
       {"poselok gorodskogo tipa", "pgt"}};
+  // Most addresses have none: one pass over the word starts for the
+  // phrases' first two bytes before any search (std::string::find looks
+  // for a first byte, and a Cyrillic phrase's, 0xD0, starts every other
+  // byte of a Cyrillic address).
+  bool maybe = false;
+  for (size_t i = 0; i + 1 < folded.size() && !maybe; ++i) {
+    const unsigned char before = i == 0 ? ' ' : static_cast<unsigned char>(folded[i - 1]);
+    if (before >= 0x80 || (before >= 'a' && before <= 'z') || (before >= '0' && before <= '9')) continue;
+    for (const auto& [phrase, abbrev] : kPhrases) maybe = maybe || (folded[i] == phrase[0] && folded[i + 1] == phrase[1]);
+  }
+  if (!maybe) return folded;
   for (const auto& [phrase, abbrev] : kPhrases) {
     for (size_t at = folded.find(phrase); at != std::string::npos; at = folded.find(phrase, at + abbrev.size())) {
       auto letter_at = [&](size_t i) {

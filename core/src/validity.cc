@@ -1,5 +1,7 @@
 #include "doppel/core/validity.h"
 
+#include <algorithm>
+
 #include <array>
 #include <string>
 
@@ -48,13 +50,23 @@ bool IsPlaceholderText(std::string_view folded) {
   while (e > b && junk(folded[e - 1])) --e;
   std::string_view s = folded.substr(b, e - b);
   if (s.empty()) return false;
-  bool all_punct = true;
-  for (char c : s) all_punct = all_punct && (c == '-' || c == '.' || c == '_' || c == '*' || c == '?' || c == '/' || c == '0');
-  if (all_punct) return true;
+  // Stops at the first other character: most values are not placeholders
+  // and say so at their first letter.
+  if (std::all_of(s.begin(), s.end(), [](char c) {
+        return c == '-' || c == '.' || c == '_' || c == '*' || c == '?' || c == '/' || c == '0';
+      })) {
+    return true;
+  }
   static constexpr std::string_view kWords[] = {
       "нет", "не указан", "не указано", "не указана", "неизвестно", "неизв", "отсутствует", "нет данных",
       "n/a", "na", "none", "null", "nil", "unknown", "test", "тест", "xxx", "xx", "x", "ххх", "нд", "n.a.",
       "undefined", "empty", "no", "-/-"};
+  static constexpr size_t kLongest = [] {
+    size_t m = 0;
+    for (auto w : kWords) m = std::max(m, w.size());
+    return m;
+  }();
+  if (s.size() > kLongest) return false;
   for (auto w : kWords) {
     if (s == w) return true;
   }
