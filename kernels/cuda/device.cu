@@ -1,8 +1,8 @@
 // Device discovery and the CUDA hash kernel.
 #include <cuda_runtime.h>
 
-#include <cstdio>
-#include <cstdlib>
+#include <stdexcept>
+#include <string>
 
 #include "doppel/kernels/hash.h"
 #include "kernels_internal.h"
@@ -26,12 +26,22 @@ __global__ void HashKernel(const unsigned char* bytes, const uint64_t* offsets, 
   out[i] = HashFinalize(h);
 }
 
+// A failed CUDA call as an exception (routing.h runs the batch on the CPU
+// instead); never an abort.
 void Check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) {
-    std::fprintf(stderr, "doppel: CUDA %s failed: %s\n", what, cudaGetErrorString(e));
-    std::abort();
-  }
+  if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
 }
+
+// Device memory freed however the call ends.
+struct DeviceBuffer {
+  void* p = nullptr;
+  explicit DeviceBuffer(size_t bytes) { Check(cudaMalloc(&p, bytes > 0 ? bytes : 1), "cudaMalloc"); }
+  ~DeviceBuffer() { cudaFree(p); }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  template <class T>
+  T* as() const { return static_cast<T*>(p); }
+};
 
 }  // namespace
 
@@ -58,23 +68,22 @@ void QueryDevice(GpuInfo* info) {
   }
 }
 
+uint64_t FreeMemory() {
+  size_t free_bytes = 0, total = 0;
+  return cudaMemGetInfo(&free_bytes, &total) == cudaSuccess ? free_bytes : 0;
+}
+
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out) {
   if (n == 0) return;
-  size_t nbytes = offsets[n];
-  unsigned char* d_bytes = nullptr;
-  uint64_t *d_offsets = nullptr, *d_out = nullptr;
-  Check(cudaMalloc(&d_bytes, nbytes > 0 ? nbytes : 1), "cudaMalloc");
-  Check(cudaMalloc(&d_offsets, (n + 1) * sizeof(uint64_t)), "cudaMalloc");
-  Check(cudaMalloc(&d_out, n * sizeof(uint64_t)), "cudaMalloc");
-  Check(cudaMemcpy(d_bytes, bytes, nbytes, cudaMemcpyHostToDevice), "cudaMemcpy");
-  Check(cudaMemcpy(d_offsets, offsets, (n + 1) * sizeof(uint64_t), cudaMemcpyHostToDevice), "cudaMemcpy");
+  const size_t nbytes = offsets[n];
+  DeviceBuffer d_bytes(nbytes), d_offsets((n + 1) * sizeof(uint64_t)), d_out(n * sizeof(uint64_t));
+  Check(cudaMemcpy(d_bytes.p, bytes, nbytes, cudaMemcpyHostToDevice), "cudaMemcpy");
+  Check(cudaMemcpy(d_offsets.p, offsets, (n + 1) * sizeof(uint64_t), cudaMemcpyHostToDevice), "cudaMemcpy");
   constexpr int kThreads = 256;
-  HashKernel<<<static_cast<unsigned>((n + kThreads - 1) / kThreads), kThreads>>>(d_bytes, d_offsets, n, seed, d_out);
+  HashKernel<<<static_cast<unsigned>((n + kThreads - 1) / kThreads), kThreads>>>(
+      d_bytes.as<unsigned char>(), d_offsets.as<uint64_t>(), n, seed, d_out.as<uint64_t>());
   Check(cudaGetLastError(), "HashKernel launch");
-  Check(cudaMemcpy(out, d_out, n * sizeof(uint64_t), cudaMemcpyDeviceToHost), "cudaMemcpy");
-  cudaFree(d_bytes);
-  cudaFree(d_offsets);
-  cudaFree(d_out);
+  Check(cudaMemcpy(out, d_out.p, n * sizeof(uint64_t), cudaMemcpyDeviceToHost), "cudaMemcpy");
 }
 
 }  // namespace doppel::kernels::cuda

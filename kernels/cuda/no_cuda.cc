@@ -11,6 +11,8 @@ void QueryDevice(GpuInfo* info) {
   info->error = "built without CUDA";
 }
 
+uint64_t FreeMemory() { return 0; }
+
 // Unreachable: BackendAvailable(kCuda) is false, so no table holds these.
 void HashStrings(const char*, const uint64_t*, size_t, uint64_t, uint64_t*) { std::abort(); }
 void JaroPairs(const char*, const uint64_t*, const uint32_t*, const uint32_t*, size_t, JaroCounts*) { std::abort(); }

@@ -19,15 +19,17 @@ namespace doppel::kernels::cuda {
 
 namespace {
 
-// A rule's entries on the device as keys and rows (freed on the host).
-void Upload(BlockEntries* entries, thrust::device_vector<uint64_t>* d_keys, thrust::device_vector<uint32_t>* d_rows) {
-  std::vector<uint64_t> keys(entries->size());
-  std::vector<uint32_t> rows(entries->size());
-  for (size_t i = 0; i < entries->size(); ++i) {
-    keys[i] = entries->items[i].key;
-    rows[i] = static_cast<uint32_t>(entries->items[i].row);
+// A rule's entries on the device as keys and rows. The host's entries are
+// kept until the device's answer is back: if the device fails on the way,
+// the CPU blocks the rule from them instead (routing.h).
+void Upload(const BlockEntries& entries, thrust::device_vector<uint64_t>* d_keys,
+            thrust::device_vector<uint32_t>* d_rows) {
+  std::vector<uint64_t> keys(entries.size());
+  std::vector<uint32_t> rows(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    keys[i] = entries.items[i].key;
+    rows[i] = static_cast<uint32_t>(entries.items[i].row);
   }
-  entries->Release();
   *d_keys = keys;
   *d_rows = rows;
 }
@@ -160,24 +162,35 @@ std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs& in, const CompareR
   return std::make_unique<DeviceLevelTable>(in, rows, records);
 }
 
+// Outputs are written only once the device is done, so a failure leaves
+// the caller's entries and outputs as they were.
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   thrust::device_vector<uint64_t> d_keys, d_pairs;
   thrust::device_vector<uint32_t> d_rows;
-  Upload(entries, &d_keys, &d_rows);
-  thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, stats);
-  pairs->resize(d_pairs.size());
-  thrust::copy(d_pairs.begin(), d_pairs.end(), pairs->begin());
+  Upload(*entries, &d_keys, &d_rows);
+  BlockStats s;
+  thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, &s);
+  std::vector<uint64_t> out(d_pairs.size());
+  thrust::copy(d_pairs.begin(), d_pairs.end(), out.begin());
+  entries->Release();
+  pairs->swap(out);
+  *stats = std::move(s);
 }
 
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
   thrust::device_vector<uint64_t> d_keys, d_offsets;
   thrust::device_vector<uint32_t> d_rows, d_grouped;
-  Upload(entries, &d_keys, &d_rows);
-  thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, stats);
-  groups->rows.resize(d_grouped.size());
-  thrust::copy(d_grouped.begin(), d_grouped.end(), groups->rows.data());
-  groups->offsets.resize(d_offsets.size());
-  thrust::copy(d_offsets.begin(), d_offsets.end(), groups->offsets.data());
+  Upload(*entries, &d_keys, &d_rows);
+  BlockStats s;
+  thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, &s);
+  kernels::BlockGroups out;
+  out.rows.resize(d_grouped.size());
+  thrust::copy(d_grouped.begin(), d_grouped.end(), out.rows.data());
+  out.offsets.resize(d_offsets.size());
+  thrust::copy(d_offsets.begin(), d_offsets.end(), out.offsets.data());
+  entries->Release();
+  *groups = std::move(out);
+  *stats = std::move(s);
 }
 
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,

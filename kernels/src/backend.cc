@@ -9,6 +9,7 @@
 
 #include "doppel/kernels/backend.h"
 #include "kernels_internal.h"
+#include "routing.h"
 
 namespace doppel::kernels {
 
@@ -88,24 +89,55 @@ bool ToGpu(size_t n) { return n >= g_gpu_min_batch.load(std::memory_order_relaxe
 size_t GpuMinBatch() { return g_gpu_min_batch.load(std::memory_order_relaxed); }
 void SetGpuMinBatch(size_t n) { g_gpu_min_batch.store(n, std::memory_order_relaxed); }
 
+namespace {
+routing::FallbackLog& Fallbacks() {
+  static routing::FallbackLog log;
+  return log;
+}
+}  // namespace
+
+GpuFallbacks GetGpuFallbacks() { return Fallbacks().Get(); }
+
+uint64_t GpuMemoryBudget() {
+  const uint64_t cap = routing::ParseMemory(std::getenv("DOPPEL_GPU_MEMORY"));
+  const uint64_t usable = cuda::FreeMemory() / 10 * 9;
+  return cap > 0 ? std::min(cap, usable) : usable;
+}
+
 // The cuda backend's entries: bulk batches to the GPU, small ones to the
-// SIMD kernels (identical results either way).
+// SIMD kernels, and any the device cannot take or fails on to the SIMD
+// kernels too (routing.h); identical results every way. The device memory
+// a call needs is estimated where its size is known before it starts:
+// blocking's sort takes about 40 bytes an entry (keys and rows, Thrust's
+// sort buffers, the blocks); other overruns surface as the device's own
+// out-of-memory error.
 namespace routed {
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out) {
-  ToGpu(n) ? cuda::HashStrings(bytes, offsets, n, seed, out) : simd::HashStrings(bytes, offsets, n, seed, out);
+  routing::Route(
+      ToGpu(n), offsets[n] + (2 * n + 1) * sizeof(uint64_t), GpuMemoryBudget, Fallbacks(),
+      [&] { cuda::HashStrings(bytes, offsets, n, seed, out); }, [&] { simd::HashStrings(bytes, offsets, n, seed, out); });
 }
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,
                JaroCounts* out) {
-  ToGpu(n) ? cuda::JaroPairs(bytes, offsets, left, right, n, out) : simd::JaroPairs(bytes, offsets, left, right, n, out);
+  routing::Route(
+      ToGpu(n), 0, GpuMemoryBudget, Fallbacks(), [&] { cuda::JaroPairs(bytes, offsets, left, right, n, out); },
+      [&] { simd::JaroPairs(bytes, offsets, left, right, n, out); });
 }
 void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t k, uint32_t* out) {
-  ToGpu(size_t{n} * k) ? cuda::MinHash(tokens, offsets, n, k, out) : simd::MinHash(tokens, offsets, n, k, out);
+  const uint64_t need = uint64_t{offsets[n]} * sizeof(uint64_t) + (n + 1) * sizeof(uint32_t) + uint64_t{n} * k * 4;
+  routing::Route(
+      ToGpu(size_t{n} * k), need, GpuMemoryBudget, Fallbacks(), [&] { cuda::MinHash(tokens, offsets, n, k, out); },
+      [&] { simd::MinHash(tokens, offsets, n, k, out); });
 }
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  ToGpu(entries->size()) ? cuda::BlockPairs(entries, cap, pairs, stats) : simd::BlockPairs(entries, cap, pairs, stats);
+  routing::Route(
+      ToGpu(entries->size()), uint64_t{entries->size()} * 40, GpuMemoryBudget, Fallbacks(),
+      [&] { cuda::BlockPairs(entries, cap, pairs, stats); }, [&] { simd::BlockPairs(entries, cap, pairs, stats); });
 }
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
-  ToGpu(entries->size()) ? cuda::BlockGroups(entries, cap, groups, stats) : simd::BlockGroups(entries, cap, groups, stats);
+  routing::Route(
+      ToGpu(entries->size()), uint64_t{entries->size()} * 40, GpuMemoryBudget, Fallbacks(),
+      [&] { cuda::BlockGroups(entries, cap, groups, stats); }, [&] { simd::BlockGroups(entries, cap, groups, stats); });
 }
 }  // namespace routed
 

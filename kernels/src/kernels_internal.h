@@ -37,6 +37,8 @@ void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* grou
 namespace cuda {
 // Defined in cuda/*.cu when built with CUDA, else in cuda/no_cuda.cc.
 void QueryDevice(GpuInfo* info);
+// Device 0's free memory in bytes (0 when it cannot be asked).
+uint64_t FreeMemory();
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out);
 // Defined in cuda/pipeline.cu (Thrust), else in cuda/no_cuda.cc.
 void JaroPairs(const char* bytes, const uint64_t* offsets, const uint32_t* left, const uint32_t* right, size_t n,

@@ -3,6 +3,8 @@
 // and Thrust-on-CPU tests: length sweeps and random cases from a printed seed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -108,6 +110,44 @@ TEST_F(Gpu, BlockPairsMatchReference) {
       EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
     }
   }
+}
+
+// A batch larger than the device memory Doppel may use (DOPPEL_GPU_MEMORY,
+// here one byte) runs on the CPU: the reference's answer, and counted.
+TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {
+  ASSERT_EQ(setenv("DOPPEL_GPU_MEMORY", "1", 1), 0);
+  const uint64_t before = GetGpuFallbacks().batches;
+  std::mt19937_64 rng(3);
+  const size_t n = 50000;
+  std::vector<uint64_t> keys(n);
+  std::vector<uint32_t> rows(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = rng() % (n / 4);
+    rows[i] = static_cast<uint32_t>(i);
+  }
+  BlockGroups got, want;
+  BlockStats got_stats, want_stats;
+  BlockEntries for_gpu{keys, rows}, for_ref{keys, rows};
+  gpu().block_groups(&for_gpu, 100, &got, &got_stats);
+  ref().block_groups(&for_ref, 100, &want, &want_stats);
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(got.offsets, want.offsets);
+  std::vector<uint32_t> offsets{0};
+  for (size_t r = 0; r < 1000; ++r) offsets.push_back(static_cast<uint32_t>(r * 5 % n));
+  std::sort(offsets.begin(), offsets.end());
+  std::vector<uint32_t> sig(1000 * 32), sig_ref(1000 * 32);
+  gpu().minhash(keys.data(), offsets.data(), 1000, 32, sig.data());
+  ref().minhash(keys.data(), offsets.data(), 1000, 32, sig_ref.data());
+  EXPECT_EQ(sig, sig_ref);
+  const GpuFallbacks f = GetGpuFallbacks();
+  EXPECT_EQ(f.batches, before + 2);
+  EXPECT_NE(f.first_reason.find("of device memory"), std::string::npos) << f.first_reason;
+  unsetenv("DOPPEL_GPU_MEMORY");
+  // And with the budget back, the GPU serves again.
+  BlockEntries again{keys, rows};
+  gpu().block_groups(&again, 100, &got, &got_stats);
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(GetGpuFallbacks().batches, before + 2);
 }
 
 }  // namespace

@@ -383,7 +383,10 @@ int RunFuzzy(const DedupeFlags& f) {
     // What the GPU itself computed (the rest ran on the CPU: small batches, or a device error).
     j.Key("device").BeginObject();
     j.Field("pairs_levelled", m.pairs_levelled_on_device).Field("pairs_weighted", m.pairs_weighted_on_device);
-    j.Field("note", m.device_note).EndObject();
+    j.Field("note", m.device_note);
+    // Bulk kernel batches the device could not take or failed on, which the CPU served.
+    const kernels::GpuFallbacks fallbacks = kernels::GetGpuFallbacks();
+    j.Field("fallback_batches", fallbacks.batches).Field("fallback_reason", fallbacks.first_reason).EndObject();
   }
   j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
   j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);

@@ -314,9 +314,25 @@ Result<PipelineResult> RunPipeline(
   return out;
 }
 
+namespace {
+// At exit, when the cuda backend sent batches back to the CPU: said even
+// with -q, since the run was slower than asked for (the results are the
+// same).
+void NoteGpuFallbacks() {
+  const kernels::GpuFallbacks f = kernels::GetGpuFallbacks();
+  if (f.batches == 0) return;
+  std::fprintf(stderr, "doppel: note: %s GPU batch%s ran on the CPU instead (same results); the first: %s\n",
+               core::WithThousands(f.batches).c_str(), f.batches == 1 ? "" : "es", f.first_reason.c_str());
+}
+}  // namespace
+
 const kernels::KernelTable& ChooseKernels(const core::JobConfig& config) {
   kernels::BackendChoice choice = kernels::ChooseBackend(config.backend);
   if (!choice.note.empty()) std::fprintf(stderr, "doppel: %s\n", choice.note.c_str());
+  if (choice.backend == kernels::Backend::kCuda) {
+    static const bool registered = std::atexit(NoteGpuFallbacks) == 0;
+    (void)registered;
+  }
   kernels::SetActiveBackend(choice.backend);  // for the text normalizers too
   return kernels::GetKernels(choice.backend);
 }

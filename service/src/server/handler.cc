@@ -177,7 +177,7 @@ std::optional<std::string> Handler::Handle(Job& job) {
       storage::StoreStats st = store_.Stats();
       const kernels::GpuInfo& gpu = kernels::QueryGpu();
       return EncodeOkReply(job.id, [&](Packer& p) {
-        p.pack_map(9);
+        p.pack_map(10);
         Kv(p, "status", "ok");
         Kv(p, "version", DOPPEL_VERSION);
         Kv(p, "protocol", kProtocolVersion);
@@ -185,6 +185,8 @@ std::optional<std::string> Handler::Handle(Job& job) {
         Kv(p, "backend", kernels::BackendName(kernels::ChooseBackend().backend));
         Kv(p, "gpu", gpu.device_count > 0 ? gpu.name : (gpu.compiled ? "none (" + gpu.error + ")" : "not built"));
         Kv(p, "uptime_s", (NowMs() - started_ms_) / 1000.0);
+        // Bulk batches the GPU was meant for and the CPU served (routing.h).
+        Kv(p, "gpu_fallbacks", kernels::GetGpuFallbacks().batches);
         PackString(p, "db");
         p.pack_map(4);
         Kv(p, "path", store_.path());

@@ -105,6 +105,22 @@ const KernelTable& GetKernels(Backend b);
 size_t GpuMinBatch();
 void SetGpuMinBatch(size_t n);
 
+// What the cuda backend meant for the GPU and ran on the SIMD kernels
+// instead, to the same results: a batch larger than the device memory it
+// may use (GpuMemoryBudget), or a device error (out of memory, a lost
+// device). Process-wide, thread-safe; commands report it on stderr.
+struct GpuFallbacks {
+  uint64_t batches = 0;
+  std::string first_reason;  // of the first fallback
+};
+GpuFallbacks GetGpuFallbacks();
+
+// Device memory one call of the cuda backend may take: DOPPEL_GPU_MEMORY
+// (bytes, or with K, M, G: for a GPU shared with other work) when set and
+// smaller than what the device has free, else nine tenths of what it has
+// free. Asked before each bulk batch.
+uint64_t GpuMemoryBudget();
+
 struct BackendChoice {
   Backend backend = Backend::kReference;
   std::string note;  // why the request was not honoured, or ""
