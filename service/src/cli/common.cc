@@ -128,10 +128,12 @@ void Progress::Done(uint64_t rows) {
 
 namespace {
 
-// Reads and normalizes batches on a thread of its own (normalizing on the
-// pipeline's worker threads), up to two ahead of the consumer, so that the
-// consumer's work on one batch overlaps reading and normalizing the next.
-// Batches cycle through a pool of three; the order is the file's.
+// Reads batches on one thread and normalizes them on another (normalizing
+// on the pipeline's worker threads), up to three ahead of the consumer:
+// the consumer's work on one batch overlaps normalizing the next and
+// parsing the one after (parsing is serial; while it waited for the
+// normalizer, cores stood idle). Batches cycle through a pool of four,
+// free -> parsed -> full -> free; the order is the file's.
 class ReadAhead {
  public:
   struct Item {
@@ -148,7 +150,8 @@ class ReadAhead {
   ReadAhead(core::BatchReader& reader, const core::JobConfig& config, bool ndjson)
       : reader_(reader), config_(config), ndjson_(ndjson) {
     for (auto& item : pool_) free_.push_back(&item);
-    thread_ = std::thread([this] { Produce(); });
+    parser_ = std::thread([this] { Parse(); });
+    normalizer_ = std::thread([this] { Normalize(); });
   }
   ~ReadAhead() {
     {
@@ -156,37 +159,38 @@ class ReadAhead {
       stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    parser_.join();
+    normalizer_.join();
   }
   // The next batch in file order; hand it back with Release when done.
-  Item* Next() {
+  Item* Next() { return Take(full_); }
+  void Release(Item* item) { Put(free_, item); }
+
+ private:
+  // Pops the front of `queue` when there is one (nullptr once stopped).
+  Item* Take(std::deque<Item*>& queue) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !full_.empty(); });
-    Item* item = full_.front();
-    full_.pop_front();
+    cv_.wait(lock, [&] { return stop_ || !queue.empty(); });
+    if (queue.empty()) return nullptr;
+    Item* item = queue.front();
+    queue.pop_front();
     return item;
   }
-  void Release(Item* item) {
+  void Put(std::deque<Item*>& queue, Item* item) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      free_.push_back(item);
+      queue.push_back(item);
     }
     cv_.notify_all();
   }
+  static bool Last(const Item& item) { return !item.more || !item.status.ok(); }
 
- private:
-  void Produce() {
+  void Parse() {
     std::shared_ptr<const core::FieldMap> map;
     size_t mapped_columns = SIZE_MAX;
     while (true) {
-      Item* item;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
-        if (stop_) return;
-        item = free_.front();
-        free_.pop_front();
-      }
+      Item* item = Take(free_);
+      if (item == nullptr) return;  // stopped
       item->rejects.clear();
       item->records.clear();
       auto more = reader_.Next(&item->batch, &item->rejects);
@@ -207,15 +211,21 @@ class ReadAhead {
         }
       }
       item->map = map;
+      const bool last = Last(*item);
+      Put(parsed_, item);
+      if (last) return;
+    }
+  }
+
+  void Normalize() {
+    while (true) {
+      Item* item = Take(parsed_);
+      if (item == nullptr) return;  // stopped
       if (item->status.ok() && item->more) {
-        core::NormalizeBatch(item->batch, *map, config_.normalize, &item->records);
+        core::NormalizeBatch(item->batch, *item->map, config_.normalize, &item->records);
       }
-      const bool last = !item->more || !item->status.ok();
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        full_.push_back(item);
-      }
-      cv_.notify_all();
+      const bool last = Last(*item);
+      Put(full_, item);
       if (last) return;
     }
   }
@@ -223,12 +233,12 @@ class ReadAhead {
   core::BatchReader& reader_;
   const core::JobConfig& config_;
   const bool ndjson_;
-  std::array<Item, 3> pool_;
-  std::deque<Item*> free_, full_;
+  std::array<Item, 4> pool_;
+  std::deque<Item*> free_, parsed_, full_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::thread thread_;
+  std::thread parser_, normalizer_;
 };
 
 // Phone numbers shaped like numbers (not placeholders, not text) and how
