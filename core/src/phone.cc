@@ -356,6 +356,8 @@ std::vector<std::string_view> SplitPhones(std::string_view cell) {
   return parts;
 }
 
+int CallingCodeOfRegion(std::string_view region) { return Util().GetCountryCodeForRegion(std::string(region)); }
+
 bool IsKnownRegion(std::string_view region) {
   static const std::set<std::string> regions = [] {
     std::set<std::string> r;

@@ -272,6 +272,16 @@ TEST_F(CliTest, PhonesFromAnotherCountryAskForTheRegion) {
   Result us = Doppel("dedupe -q " + P("us.csv") + " --out " + P("o") + " --region US");
   ASSERT_EQ(us.code, 0) << us.err;
   EXPECT_EQ(us.err.find("not valid in region"), std::string::npos) << us.err;
+  // Bad numbers written with another country's code say nothing about the
+  // default region: no note, however many there are.
+  std::string plus = "id,first_name,last_name,phone\n";
+  for (int i = 0; i < 150; ++i) {
+    plus += std::to_string(i) + ",Ann,Lee" + std::to_string(i) + ",+1 212 000-" + std::to_string(1000 + i) + "\n";
+  }
+  Write("plus.csv", plus);
+  Result coded = Doppel("profile -q " + P("plus.csv"));
+  ASSERT_EQ(coded.code, 0) << coded.err;
+  EXPECT_EQ(coded.err.find("not valid in region"), std::string::npos) << coded.err;
 }
 
 TEST_F(CliTest, BadRowsGoToRejectsAndNothingIsLost) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "doppel/core/phone.h"
 #include "doppel/core/writers.h"
 #include "doppel/storage/file.h"
 
@@ -247,7 +248,10 @@ struct PhoneTally {
   uint64_t numbers = 0, refused = 0;
 };
 
-void CountPhones(const std::vector<core::NormalizedRecord>& records, PhoneTally* t) {
+// `home`: "+" and the default region's calling code. A refused number that
+// parsed to another country's code was written with that code, so the
+// default region had no part in refusing it: not counted.
+void CountPhones(const std::vector<core::NormalizedRecord>& records, const std::string& home, PhoneTally* t) {
   for (const auto& r : records) {
     for (const auto& p : r.phones) {
       const core::Reason why = p.verdict.reason;
@@ -255,6 +259,7 @@ void CountPhones(const std::vector<core::NormalizedRecord>& records, PhoneTally*
         ++t->numbers;
       } else if (why == core::Reason::kPhoneInvalid || why == core::Reason::kPhoneTooShort ||
                  why == core::Reason::kPhoneTooLong) {
+        if (!p.e164.empty() && p.e164.compare(0, home.size(), home) != 0) continue;
         ++t->numbers;
         ++t->refused;
       }
@@ -283,6 +288,7 @@ Result<PipelineResult> RunPipeline(
     const std::function<void(const std::vector<core::Reject>&)>& on_rejects) {
   PipelineResult out;
   PhoneTally phones;
+  const std::string home = "+" + std::to_string(core::CallingCodeOfRegion(config.normalize.phone.default_region));
   DOPPEL_ASSIGN_OR_RETURN(auto source, storage::OpenFileSource(path));
   DOPPEL_ASSIGN_OR_RETURN(out.reader, core::OpenReader(std::move(source), config.reader));
   const bool ndjson = out.reader->format() == core::InputFormat::kNdjson;
@@ -306,7 +312,7 @@ Result<PipelineResult> RunPipeline(
       }
       if (!item->more) break;
       out.records += item->records.size();
-      CountPhones(item->records, &phones);
+      CountPhones(item->records, home, &phones);
       on_batch(BatchView{item->batch, out.map, item->names, item->records});
       progress.Update(out.records + out.rejected, item->bytes_read, item->bytes_total);
     }

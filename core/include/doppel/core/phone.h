@@ -48,6 +48,9 @@ std::vector<std::string_view> SplitPhones(std::string_view cell);
 // True when the region code is one libphonenumber knows.
 bool IsKnownRegion(std::string_view region);
 
+// The region's country calling code (7 for RU, 1 for US); 0 when unknown.
+int CallingCodeOfRegion(std::string_view region);
+
 // The place libphonenumber's offline geocoder names for a number, in
 // Russian ("Свердловская обл", "Москва"); "" when it knows none or only the
 // country (as for Russian mobiles: use the numbering plan for those).
