@@ -124,8 +124,9 @@ PY
   done
 done
 
-# A device budget too small for any bulk batch (DOPPEL_GPU_MEMORY): the CPU
-# serves what does not fit, to the same outputs, and summary.json counts it.
+# A device budget too small for any batch sized in advance (DOPPEL_GPU_MEMORY:
+# hashing, MinHash, blocking; Jaro-Winkler, levels and weights stay on the
+# GPU): the CPU serves those, to the same outputs, and summary.json counts it.
 FIRST_ROWS=${ROWS%%,*}
 out=$WORK_DIR/dedupe-$FIRST_ROWS-cuda-tight
 rm -rf "$out"

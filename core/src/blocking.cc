@@ -402,7 +402,8 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
 }
 
 void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pairs,
-                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn) {
+                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn,
+                 const std::function<bool(uint32_t, uint32_t)>* same_entity) {
   // One k-way merge of the rule lists, split by first record into parts:
   // a round merges `workers` parts at once, then hands them on in order.
   // A pair counts as new for the first rule (in rule order) that has it, so
@@ -424,6 +425,7 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
     }
   }
   std::vector<std::vector<uint64_t>> part_new(workers, std::vector<uint64_t>(k, 0));
+  std::vector<std::vector<uint64_t>> part_true(workers, std::vector<uint64_t>(k, 0));
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> out(workers);
   for (size_t first = 0; first < parts; first += workers) {
     const size_t count = std::min(workers, parts - first);
@@ -456,7 +458,7 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
         // lines (the merge ran slower on two threads than on one).
         std::vector<std::pair<uint32_t, uint32_t>> pairs;
         pairs.reserve(size);
-        std::vector<uint64_t> fresh(k, 0);
+        std::vector<uint64_t> fresh(k, 0), fresh_true(k, 0);
         while (!runs.empty()) {
           uint64_t least = *runs[0].at;
           size_t winner = 0;
@@ -465,6 +467,9 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
           }
           ++fresh[runs[winner].rule];
           pairs.push_back(Unpack(least));
+          if (same_entity != nullptr && (*same_entity)(pairs.back().first, pairs.back().second)) {
+            ++fresh_true[runs[winner].rule];
+          }
           size_t live = 0;
           for (size_t i = 0; i < runs.size(); ++i) {
             Run run = runs[i];
@@ -474,14 +479,17 @@ void UnionChunks(BlockedRules& blocked, size_t n, int threads, size_t chunk_pair
           runs.resize(live);
         }
         out[w] = std::move(pairs);
-        for (size_t r = 0; r < k; ++r) part_new[w][r] += fresh[r];
+        for (size_t r = 0; r < k; ++r) part_new[w][r] += fresh[r], part_true[w][r] += fresh_true[r];
       }
     });
     for (size_t w = 0; w < count; ++w) fn(std::move(out[w]));
     for (size_t r = 0; r < k; ++r) lists[r].ReleaseBefore(bound[r][first + count]);
   }
   for (size_t r = 0; r < k; ++r) {
-    for (size_t w = 0; w < workers; ++w) blocked.by_rule[r].new_pairs += part_new[w][r];
+    for (size_t w = 0; w < workers; ++w) {
+      blocked.by_rule[r].new_pairs += part_new[w][r];
+      blocked.by_rule[r].new_true_pairs += part_true[w][r];
+    }
   }
   std::vector<PairRun>().swap(lists);
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <iterator>
 #include <memory>
 #include <numeric>
 #include <unordered_map>
@@ -73,29 +72,28 @@ Result<BlockingSurvey> SurveyBlocking(const MatchTable& t, const MatcherOptions&
   if (Status s = budget.status(); !s.ok()) return s;
   const size_t rules = blocked.runs.size();
   if (same_entity != nullptr) {
-    // Each rule's true pairs (its run is sorted), then the running union of
-    // the earlier rules' true pairs to tell which are new.
+    // Each rule's true pairs, read from its run as it stands (in memory or
+    // spilled); the new ones are counted as the union streams, where each
+    // pair's first rule is known. Nothing is kept: with a truth as coarse as
+    // the pairs themselves, memory stays the blocking's.
     r.true_pairs.assign(rules, 0);
-    r.new_true_pairs.assign(rules, 0);
-    std::vector<uint64_t> seen, mine, merged;
     for (size_t i = 0; i < rules; ++i) {
-      mine.clear();
       PairRun::Reader reader(blocked.runs[i], 0, blocked.runs[i].size());
       const uint64_t *at, *end;
       while (reader.Next(&at, &end)) {
         for (; at < end; ++at) {
-          if ((*same_entity)(static_cast<uint32_t>(*at >> 32), static_cast<uint32_t>(*at))) mine.push_back(*at);
+          r.true_pairs[i] += (*same_entity)(static_cast<uint32_t>(*at >> 32), static_cast<uint32_t>(*at));
         }
       }
-      r.true_pairs[i] = mine.size();
-      merged.clear();
-      std::set_union(seen.begin(), seen.end(), mine.begin(), mine.end(), std::back_inserter(merged));
-      r.new_true_pairs[i] = merged.size() - seen.size();
-      seen.swap(merged);
     }
   }
-  UnionChunks(blocked, t.size(), options.threads, options.chunk_pairs,
-              [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) { r.candidate_pairs += piece.size(); });
+  UnionChunks(
+      blocked, t.size(), options.threads, options.chunk_pairs,
+      [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) { r.candidate_pairs += piece.size(); }, same_entity);
+  if (same_entity != nullptr) {
+    r.new_true_pairs.assign(rules, 0);
+    for (size_t i = 0; i < rules; ++i) r.new_true_pairs[i] = blocked.by_rule[i].new_true_pairs;
+  }
   if (Status s = budget.status(); !s.ok()) return s;
   r.by_rule = std::move(blocked.by_rule);
   r.spilled_bytes = budget.spilled();

@@ -90,9 +90,11 @@ size_t GpuMinBatch() { return g_gpu_min_batch.load(std::memory_order_relaxed); }
 void SetGpuMinBatch(size_t n) { g_gpu_min_batch.store(n, std::memory_order_relaxed); }
 
 namespace {
+// Never destroyed: commands read it from an atexit handler, which may run
+// after static objects made later than its registration are gone.
 routing::FallbackLog& Fallbacks() {
-  static routing::FallbackLog log;
-  return log;
+  static auto* log = new routing::FallbackLog;
+  return *log;
 }
 }  // namespace
 

@@ -68,25 +68,35 @@ void Route(bool to_gpu, uint64_t need, Budget&& budget, FallbackLog& log, Gpu&& 
   cpu();
 }
 
-// DOPPEL_GPU_MEMORY's value: bytes, or a number with K, M or G (powers of
-// 1024); 0 when unset or unreadable.
+// DOPPEL_GPU_MEMORY's value: bytes, or a number with K, M, G or T (powers
+// of 1024, optionally followed by "B" or "iB"); 0, meaning no limit of
+// its own, when unset or unreadable ("lots", "-1G", "nan", beyond 64 bits).
 inline uint64_t ParseMemory(const char* text) {
   if (text == nullptr || *text == '\0') return 0;
+  if (!((*text >= '0' && *text <= '9') || *text == '.')) return 0;  // no sign, "nan" or "inf"
   char* end = nullptr;
   const double v = std::strtod(text, &end);
-  if (end == text || v < 0) return 0;
+  if (end == text || !(v >= 0)) return 0;
   uint64_t scale = 1;
+  bool unit = true;
   switch (*end) {
-    case 'k': case 'K': scale = 1ull << 10; ++end; break;
-    case 'm': case 'M': scale = 1ull << 20; ++end; break;
-    case 'g': case 'G': scale = 1ull << 30; ++end; break;
-    case 't': case 'T': scale = 1ull << 40; ++end; break;
-    default: break;
+    case 'k': case 'K': scale = 1ull << 10; break;
+    case 'm': case 'M': scale = 1ull << 20; break;
+    case 'g': case 'G': scale = 1ull << 30; break;
+    case 't': case 'T': scale = 1ull << 40; break;
+    default: unit = false; break;
   }
-  if (*end == 'i' || *end == 'B') ++end;  // "4GiB", "4GB"
-  if (*end == 'B') ++end;
+  if (unit) {
+    ++end;
+    if (end[0] == 'i' && end[1] == 'B') end += 2;  // "4GiB"
+    else if (end[0] == 'B') ++end;                 // "4GB"
+  } else if (end[0] == 'B') {
+    ++end;  // "4096B"
+  }
   if (*end != '\0') return 0;
-  return static_cast<uint64_t>(v * static_cast<double>(scale));
+  const double bytes = v * static_cast<double>(scale);
+  if (!(bytes < 1.8e19)) return 0;  // beyond 64 bits (and 1e400's inf)
+  return static_cast<uint64_t>(bytes);
 }
 
 }  // namespace doppel::kernels::routing

@@ -116,6 +116,10 @@ TEST_F(Gpu, BlockPairsMatchReference) {
 // here one byte) runs on the CPU: the reference's answer, and counted.
 TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {
   ASSERT_EQ(setenv("DOPPEL_GPU_MEMORY", "1", 1), 0);
+  // Unset however the test ends: later tests must run on the GPU.
+  struct Unset {
+    ~Unset() { unsetenv("DOPPEL_GPU_MEMORY"); }
+  } unset;
   const uint64_t before = GetGpuFallbacks().batches;
   std::mt19937_64 rng(3);
   const size_t n = 50000;

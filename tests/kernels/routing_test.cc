@@ -80,6 +80,13 @@ TEST(Routing, MemoryLimitsParse) {
   EXPECT_EQ(ParseMemory("lots"), 0u);
   EXPECT_EQ(ParseMemory("4X"), 0u);
   EXPECT_EQ(ParseMemory("-1G"), 0u);
+  EXPECT_EQ(ParseMemory("4BB"), 0u);
+  EXPECT_EQ(ParseMemory("4i"), 0u);
+  EXPECT_EQ(ParseMemory("4096B"), 4096u);
+  EXPECT_EQ(ParseMemory("nan"), 0u);
+  EXPECT_EQ(ParseMemory("inf"), 0u);
+  EXPECT_EQ(ParseMemory("1e30"), 0u);
+  EXPECT_EQ(ParseMemory("16T"), uint64_t{16} << 40);
 }
 
 }  // namespace

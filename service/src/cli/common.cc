@@ -152,27 +152,25 @@ class ReadAhead {
       : reader_(reader), config_(config), ndjson_(ndjson) {
     for (auto& item : pool_) free_.push_back(&item);
     parser_ = std::thread([this] { Parse(); });
-    normalizer_ = std::thread([this] { Normalize(); });
-  }
-  ~ReadAhead() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+    try {
+      normalizer_ = std::thread([this] { Normalize(); });
+    } catch (...) {
+      Stop();  // no thread left running on a half-made object
+      throw;
     }
-    cv_.notify_all();
-    parser_.join();
-    normalizer_.join();
   }
+  ~ReadAhead() { Stop(); }
   // The next batch in file order; hand it back with Release when done.
   Item* Next() { return Take(full_); }
   void Release(Item* item) { Put(free_, item); }
 
  private:
-  // Pops the front of `queue` when there is one (nullptr once stopped).
+  // Pops the front of `queue` when there is one; nullptr once stopped
+  // (the consumer is gone: no more work for anyone).
   Item* Take(std::deque<Item*>& queue) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return stop_ || !queue.empty(); });
-    if (queue.empty()) return nullptr;
+    if (stop_) return nullptr;
     Item* item = queue.front();
     queue.pop_front();
     return item;
@@ -185,6 +183,15 @@ class ReadAhead {
     cv_.notify_all();
   }
   static bool Last(const Item& item) { return !item.more || !item.status.ok(); }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (parser_.joinable()) parser_.join();
+    if (normalizer_.joinable()) normalizer_.join();
+  }
 
   void Parse() {
     std::shared_ptr<const core::FieldMap> map;

@@ -79,6 +79,7 @@ struct RuleStats {
   uint64_t blocks = 0;      // blocks of 2+ records
   uint64_t pairs = 0;       // pairs this rule produces
   uint64_t new_pairs = 0;   // pairs no earlier rule produced
+  uint64_t new_true_pairs = 0;  // of those, true matches (UnionChunks with a same-entity test)
   uint64_t skipped_blocks = 0;
   std::vector<std::string> skipped_examples;  // "rule 'key': N records (first: id)"
 };
@@ -110,9 +111,11 @@ BlockedRules BlockRules(const MatchTable& t, const BlockingOptions& options, con
 // at a time (about chunk_pairs / threads pairs each); each rule's new_pairs
 // is counted on the way. The rules' in-memory lists are freed as the union
 // passes them. Where the pieces split depends on the thread count; their
-// concatenation does not.
+// concatenation does not. With `same_entity` (called from several threads)
+// each rule's new_true_pairs is counted too.
 void UnionChunks(BlockedRules& blocked, size_t records, int threads, size_t chunk_pairs,
-                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn);
+                 const std::function<void(std::vector<std::pair<uint32_t, uint32_t>>&&)>& fn,
+                 const std::function<bool(uint32_t, uint32_t)>* same_entity = nullptr);
 
 // The block keys (hashes) a record yields under one rule, for incremental
 // matching against a stored base.

@@ -114,8 +114,8 @@ Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel&
 // pairs no earlier rule produced, its skipped blocks; with `same_entity`
 // (true for a true match) also how many of each are true matches. Memory
 // as MatchAll's blocking: the rules' lists within options.pair_memory
-// (spilled beyond it), their union streamed and counted, never held; the
-// true pairs (a share of the base's own size) are kept to count the new ones.
+// (spilled beyond it), their union streamed and counted, never held; true
+// pairs are counted on the way, not kept.
 struct BlockingSurvey {
   std::vector<RuleStats> by_rule;  // new_pairs counted
   uint64_t candidate_pairs = 0;    // the rules' union
