@@ -131,6 +131,7 @@ Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel&
                 // Pieces come in pair order, so ties go to the smaller B
                 // index and the answer never depends on the piece size.
                 for (size_t i = 0; i < cross.size(); ++i) {
+                  if (i + 16 < cross.size()) scorer.Prefetch(cross[i + 16].second);
                   auto [a, b] = cross[i];
                   PairScore s;
                   s.weight = scorer.Weight(levels, i, a, b);
@@ -265,7 +266,11 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     } else {
       if (!error.empty() && r.device_note.empty()) r.device_note = "match weights on the host: " + error;
       ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
-        for (size_t i = b; i < e; ++i) weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
+        constexpr size_t kAhead = 16;
+        for (size_t i = b; i < e; ++i) {
+          if (i + kAhead < e) scorer.Prefetch(v.pairs[i + kAhead].second);
+          weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
+        }
       });
     }
     for (size_t i = 0; i < v.pairs.size(); ++i) {

@@ -133,6 +133,7 @@ TEST_F(ServerTest, IngestGetRestartAndTheDataIsStillThere) {
     auto health = (*client)->HealthJson();
     ASSERT_TRUE(health.ok());
     EXPECT_NE(health->find("\"records\": 3"), std::string::npos) << *health;
+    EXPECT_NE(health->find("\"gpu_fallbacks\": 0"), std::string::npos) << *health;
   }
   EXPECT_EQ(server.Stop(), 0);
   ASSERT_TRUE(server.Start()) << server.Log();

@@ -169,6 +169,16 @@ class Scorer {
   // The match weight of pair k of `levels` (records a, b).
   double Weight(const PairLevels& levels, size_t k, uint32_t a, uint32_t b,
                 std::vector<Contribution>* explain = nullptr) const;
+  // Starts loading record b's term-frequency entries into the cache: the
+  // second record of a pair is anywhere in the table, and a bulk loop asks
+  // for it some pairs ahead (a base of millions outgrows the cache).
+  void Prefetch(uint32_t b) const {
+    for (size_t c = 0; c < kComparisonCount; ++c) {
+      if (table_.tf_share[c] == nullptr) continue;
+      __builtin_prefetch(table_.tf_share[c] + b);
+      if (table_.tf_weight[c] != nullptr) __builtin_prefetch(table_.tf_weight[c] + b);
+    }
+  }
   const kernels::WeightTable& table() const { return table_; }
   // Records the term frequencies cover (what a copy of the table holds).
   size_t records() const { return records_; }
