@@ -247,22 +247,28 @@ BENCHMARK(BM_ComparePairs)->Unit(benchmark::kMillisecond);
 // Blocking a generated base of 200,000 records with every default rule, on
 // one thread, every pair list kept in memory: from the rules' keys to their
 // sorted, unique pair lists. Items: records.
-void BM_BlockRules(benchmark::State& state) {
-  const std::string csv = GeneratedBase(state, 200000);
-  if (csv.empty()) return;
+// A generated base of `rows` records as a match table (empty when the
+// generator failed; the state then says why).
+MatchTable GeneratedTable(benchmark::State& state, size_t rows) {
+  const std::string csv = GeneratedBase(state, rows);
   MatchTable t;
-  {
-    auto reader = OpenReader(std::make_unique<MemorySource>(csv), {});
-    RecordBatch batch;
-    std::vector<Reject> rejects;
-    std::vector<NormalizedRecord> records;
-    std::optional<FieldMap> map;
-    while (*(*reader)->Next(&batch, &rejects)) {
-      if (!map) map = *FieldMap::Build(batch.column_names, {});
-      NormalizeBatch(batch, *map, {}, &records);
-      for (const NormalizedRecord& r : records) t.Append(r);
-    }
+  if (csv.empty()) return t;
+  auto reader = OpenReader(std::make_unique<MemorySource>(csv), {});
+  RecordBatch batch;
+  std::vector<Reject> rejects;
+  std::vector<NormalizedRecord> records;
+  std::optional<FieldMap> map;
+  while (*(*reader)->Next(&batch, &rejects)) {
+    if (!map) map = *FieldMap::Build(batch.column_names, {});
+    NormalizeBatch(batch, *map, {}, &records);
+    for (const NormalizedRecord& r : records) t.Append(r);
   }
+  return t;
+}
+
+void BM_BlockRules(benchmark::State& state) {
+  const MatchTable t = GeneratedTable(state, 200000);
+  if (t.size() == 0) return;
   const auto& k = doppel::kernels::GetKernels(doppel::kernels::Backend::kSimd);
   uint64_t pairs = 0;
   for (auto _ : state) {
@@ -276,6 +282,24 @@ void BM_BlockRules(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(t.size()));
 }
 BENCHMARK(BM_BlockRules)->Unit(benchmark::kMillisecond);
+
+// The comparison index of a generated base of 200,000 records on one
+// thread, on the reference and the SIMD kernel tables (hashing and the
+// entry sort that interns the strings). Items: records.
+void BM_CompareIndexBuild(benchmark::State& state, doppel::kernels::Backend backend) {
+  const MatchTable t = GeneratedTable(state, 200000);
+  if (t.size() == 0) return;
+  const auto& k = doppel::kernels::GetKernels(backend);
+  for (auto _ : state) {
+    const CompareIndex index = CompareIndex::Build(t, k, 1);
+    benchmark::DoNotOptimize(&index.Row(0));
+  }
+  state.SetLabel(k.name);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(t.size()));
+}
+BENCHMARK_CAPTURE(BM_CompareIndexBuild, reference, doppel::kernels::Backend::kReference)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_CompareIndexBuild, simd, doppel::kernels::Backend::kSimd)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "doppel/core/name_data.h"
+#include "doppel/kernels/blocking.h"
 #include "doppel/core/parallel.h"
 #include "doppel/core/unicode.h"
 
@@ -86,11 +87,9 @@ void Intern(std::span<const InternColumn> columns, std::span<const uint32_t> rec
             const kernels::KernelTable& k, HugeVector<CompareRow>* rows,
             std::vector<std::string_view>* spelling = nullptr) {
   auto record = [&](size_t pos) -> uint32_t { return records.empty() ? static_cast<uint32_t>(pos) : records[pos]; };
-  struct Entry {
-    uint64_t hash;
-    uint32_t column, pos;
-  };
-  std::vector<Entry> entries;
+  // Entries as blocking's (key, row) pairs, the row being column << 32 |
+  // pos: the kernel table's sort orders them by hash, column, position.
+  std::vector<kernels::BlockEntry> entries;
   std::vector<uint64_t> hashes;
   for (uint32_t c = 0; c < columns.size(); ++c) {
     const StringColumn& col = *columns[c].column;
@@ -103,24 +102,21 @@ void Intern(std::span<const InternColumn> columns, std::span<const uint32_t> rec
       }
     }
     for (size_t pos = 0; pos < m; ++pos) {
-      if (!col.Get(record(pos)).empty()) entries.push_back({hashes[pos], c, static_cast<uint32_t>(pos)});
+      if (!col.Get(record(pos)).empty()) entries.push_back({uint64_t{c} << 32 | pos, hashes[pos]});
     }
   }
   std::vector<uint64_t>().swap(hashes);
-  std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
-    if (x.hash != y.hash) return x.hash < y.hash;
-    return x.column != y.column ? x.column < y.column : x.pos < y.pos;
-  });
+  k.sort_entries(entries.data(), entries.size());
   if (spelling != nullptr) spelling->assign(1, std::string_view());
   uint32_t next = 1;
   std::vector<std::pair<std::string_view, uint32_t>> seen;  // the distinct strings of one hash
   for (size_t i = 0; i < entries.size();) {
     size_t j = i;
-    while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+    while (j < entries.size() && entries[j].key == entries[i].key) ++j;
     seen.clear();
     for (size_t q = i; q < j; ++q) {
-      const Entry& e = entries[q];
-      const std::string_view s = columns[e.column].column->Get(record(e.pos));
+      const uint32_t column = static_cast<uint32_t>(entries[q].row >> 32), pos = static_cast<uint32_t>(entries[q].row);
+      const std::string_view s = columns[column].column->Get(record(pos));
       uint32_t id = 0;
       for (const auto& [text, known] : seen) {
         if (text == s) {
@@ -133,7 +129,7 @@ void Intern(std::span<const InternColumn> columns, std::span<const uint32_t> rec
         seen.emplace_back(s, id);
         if (spelling != nullptr) spelling->push_back(s);
       }
-      (*rows)[e.pos].*(columns[e.column].field) = id;
+      (*rows)[pos].*(columns[column].field) = id;
     }
     i = j;
   }

@@ -43,7 +43,7 @@ static_assert(sizeof(BlockEntry) == sizeof(hwy::uint128_t) && offsetof(BlockEntr
               "a BlockEntry is sorted as a hwy::uint128_t");
 
 // The entries in place, as 128-bit values (key high: by key, then row).
-void SortEntries(BlockEntry* first, BlockEntry* last) {
+void SortRange(BlockEntry* first, BlockEntry* last) {
   if (UseVqsort() && last - first > 1) {
     ThreadSorter()(reinterpret_cast<hwy::uint128_t*>(first), static_cast<size_t>(last - first), hwy::SortAscending());
   } else {
@@ -59,11 +59,13 @@ void SortPairs(uint64_t* first, uint64_t* last) {
 }  // namespace
 
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
-  GroupEntries(entries, cap, groups, stats, SortEntries);
+  GroupEntries(entries, cap, groups, stats, SortRange);
 }
 
+void SortEntries(BlockEntry* entries, size_t n) { SortRange(entries, entries + n); }
+
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  PairEntries(entries, cap, pairs, stats, SortEntries, SortPairs);
+  PairEntries(entries, cap, pairs, stats, SortRange, SortPairs);
 }
 
 }  // namespace doppel::kernels::simd

@@ -20,4 +20,6 @@ void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pair
   PairEntries(entries, cap, pairs, stats, kSort, kSort);
 }
 
+void SortEntries(BlockEntry* entries, size_t n) { std::sort(entries, entries + n); }
+
 }  // namespace doppel::kernels::reference

@@ -144,20 +144,21 @@ void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* grou
 }  // namespace routed
 
 const KernelTable& GetKernels(Backend b) {
-  static const KernelTable kReferenceTable{Backend::kReference, "reference",     &reference::HashStrings,
-                                           &reference::JaroPairs,  &reference::MinHash, &reference::FoldBasic,
-                                           &reference::BlockPairs, &reference::BlockGroups};
+  static const KernelTable kReferenceTable{Backend::kReference,  "reference",          &reference::HashStrings,
+                                           &reference::JaroPairs,  &reference::MinHash,   &reference::FoldBasic,
+                                           &reference::BlockPairs, &reference::BlockGroups, &reference::SortEntries};
   static const std::string simd_name = "simd/" + CpuTargetName();
   // Blocking's sorts by VQSort where the CPU has AVX2 or better.
-  static const KernelTable kSimdTable{Backend::kSimd,  simd_name.c_str(), &simd::HashStrings,
-                                      &simd::JaroPairs, &simd::MinHash,    &simd::FoldBasic,
-                                      &simd::BlockPairs, &simd::BlockGroups};
+  static const KernelTable kSimdTable{Backend::kSimd,    simd_name.c_str(), &simd::HashStrings,
+                                      &simd::JaroPairs,   &simd::MinHash,    &simd::FoldBasic,
+                                      &simd::BlockPairs,  &simd::BlockGroups, &simd::SortEntries};
   // Bulk batches on the GPU, small ones (and folding, a row's few strings)
   // on the SIMD kernels: see GpuMinBatch.
   static const std::string cuda_name = "cuda+simd/" + CpuTargetName();
   static const KernelTable kCudaTable{Backend::kCuda,     cuda_name.c_str(), &routed::HashStrings, &routed::JaroPairs,
                                       &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs,
-                                      &routed::BlockGroups, &cuda::UploadLevels, &cuda::UploadWeights};
+                                      &routed::BlockGroups, &simd::SortEntries, &cuda::UploadLevels,
+                                      &cuda::UploadWeights};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

@@ -19,6 +19,7 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
 void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, uint8_t* folded);
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
+void SortEntries(BlockEntry* entries, size_t n);  // std::sort
 }  // namespace reference
 
 namespace simd {
@@ -32,6 +33,7 @@ void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, 
 // The reference's algorithm with Highway's vectorized sort (VQSort).
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
+void SortEntries(BlockEntry* entries, size_t n);  // VQSort on AVX2 and up, else std::sort
 }  // namespace simd
 
 namespace cuda {

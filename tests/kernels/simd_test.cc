@@ -253,7 +253,7 @@ TEST_P(SimdTargets, FoldShortCutsMatchReference) {
 
 // Blocking's sort-and-pair: the VQSort version gives the reference's pairs,
 // counts and skipped examples (and BlockGroups the same blocks, whose pairs
-// GroupPairs rebuilds), with repeated entries and caps that skip
+// GroupPairs rebuilds; sort_entries the same order), with repeated entries and caps that skip
 // blocks, on every target (VQSort serves AVX2 and up, std::sort below; a
 // plain loop, since the older targets dispatch nothing).
 TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
@@ -263,6 +263,16 @@ TEST(BlockPairs, SimdMatchesReferenceOnEveryTarget) {
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
     SCOPED_TRACE(hwy::TargetName(target));
+    // The entry sort alone (the comparison index interns strings with it).
+    for (size_t n : {0, 1, 2, 31, 1000, 50000}) {
+      std::vector<BlockEntry> want(n);
+      for (auto& e : want) e = {rng() % 4 << 32 | rng() % (n + 1), (rng() % (n / 3 + 1)) * 0x9E3779B97F4A7C15ULL};
+      std::vector<BlockEntry> got = want;
+      ref.sort_entries(want.data(), n);
+      simd.sort_entries(got.data(), n);
+      ASSERT_TRUE(std::is_sorted(want.begin(), want.end())) << n;
+      ASSERT_EQ(got, want) << n;
+    }
     for (size_t n : {0, 1, 2, 3, 17, 1000, 20000}) {
       for (uint64_t key_space : {1, 7, 300}) {
         std::vector<uint64_t> keys(n);

@@ -47,6 +47,12 @@ using BlockPairsFn = void (*)(BlockEntries* entries, uint64_t cap, std::vector<u
 struct BlockGroups;
 using BlockGroupsFn = void (*)(BlockEntries* entries, uint64_t cap, BlockGroups* groups, BlockStats* stats);
 
+// Sorts n (key, row) entries (blocking.h BlockEntry) ascending, by key then
+// row: blocking's sort, for other bulk sorts of hashed strings (the
+// comparison index's interning).
+struct BlockEntry;
+using SortEntriesFn = void (*)(BlockEntry* entries, size_t n);
+
 // Comparison levels (levels.h) on a backend that keeps its own copy of the
 // records (the GPU): made once per table by upload_levels, then asked for
 // batch after batch of pairs. Levels are identical to the host's.
@@ -86,6 +92,7 @@ struct KernelTable {
   FoldBasicFn fold_basic;
   BlockPairsFn block_pairs;
   BlockGroupsFn block_groups;
+  SortEntriesFn sort_entries;
   // Null where the levels are computed on the host (reference, simd).
   UploadLevelsFn upload_levels = nullptr;
   UploadWeightsFn upload_weights = nullptr;
