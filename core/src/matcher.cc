@@ -90,10 +90,6 @@ Result<BlockingSurvey> SurveyBlocking(const MatchTable& t, const MatcherOptions&
   UnionChunks(
       blocked, t.size(), options.threads, options.chunk_pairs,
       [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) { r.candidate_pairs += piece.size(); }, same_entity);
-  if (same_entity != nullptr) {
-    r.new_true_pairs.assign(rules, 0);
-    for (size_t i = 0; i < rules; ++i) r.new_true_pairs[i] = blocked.by_rule[i].new_true_pairs;
-  }
   if (Status s = budget.status(); !s.ok()) return s;
   r.by_rule = std::move(blocked.by_rule);
   r.spilled_bytes = budget.spilled();
@@ -131,7 +127,8 @@ Result<LinkResult> LinkLists(const MatchTable& t, uint32_t split, const FsModel&
                 // Pieces come in pair order, so ties go to the smaller B
                 // index and the answer never depends on the piece size.
                 for (size_t i = 0; i < cross.size(); ++i) {
-                  if (i + 16 < cross.size()) scorer.Prefetch(cross[i + 16].second);
+                  const size_t ahead = i + Scorer::kPrefetchAhead;
+                  if (ahead < cross.size()) scorer.Prefetch(cross[ahead].second);
                   auto [a, b] = cross[i];
                   PairScore s;
                   s.weight = scorer.Weight(levels, i, a, b);
@@ -266,9 +263,8 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     } else {
       if (!error.empty() && r.device_note.empty()) r.device_note = "match weights on the host: " + error;
       ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
-        constexpr size_t kAhead = 16;
         for (size_t i = b; i < e; ++i) {
-          if (i + kAhead < e) scorer.Prefetch(v.pairs[i + kAhead].second);
+          if (i + Scorer::kPrefetchAhead < e) scorer.Prefetch(v.pairs[i + Scorer::kPrefetchAhead].second);
           weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
         }
       });

@@ -356,7 +356,7 @@ std::vector<std::string_view> SplitPhones(std::string_view cell) {
   return parts;
 }
 
-int CallingCodeOfRegion(std::string_view region) { return Util().GetCountryCodeForRegion(std::string(region)); }
+int CallingCodeOfRegion(std::string_view region) { return CountryCodeOfRegion(std::string(region)); }
 
 bool IsKnownRegion(std::string_view region) {
   static const std::set<std::string> regions = [] {

@@ -275,7 +275,7 @@ TEST(Spill, BlockingSurveyCountsEachRuleAsItsOwnList) {
         EXPECT_EQ(survey->by_rule[r].pairs, pairs[r]) << r;
         EXPECT_EQ(survey->by_rule[r].new_pairs, fresh[r]) << r;
         EXPECT_EQ(survey->true_pairs[r], hits[r]) << r;
-        EXPECT_EQ(survey->new_true_pairs[r], fresh_hits[r]) << r;
+        EXPECT_EQ(survey->by_rule[r].new_true_pairs, fresh_hits[r]) << r;
       }
       EXPECT_TRUE(survey->true_pairs.size() == pairs.size());
     }

@@ -260,11 +260,15 @@ TEST_F(CliTest, ColumnsOverTheRecordMemoryGoToFilesWithTheSameOutputs) {
 // read as Russian ones) gets a note on stderr that names --region; with the
 // right region it does not.
 TEST_F(CliTest, PhonesFromAnotherCountryAskForTheRegion) {
-  std::string csv = "id,first_name,last_name,phone\n";
-  for (int i = 0; i < 150; ++i) {
-    csv += std::to_string(i) + ",Ann,Lee" + std::to_string(i) + ",(212) 555-" + std::to_string(1000 + i) + "\n";
-  }
-  Write("us.csv", csv);
+  // 150 people whose numbers are `prefix` and four digits.
+  auto phones = [](const std::string& prefix) {
+    std::string csv = "id,first_name,last_name,phone\n";
+    for (int i = 0; i < 150; ++i) {
+      csv += std::to_string(i) + ",Ann,Lee" + std::to_string(i) + "," + prefix + std::to_string(1000 + i) + "\n";
+    }
+    return csv;
+  };
+  Write("us.csv", phones("(212) 555-"));
   Result ru = Doppel("profile -q " + P("us.csv"));
   ASSERT_EQ(ru.code, 0) << ru.err;
   EXPECT_NE(ru.err.find("not valid in region RU"), std::string::npos) << ru.err;
@@ -274,11 +278,7 @@ TEST_F(CliTest, PhonesFromAnotherCountryAskForTheRegion) {
   EXPECT_EQ(us.err.find("not valid in region"), std::string::npos) << us.err;
   // Bad numbers written with another country's code say nothing about the
   // default region: no note, however many there are.
-  std::string plus = "id,first_name,last_name,phone\n";
-  for (int i = 0; i < 150; ++i) {
-    plus += std::to_string(i) + ",Ann,Lee" + std::to_string(i) + ",+1 212 000-" + std::to_string(1000 + i) + "\n";
-  }
-  Write("plus.csv", plus);
+  Write("plus.csv", phones("+1 212 000-"));
   Result coded = Doppel("profile -q " + P("plus.csv"));
   ASSERT_EQ(coded.code, 0) << coded.err;
   EXPECT_EQ(coded.err.find("not valid in region"), std::string::npos) << coded.err;

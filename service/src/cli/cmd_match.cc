@@ -187,7 +187,7 @@ int RunBlocking(const BlockingFlags& f) {
                 core::WithThousands(rule.pairs).c_str(), core::WithThousands(rule.new_pairs).c_str(),
                 core::WithThousands(cumulative).c_str());
     if (have_truth) {
-      cumulative_true += survey->new_true_pairs[r];
+      cumulative_true += rule.new_true_pairs;
       std::printf("   %11s  %17s", core::Percent(survey->true_pairs[r], true_pairs).c_str(),
                   core::Percent(cumulative_true, true_pairs).c_str());
     }

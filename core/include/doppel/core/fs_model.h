@@ -172,6 +172,7 @@ class Scorer {
   // Starts loading record b's term-frequency entries into the cache: the
   // second record of a pair is anywhere in the table, and a bulk loop asks
   // for it some pairs ahead (a base of millions outgrows the cache).
+  static constexpr size_t kPrefetchAhead = 16;  // pairs
   void Prefetch(uint32_t b) const {
     for (size_t c = 0; c < kComparisonCount; ++c) {
       if (table_.tf_share[c] == nullptr) continue;

@@ -120,9 +120,9 @@ struct BlockingSurvey {
   std::vector<RuleStats> by_rule;  // new_pairs counted
   uint64_t candidate_pairs = 0;    // the rules' union
   uint64_t spilled_bytes = 0;      // rule pair lists written to spill files
-  // Per rule, with same_entity: true matches among its pairs, and among
-  // those no earlier rule produced.
-  std::vector<uint64_t> true_pairs, new_true_pairs;
+  // Per rule, with same_entity: true matches among its pairs (those among
+  // its new pairs are by_rule[r].new_true_pairs).
+  std::vector<uint64_t> true_pairs;
 };
 Result<BlockingSurvey> SurveyBlocking(const MatchTable& t, const MatcherOptions& options,
                                       const kernels::KernelTable& k,
