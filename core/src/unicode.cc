@@ -2,6 +2,8 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 
@@ -77,6 +79,30 @@ int SequenceLength(const unsigned char* p, size_t i, size_t n) {
   return len;
 }
 
+// How many of the eight bytes of w (the first at the start of a sequence)
+// are ASCII and whole, valid two-byte sequences (C2-DF, then 80-BF): 8, or
+// 7 when the last byte leads a sequence that the next word finishes, or 0
+// when the word holds anything else. Bit tricks on the whole word: bit 7 of
+// each byte of `high`, `six` and `five` is bit 7, 6 or 5 of that byte.
+constexpr size_t AsciiAndTwoByteSequences(uint64_t w) {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t high = w & kHigh, six = (w << 1) & kHigh, five = (w << 2) & kHigh;
+  const uint64_t continuation = high & ~six;    // 10xxxxxx
+  const uint64_t lead = high & six & ~five;     // 110xxxxx
+  const uint64_t longer = high & six & five;    // 111xxxxx: a longer sequence
+  // C0 and C1 (overlong): a lead byte whose bits 1-4 are all zero.
+  const uint64_t payload = ((w & 0x1E1E1E1E1E1E1E1EULL) + 0x7E7E7E7E7E7E7E7EULL) & kHigh;
+  // Every continuation led, and every lead but the last byte's followed.
+  if (longer != 0 || (lead & ~payload) != 0 || continuation != (lead << 8)) return 0;
+  return (lead >> 56) == 0 ? 8 : 7;
+}
+static_assert(AsciiAndTwoByteSequences(0x4141414141414141ULL) == 8);  // "AAAAAAAA"
+static_assert(AsciiAndTwoByteSequences(0xB2D0B8D098D04141ULL) == 8);  // "AAИив" in memory order
+static_assert(AsciiAndTwoByteSequences(0x41414141414141B8ULL) == 0);  // a continuation first
+static_assert(AsciiAndTwoByteSequences(0x41414141414141D0ULL) == 0);  // a lead, then ASCII
+static_assert(AsciiAndTwoByteSequences(0xD041414141414141ULL) == 7);  // a lead last
+static_assert(AsciiAndTwoByteSequences(0x4141414141AFC041ULL) == 0);  // C0 AF, overlong
+
 size_t ScanUtf8(std::string_view s, bool* truncated) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
@@ -91,6 +117,15 @@ size_t ScanUtf8(std::string_view s, bool* truncated) {
       i += 8;
     }
     if (i >= n) break;
+    // Eight bytes of ASCII and whole two-byte sequences (Cyrillic, Latin
+    // with accents) at a time, until a word holds anything else.
+    while (std::endian::native == std::endian::little && i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      const size_t whole = AsciiAndTwoByteSequences(w);
+      if (whole == 0) break;
+      i += whole;
+    }
     int len = SequenceLength(p, i, n);
     if (len == 0) return i;
     if (len < 0) { *truncated = true; return i; }
@@ -171,24 +206,38 @@ std::string Fold(std::string_view s) {
 }
 
 std::string TitleCase(std::string_view folded) {
-  std::string out;
-  out.reserve(folded.size());
+  // The text as it stands, with the first letter of each word raised in
+  // place; only a letter whose capital has another length (rare outside
+  // ASCII and Cyrillic) rebuilds the rest of the text.
+  std::string out(folded);
   bool start = true;
-  for (size_t i = 0; i < folded.size();) {
-    char32_t cp = NextCodePoint(folded, i);
-    if (IsLetter(cp)) {
-      if (start) {
-        if (cp >= 'a' && cp <= 'z') cp -= 32;
-        else if (cp >= 0x0430 && cp <= 0x044F) cp -= 0x20;
-        else if (cp >= 0x0450 && cp <= 0x045F) cp -= 0x50;
-        else cp = static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(cp)));
-      }
-      start = false;
-    } else {
+  for (size_t i = 0; i < out.size();) {
+    const size_t at = i;
+    char32_t cp = NextCodePoint(out, i);
+    if (cp == 0xFFFD && i - at != 3) {  // a broken byte reads as U+FFFD, and is written so
+      out.replace(at, i - at, "\xEF\xBF\xBD");
+      i = at + 3;
+    }
+    if (!IsLetter(cp)) {
       // An apostrophe inside a word (O'Brien) does not start a new word.
       start = !(cp == '\'' || cp == 0x2019);
+      continue;
     }
-    AppendUtf8(out, cp);
+    if (!start) continue;
+    start = false;
+    if (cp >= 'a' && cp <= 'z') {
+      out[at] = static_cast<char>(cp - 32);
+      continue;
+    }
+    char32_t upper;
+    if (cp >= 0x0430 && cp <= 0x044F) upper = cp - 0x20;
+    else if (cp >= 0x0450 && cp <= 0x045F) upper = cp - 0x50;
+    else upper = static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(cp)));
+    if (upper == cp) continue;
+    std::string bytes;
+    AppendUtf8(bytes, upper);
+    out.replace(at, i - at, bytes);
+    i = at + bytes.size();
   }
   return out;
 }
@@ -365,6 +414,13 @@ class WordKeyCache {
   static constexpr size_t kWordBytes = 30, kKeyBytes = 31;
   // Appends run's key to out (nothing for a run that keys to nothing).
   void Append(std::string_view run, std::string& out) {
+    // A number keys to itself (no respelling touches digits). Numbers are
+    // most of an address's words (postcode, house, flat), and a table slot
+    // spent on a random postcode would only evict a street's or a name's key.
+    if (std::all_of(run.begin(), run.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      out.append(run);
+      return;
+    }
     if (run.size() > kWordBytes) {
       KeyWord(run, out);
       return;

@@ -139,6 +139,27 @@ TEST(CsvReader, BadRowsAreRejectedWithLineAndReasonAndReadingGoesOn) {
   EXPECT_EQ(r.rejects[2].raw, "4,\xFF\xFE bad,x");  // raw bytes kept as found
 }
 
+// A record is checked for UTF-8 once, as a whole; a character cut in two
+// by a delimiter (each half invalid, the whole line valid) is still a bad
+// field, named, and so is one cut by quoting.
+TEST(CsvReader, ACharacterSplitAcrossFieldsIsRejected) {
+  std::string data =
+      "id,name,phone\n"
+      "1,\xD0,\x98\xD0\xB2\n"         // 2: И cut by a comma
+      "2,\"\xD0\"\"\x98\",x\n"      // 3: И cut by an escaped quote
+      "3,\xD0\x98\xD0\xB2,\xD0\x98\n";  // 4: fine
+  ReaderOptions o;
+  o.encoding = Encoding::kUtf8;
+  auto r = Read(data, o);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0], (std::vector<std::string>{"3", "Ив", "И"}));
+  ASSERT_EQ(r.rejects.size(), 2u);
+  EXPECT_EQ(r.rejects[0].line, 2u);
+  EXPECT_NE(r.rejects[0].reason.find("invalid UTF-8 in column 'name'"), std::string::npos) << r.rejects[0].reason;
+  EXPECT_EQ(r.rejects[1].line, 3u);
+  EXPECT_NE(r.rejects[1].reason.find("invalid UTF-8 in column 'name'"), std::string::npos) << r.rejects[1].reason;
+}
+
 TEST(CsvReader, UnterminatedQuoteRejectsOneLineAndResumes) {
   std::string data =
       "id,name\n"

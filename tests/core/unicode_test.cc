@@ -1,6 +1,7 @@
 #include "doppel/core/unicode.h"
 
 #include <gtest/gtest.h>
+#include <utf8proc.h>
 
 #include <random>
 #include <sstream>
@@ -87,6 +88,50 @@ TEST(Utf8, ValidationRejectsMalformedSequences) {
   EXPECT_EQ(i, 4u);
 }
 
+// The length of the well-formed prefix by the Unicode standard's table of
+// well-formed byte sequences (3-7), one sequence at a time.
+size_t WellFormedPrefix(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = p[i];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+    if (c <= 0x7F) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return i;
+    if (i + len > s.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char b = p[i + k];
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += len;
+  }
+  return i;
+}
+
+// Random mixes of ASCII runs, Cyrillic, three- and four-byte characters and
+// broken sequences, at every alignment the fast paths (eight ASCII bytes at
+// a time, two-byte runs) can meet them.
+TEST(Utf8, ValidPrefixMatchesTheStandardsTable) {
+  const std::vector<std::string> pieces = {"a",        "abcdefgh",  "Иван",     "ё",         "€",     "𝔘",
+                                           "\xC0\xAF", "\xD0",      "\xD0\x41", "\xE0\x9F\x80", "\xED\xA0\x80",
+                                           "\xF4\x90\x80\x80", "\x80", "\xFF", "\xE2\x82", "\xC2\xA0", " "};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 50000; ++i) {
+    std::string s;
+    for (int k = static_cast<int>(rng() % 12); k > 0; --k) {
+      // Mostly well-formed pieces, so the broken one can sit deep inside.
+      const size_t pick = rng() % 4 == 0 ? rng() % pieces.size() : rng() % 6;
+      s += pieces[pick];
+    }
+    ASSERT_EQ(ValidUtf8Prefix(s), WellFormedPrefix(s)) << ::testing::PrintToString(s);
+    ASSERT_EQ(IsValidUtf8(s), WellFormedPrefix(s) == s.size());
+  }
+}
+
 TEST(Script, DetectsMixedScriptWords) {
   EXPECT_EQ(DetectScript("Иванов"), Script::kCyrillic);
   EXPECT_EQ(DetectScript("Ivanov"), Script::kLatin);
@@ -98,6 +143,34 @@ TEST(TitleCase, CapitalisesEachWord) {
   EXPECT_EQ(TitleCase("иванов-петров"), "Иванов-Петров");
   EXPECT_EQ(TitleCase("o'brien"), "O'brien");
   EXPECT_EQ(TitleCase("анна мария"), "Анна Мария");
+}
+
+// TitleCase raises letters in place; it writes what decoding each code
+// point and encoding it again, capitalised at a word's start, would.
+TEST(TitleCase, EqualsRecodingEachCodePoint) {
+  auto recoded = [](std::string_view s) {
+    std::string out;
+    bool start = true;
+    for (size_t i = 0; i < s.size();) {
+      char32_t cp = NextCodePoint(s, i);
+      if (IsLetter(cp)) {
+        if (start) cp = static_cast<char32_t>(utf8proc_toupper(static_cast<utf8proc_int32_t>(cp)));
+        start = false;
+      } else {
+        start = !(cp == '\'' || cp == 0x2019);
+      }
+      AppendUtf8(out, cp);
+    }
+    return out;
+  };
+  const std::vector<std::string> pieces = {"ив", "а", "no", "'", "\u2019", "ё", "ß", "ǆ", "ﬁ", "ΐ", "-", " ",
+                                           "é", "\xD0", "\xFF", "\xE2\x82", "7", "ѳ", "ά", "\u0149"};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k) s += pieces[rng() % pieces.size()];
+    ASSERT_EQ(TitleCase(s), recoded(s)) << ::testing::PrintToString(s);
+  }
 }
 
 TEST(Trim, StripsSpacesAndNbsp) {
