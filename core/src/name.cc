@@ -15,6 +15,7 @@ struct Token {
   std::string folded;
   std::string key;  // AsciiKeyOfFolded(folded)
   bool initial = false;
+  bool mixed = false;  // Cyrillic and ASCII letters both: RepairMixedScript may apply
 };
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -120,24 +121,50 @@ void Tokenize(std::string_view folded, Tokenized* out) {
   out->tokens.reserve(4);
   std::string word;
   size_t word_letters = 0;
+  // Letters are copied a run at a time: [run_begin, run_end) of folded, the
+  // bytes of the letters met since the word last changed otherwise (valid
+  // UTF-8, so the bytes a letter decodes from are the ones it encodes to).
+  size_t run_begin = 0, run_end = 0;
+  auto commit = [&] {
+    word.append(folded.data() + run_begin, run_end - run_begin);
+    run_begin = run_end;
+  };
+  // The word's scripts, for RepairMixedScript; the text's, for DetectScript.
+  bool word_cyrillic = false, word_latin = false;
+  bool latin = false, cyrillic = false, other = false;
   auto flush = [&] {
+    commit();
     while (!word.empty() && (word.back() == '-' || word.back() == '\'')) word.pop_back();
     if (!word.empty()) {
       Token t;
       t.folded = std::move(word);
       t.initial = word_letters == 1;
+      t.mixed = word_cyrillic && word_latin;
       out->tokens.push_back(std::move(t));
     }
     word.clear();
     word_letters = 0;
+    word_cyrillic = word_latin = false;
   };
   for (size_t i = 0; i < folded.size();) {
+    const size_t at = i;
     char32_t cp = NextCodePoint(folded, i);
     if (IsLetter(cp)) {
-      AppendUtf8(word, cp);
+      if (run_end != at) {
+        commit();
+        run_begin = at;
+      }
+      run_end = i;
       ++word_letters;
       out->letters = true;
-    } else if (IsAsciiDigit(cp)) {
+      if (IsCyrillic(cp)) word_cyrillic = cyrillic = true;
+      else if (cp < 0x80) word_latin = latin = true;
+      else if (cp < 0x250) latin = true;  // Basic Latin through Latin Extended-B (DetectScript)
+      else other = true;
+      continue;
+    }
+    commit();
+    if (IsAsciiDigit(cp)) {
       out->digits = true;
     } else if ((cp == '-' || cp == 0x2010 || cp == 0x2011 || cp == 0x2013) && word_letters > 0) {
       word.push_back('-');
@@ -157,7 +184,7 @@ void Tokenize(std::string_view folded, Tokenized* out) {
   std::vector<Token>& t = out->tokens;
   size_t kept = 0;
   for (size_t i = 0; i < t.size(); ++i) {
-    if (RepairMixedScript(t[i].folded)) out->repaired = true;
+    if (t[i].mixed && RepairMixedScript(t[i].folded)) out->repaired = true;
     t[i].key = AsciiKeyOfFolded(t[i].folded);
     if (kept > 0 && !t[kept - 1].initial && IsTurkicParticle(t[i].key)) {
       (t[kept - 1].folded += ' ') += t[i].folded;
@@ -168,7 +195,13 @@ void Tokenize(std::string_view folded, Tokenized* out) {
     ++kept;
   }
   t.resize(kept);
-  out->script = DetectScript(folded);
+  // DetectScript(folded), from the letters met above.
+  const int kinds = latin + cyrillic + other;
+  out->script = kinds == 0  ? Script::kNone
+                : kinds > 1 ? Script::kMixed
+                : latin     ? Script::kLatin
+                : cyrillic  ? Script::kCyrillic
+                            : Script::kOther;
 }
 
 // Which tokens are which part: each part is a run [begin, end) of tokens.

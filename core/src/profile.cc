@@ -20,9 +20,16 @@ struct FieldAcc {
   std::string columns;
   uint64_t filled = 0, usable = 0, invalid = 0, values = 0;
   std::array<ReasonStats, static_cast<size_t>(Reason::kReasonCount)> reasons{};
-  std::map<std::string, uint64_t> breakdown;
+  std::map<std::string, uint64_t, std::less<>> breakdown;
   uint64_t breakdown_base = 0;  // denominator of the breakdown shares; 0 = usable records
 };
+
+// ++m[key], without building a string for a key already there.
+void Bump(std::map<std::string, uint64_t, std::less<>>& m, std::string_view key) {
+  auto it = m.find(key);
+  if (it == m.end()) it = m.emplace(std::string(key), 0).first;
+  ++it->second;
+}
 
 }  // namespace
 
@@ -82,7 +89,9 @@ struct Profiler::Impl {
     return out;
   }
 
-  void Note(FieldAcc& f, const Verdict& v, const std::function<std::string()>& raw) {
+  // raw() gives the value as written, asked only for a kept example.
+  template <class Raw>
+  void Note(FieldAcc& f, const Verdict& v, Raw&& raw) {
     if (v.validity != Validity::kInvalid && v.validity != Validity::kWarning) return;
     ReasonStats& rs = f.reasons[static_cast<size_t>(v.reason)];
     rs.reason = v.reason;
@@ -112,20 +121,19 @@ struct Profiler::Impl {
       Single(kName, r.name.verdict, batch, row, {Role::kFullName, Role::kLastName, Role::kFirstName, Role::kMiddleName});
       if (r.name.verdict.usable()) {
         std::string_view g = GenderCode(r.name.gender);
-        ++fields[kName].breakdown[g.empty() ? "gender unknown" : (g == "m" ? "male" : "female")];
+        Bump(fields[kName].breakdown, g.empty() ? "gender unknown" : (g == "m" ? "male" : "female"));
       }
       bool phone_ok = false, email_ok = false;
       if (fields[kPhone].present && r.has_phone_text) {
         FieldAcc& f = fields[kPhone];
         ++f.filled;
-        std::vector<std::string_view> raw = PhoneParts(batch, map, row);
         for (size_t i = 0; i < r.phones.size(); ++i) {
           const PhoneResult& p = r.phones[i];
           ++f.values;
-          Note(f, p.verdict, [&] { return std::string(raw[i]); });
+          Note(f, p.verdict, [&] { return std::string(PhoneParts(batch, map, row)[i]); });
           if (p.verdict.usable()) {
             phone_ok = true;
-            ++f.breakdown[std::string(PhoneTypeName(p.type))];
+            Bump(f.breakdown, PhoneTypeName(p.type));
             ++f.breakdown_base;
           }
         }
@@ -135,11 +143,10 @@ struct Profiler::Impl {
       if (fields[kEmail].present && r.has_email_text) {
         FieldAcc& f = fields[kEmail];
         ++f.filled;
-        std::vector<std::string_view> raw = EmailParts(batch, map, row);
         for (size_t i = 0; i < r.emails.size(); ++i) {
           const EmailResult& e = r.emails[i];
           ++f.values;
-          Note(f, e.verdict, [&] { return std::string(raw[i]); });
+          Note(f, e.verdict, [&] { return std::string(EmailParts(batch, map, row)[i]); });
           email_ok = email_ok || e.verdict.usable();
         }
         if (email_ok) ++f.usable;
@@ -162,9 +169,9 @@ struct Profiler::Impl {
              {Role::kAddress, Role::kPostcode, Role::kRegion, Role::kCity, Role::kStreet, Role::kHouse, Role::kFlat});
       if (r.address.verdict.usable()) {
         auto& b = fields[kAddress].breakdown;
-        if (!r.address.key.empty()) ++b["street and house known"];
-        if (!r.address.parts.postcode.empty()) ++b["postcode known"];
-        if (!r.address.parts.flat.empty()) ++b["flat known"];
+        if (!r.address.key.empty()) Bump(b, "street and house known");
+        if (!r.address.parts.postcode.empty()) Bump(b, "postcode known");
+        if (!r.address.parts.flat.empty()) Bump(b, "flat known");
       }
       Single(kBirthDate, r.birth_date.verdict, batch, row, {Role::kBirthDate});
       Single(kDocId, r.doc_id.verdict, batch, row, {Role::kDocId});
