@@ -376,6 +376,17 @@ namespace {
 // letters, digits, apostrophes and combining marks do; anything else ends
 // the word.
 bool InKeyWord(std::string_view folded, size_t& i) {
+  // The common bytes first: ASCII, and two-byte Cyrillic letters (D0 or D1
+  // and a continuation: U+0400-U+047F, letters all).
+  const auto c = static_cast<unsigned char>(folded[i]);
+  if (c < 0x80) {
+    ++i;
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
+  }
+  if ((c == 0xD0 || c == 0xD1) && i + 1 < folded.size() && (static_cast<unsigned char>(folded[i + 1]) & 0xC0) == 0x80) {
+    i += 2;
+    return true;
+  }
   const char32_t cp = NextCodePoint(folded, i);
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || IsAsciiDigit(cp) || cp == '\'';
   if (IsLetter(cp) || cp == 0x2019 || cp == 0x02BC) return true;

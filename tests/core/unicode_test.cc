@@ -132,6 +132,11 @@ TEST(Utf8, ValidPrefixMatchesTheStandardsTable) {
   }
 }
 
+// The inline ranges of IsLetter agree with Unicode's categories.
+TEST(IsLetter, InlineRangesAgreeWithUnicode) {
+  for (char32_t cp = 0; cp < 0x3000; ++cp) ASSERT_EQ(IsLetter(cp), IsLetterSlow(cp)) << std::hex << static_cast<uint32_t>(cp);
+}
+
 TEST(Script, DetectsMixedScriptWords) {
   EXPECT_EQ(DetectScript("Иванов"), Script::kCyrillic);
   EXPECT_EQ(DetectScript("Ivanov"), Script::kLatin);

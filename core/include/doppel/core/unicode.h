@@ -60,10 +60,11 @@ enum class Script : uint8_t { kNone, kLatin, kCyrillic, kMixed, kOther };
 // The script of the letters in s (digits and punctuation do not count).
 Script DetectScript(std::string_view s);
 
-// A letter: ASCII and the basic Cyrillic block inline, Unicode's L* categories.
+// A letter: ASCII and the Cyrillic letters U+0400-U+0481 (modern and
+// historic, all of Unicode's L* categories) inline, Unicode's L* categories.
 inline bool IsLetter(char32_t cp) {
   if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-  if (cp >= 0x0410 && cp <= 0x044F) return true;
+  if (cp >= 0x0400 && cp <= 0x0481) return true;
   return IsLetterSlow(cp);
 }
 inline bool IsCyrillic(char32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
