@@ -163,9 +163,16 @@ void NormalizeRows(const RecordBatch& batch, const FieldMap& map, const Normaliz
     r.has_phone_text = !r.phones.empty();
     r.has_email_text = !r.emails.empty();
 
-    std::string line = JoinColumns(batch, map.Columns(Role::kAddress), row);
+    // One address column (the usual case) is read where it lies.
+    const std::vector<int>& address_columns = map.Columns(Role::kAddress);
+    std::string joined;
     AddressInput address;
-    address.line = line;
+    if (address_columns.size() == 1) {
+      address.line = Trim(batch.Value(row, address_columns[0]));
+    } else {
+      joined = JoinColumns(batch, address_columns, row);
+      address.line = joined;
+    }
     address.postcode = First(batch, map, Role::kPostcode, row);
     address.region = First(batch, map, Role::kRegion, row);
     address.city = First(batch, map, Role::kCity, row);
