@@ -9,8 +9,10 @@
 #include <list>
 #include <memory>
 #include <set>
+#include <span>
 
 #include "doppel/core/unicode.h"
+#include "phone_prefix.h"
 
 namespace doppel::core {
 
@@ -19,24 +21,6 @@ namespace pn = i18n::phonenumbers;
 namespace {
 
 const pn::PhoneNumberUtil& Util() { return *pn::PhoneNumberUtil::GetInstance(); }
-
-PhoneType FromLib(pn::PhoneNumberUtil::PhoneNumberType t) {
-  using T = pn::PhoneNumberUtil;
-  switch (t) {
-    case T::MOBILE: return PhoneType::kMobile;
-    case T::FIXED_LINE: return PhoneType::kFixedLine;
-    case T::FIXED_LINE_OR_MOBILE: return PhoneType::kFixedLineOrMobile;
-    case T::TOLL_FREE: return PhoneType::kTollFree;
-    case T::PREMIUM_RATE: return PhoneType::kPremiumRate;
-    case T::SHARED_COST: return PhoneType::kSharedCost;
-    case T::VOIP: return PhoneType::kVoip;
-    case T::PERSONAL_NUMBER: return PhoneType::kPersonal;
-    case T::PAGER: return PhoneType::kPager;
-    case T::UAN: return PhoneType::kUan;
-    case T::VOICEMAIL: return PhoneType::kVoicemail;
-    default: return PhoneType::kUnknown;
-  }
-}
 
 // The digits of the number part of s: letters before the number are a label
 // ("тел. 8 912...", "mob:"), letters after it start an extension ("доб. 123").
@@ -66,7 +50,7 @@ void Classify(const pn::PhoneNumber& number, PhoneResult* r) {
   const auto& util = Util();
   util.Format(number, pn::PhoneNumberUtil::E164, &r->e164);
   r->extension = number.extension();
-  r->type = FromLib(util.GetNumberType(number));
+  r->type = phone_prefix::FromLib(util.GetNumberType(number));
   if (r->type != PhoneType::kUnknown) {
     util.GetRegionCodeForNumber(number, &r->region);
     if (r->region == "ZZ" || r->region == "001") r->region.clear();
@@ -91,17 +75,24 @@ void Classify(const pn::PhoneNumber& number, PhoneResult* r) {
 // below, that always take the full parse. bench/phone_prefixes.cc checks
 // this for every six-digit prefix against 48 suffixes (the 7th and 8th
 // digits each through 0-9, and random ones), and the fast-path property
-// tests keep checking on random numbers. So each prefix is classified once,
-// by libphonenumber, and remembered. Only valid results are kept; anything
-// else goes on to the full parse. Lock-free: a racing thread at worst
-// classifies a prefix twice and writes the same value.
+// tests keep checking on random numbers. So each prefix is classified by
+// libphonenumber once: at build time, into the tables the build generates
+// (core/gen/phone_table_gen.cc, against the library linked here), and
+// again at run time only where the table is missing. Only valid results
+// are kept; anything else goes on to the full parse. Lock-free: a racing
+// thread at worst classifies a prefix twice and writes the same value.
 class PrefixCache {
  public:
-  // full_parse: the prefixes whose numbers libphonenumber judges by more digits.
-  PrefixCache(int country_code, std::initializer_list<uint32_t> full_parse) : country_code_(country_code) {
-    std::list<std::string> regions;
-    Util().GetRegionCodesForCountryCallingCode(country_code, &regions);
-    regions_.assign(regions.begin(), regions.end());
+  // table: the generated runs, if any; full_parse: the prefixes whose
+  // numbers libphonenumber judges by more digits.
+  PrefixCache(int country_code, std::span<const phone_prefix::Run> table, std::initializer_list<uint32_t> full_parse)
+      : country_code_(country_code), regions_(phone_prefix::RegionsOf(Util(), country_code)) {
+    for (size_t k = 0; k < table.size(); ++k) {
+      const uint32_t end = k + 1 < table.size() ? table[k + 1].first : static_cast<uint32_t>(kPrefixes);
+      for (uint32_t p = table[k].first; p < end && p < kPrefixes; ++p) {
+        entries_[p].store(table[k].entry, std::memory_order_relaxed);
+      }
+    }
     for (uint32_t prefix : full_parse) entries_[prefix].store(kSlow, std::memory_order_relaxed);
   }
 
@@ -113,17 +104,7 @@ class PrefixCache {
     const uint64_t prefix = national / 10000;
     uint16_t v = entries_[prefix].load(std::memory_order_relaxed);
     if (v == kUnfilled) {
-      PhoneResult full;
-      pn::PhoneNumber number;
-      number.set_country_code(country_code_);
-      number.set_national_number(national);
-      doppel::core::Classify(number, &full);
-      v = kSlow;
-      const auto region = std::find(regions_.begin(), regions_.end(), full.region);
-      const size_t index = static_cast<size_t>(region - regions_.begin());
-      if (full.verdict.usable() && region != regions_.end() && index < kRegionsPerType) {
-        v = static_cast<uint16_t>(1 + static_cast<size_t>(full.type) * kRegionsPerType + index);
-      }
+      v = phone_prefix::Encode(Util(), country_code_, regions_, national);
       entries_[prefix].store(v, std::memory_order_relaxed);
     }
     if (v == kSlow) return false;
@@ -135,12 +116,16 @@ class PrefixCache {
     return true;
   }
 
+  // The entry of a prefix without asking libphonenumber (for tests).
+  uint16_t Entry(uint32_t prefix) const { return entries_[prefix].load(std::memory_order_relaxed); }
+  const std::vector<std::string>& regions() const { return regions_; }
+
  private:
-  static constexpr uint64_t kPrefixes = 1000000;
-  static constexpr size_t kRegionsPerType = 64;
-  static constexpr uint16_t kUnfilled = 0, kSlow = 0xFFFF;
+  static constexpr uint64_t kPrefixes = phone_prefix::kPrefixes;
+  static constexpr size_t kRegionsPerType = phone_prefix::kRegionsPerType;
+  static constexpr uint16_t kUnfilled = phone_prefix::kUnfilled, kSlow = phone_prefix::kSlow;
   const int country_code_;  // 7 or 1
-  std::vector<std::string> regions_;  // libphonenumber's regions of the country code, main one first
+  const std::vector<std::string> regions_;  // libphonenumber's regions of the country code, main one first
   std::unique_ptr<std::atomic<uint16_t>[]> entries_{new std::atomic<uint16_t>[kPrefixes]()};
 };
 
@@ -172,11 +157,21 @@ const std::array<ShortVerdict, 10>& ShortVerdicts() {
   return table;
 }
 
+// The tables the build generated (core/CMakeLists.txt).
+constexpr phone_prefix::Run kPlus7Table[] = {
+#include "phone_table_7.inc"
+};
+constexpr phone_prefix::Run kPlus1Table[] = {
+#include "phone_table_1.inc"
+};
+static_assert(std::size(kPlus7Table) > 1 && std::size(kPlus1Table) > 1 && kPlus7Table[0].first == 100000,
+              "the generated tables hold every prefix from 100000 on");
+
 PrefixCache& PrefixesOf(int country_code) {
-  static PrefixCache* plus7 = new PrefixCache(7, {});
+  static PrefixCache* plus7 = new PrefixCache(7, kPlus7Table, {});
   // Barbados, the British Virgin Islands and Jamaica have ranges split after
   // the sixth digit (libphonenumber 8.12).
-  static PrefixCache* plus1 = new PrefixCache(1, {246521, 246522, 284496, 876606});
+  static PrefixCache* plus1 = new PrefixCache(1, kPlus1Table, {246521, 246522, 284496, 876606});
   return country_code == 7 ? *plus7 : *plus1;
 }
 
