@@ -126,6 +126,7 @@ size_t ScanUtf8(std::string_view s, bool* truncated) {
       if (whole == 0) break;
       i += whole;
     }
+    if (i >= n) break;
     int len = SequenceLength(p, i, n);
     if (len == 0) return i;
     if (len < 0) { *truncated = true; return i; }
