@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <list>
 #include <memory>
 #include <set>
 #include <span>
@@ -115,10 +114,6 @@ class PrefixCache {
     r->verdict = Verdict::Valid();
     return true;
   }
-
-  // The entry of a prefix without asking libphonenumber (for tests).
-  uint16_t Entry(uint32_t prefix) const { return entries_[prefix].load(std::memory_order_relaxed); }
-  const std::vector<std::string>& regions() const { return regions_; }
 
  private:
   static constexpr uint64_t kPrefixes = phone_prefix::kPrefixes;
