@@ -1,10 +1,10 @@
-// Checks the premise of the phone fast path (core/src/phone.cc, PrefixCache):
+// Checks the premise of the phone fast path (core/src/phone.cc, PrefixTable):
 // in the +1 and +7 plans, libphonenumber's validity, type and region of a
 // ten-digit national number depend only on its first six digits. For every
 // six-digit prefix it asks libphonenumber about 48 numbers: the 7th and the
 // 8th digit each through 0-9 with the rest all 0 or all 9, and 8 random
 // suffixes (fixed seed). It prints each prefix whose answers differ; those
-// belong in PrefixCache's full-parse list. Rerun it when libphonenumber's
+// belong in PrefixTable's full-parse list. Rerun it when libphonenumber's
 // version changes:
 //   build/bench/phone_prefixes 1 > plus1.txt; build/bench/phone_prefixes 7
 // (about 5 minutes for +7 and 25 for +1 on one core; with libphonenumber

@@ -2,7 +2,7 @@
 // as C++ initializers of phone_prefix::Run, for phone.cc to include: every
 // six-digit prefix asked of libphonenumber once, at build time, against the
 // library the programs link, so that no run pays for it (about 4 s for +7
-// and 17 s for +1 on one core, a millisecond to load). Run by the build:
+// and 17 s for +1 on one core). Run by the build:
 //   doppel_phone_table_gen 7 OUT.inc
 // The file is written beside OUT and renamed over it when complete.
 #include <cstdio>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   const auto& util = *pp::pn::PhoneNumberUtil::GetInstance();
   const std::vector<std::string> regions = pp::RegionsOf(util, country_code);
   // Prefixes 100000-999999 (a leading zero always takes the full parse),
-  // the first of each thread's share asked with the suffix 0000 like all.
+  // each asked about with the suffix 0000, interleaved over the threads.
   constexpr uint64_t kFirst = pp::kPrefixes / 10;
   std::vector<uint16_t> entries(pp::kPrefixes, pp::kSlow);
   const unsigned threads = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));

@@ -129,9 +129,9 @@ void Tokenize(std::string_view folded, Tokenized* out) {
     word.append(folded.data() + run_begin, run_end - run_begin);
     run_begin = run_end;
   };
-  // The word's scripts, for RepairMixedScript; the text's, for DetectScript.
+  // The word's scripts, for RepairMixedScript; the text's, as DetectScript.
   bool word_cyrillic = false, word_latin = false;
-  bool latin = false, cyrillic = false, other = false;
+  ScriptTally script;
   auto flush = [&] {
     commit();
     while (!word.empty() && (word.back() == '-' || word.back() == '\'')) word.pop_back();
@@ -157,10 +157,9 @@ void Tokenize(std::string_view folded, Tokenized* out) {
       run_end = i;
       ++word_letters;
       out->letters = true;
-      if (IsCyrillic(cp)) word_cyrillic = cyrillic = true;
-      else if (cp < 0x80) word_latin = latin = true;
-      else if (cp < 0x250) latin = true;  // Basic Latin through Latin Extended-B (DetectScript)
-      else other = true;
+      script.Add(cp);
+      word_cyrillic |= IsCyrillic(cp);
+      word_latin |= cp < 0x80;
       continue;
     }
     commit();
@@ -195,13 +194,7 @@ void Tokenize(std::string_view folded, Tokenized* out) {
     ++kept;
   }
   t.resize(kept);
-  // DetectScript(folded), from the letters met above.
-  const int kinds = latin + cyrillic + other;
-  out->script = kinds == 0  ? Script::kNone
-                : kinds > 1 ? Script::kMixed
-                : latin     ? Script::kLatin
-                : cyrillic  ? Script::kCyrillic
-                            : Script::kOther;
+  out->script = script.Result();
 }
 
 // Which tokens are which part: each part is a run [begin, end) of tokens.

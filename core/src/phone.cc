@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <memory>
 #include <set>
 #include <span>
@@ -74,54 +73,44 @@ void Classify(const pn::PhoneNumber& number, PhoneResult* r) {
 // below, that always take the full parse. bench/phone_prefixes.cc checks
 // this for every six-digit prefix against 48 suffixes (the 7th and 8th
 // digits each through 0-9, and random ones), and the fast-path property
-// tests keep checking on random numbers. So each prefix is classified by
-// libphonenumber once: at build time, into the tables the build generates
-// (core/gen/phone_table_gen.cc, against the library linked here), and
-// again at run time only where the table is missing. Only valid results
-// are kept; anything else goes on to the full parse. Lock-free: a racing
-// thread at worst classifies a prefix twice and writes the same value.
-class PrefixCache {
+// tests keep checking on random numbers. So the build asks libphonenumber
+// about every prefix once (core/gen/phone_table_gen.cc, against the library
+// linked here) and writes runs of prefixes with equal answers, looked up
+// here. Only valid results are kept; anything else goes on to the full
+// parse.
+class PrefixTable {
  public:
-  // table: the generated runs, if any; full_parse: the prefixes whose
-  // numbers libphonenumber judges by more digits.
-  PrefixCache(int country_code, std::span<const phone_prefix::Run> table, std::initializer_list<uint32_t> full_parse)
-      : country_code_(country_code), regions_(phone_prefix::RegionsOf(Util(), country_code)) {
-    for (size_t k = 0; k < table.size(); ++k) {
-      const uint32_t end = k + 1 < table.size() ? table[k + 1].first : static_cast<uint32_t>(kPrefixes);
-      for (uint32_t p = table[k].first; p < end && p < kPrefixes; ++p) {
-        entries_[p].store(table[k].entry, std::memory_order_relaxed);
-      }
-    }
-    for (uint32_t prefix : full_parse) entries_[prefix].store(kSlow, std::memory_order_relaxed);
-  }
+  // runs: the generated table, prefixes 100000-999999; full_parse: the
+  // prefixes whose numbers libphonenumber judges by more digits.
+  PrefixTable(int country_code, std::span<const phone_prefix::Run> runs, std::initializer_list<uint32_t> full_parse)
+      : country_code_(country_code), regions_(phone_prefix::RegionsOf(Util(), country_code)), runs_(runs),
+        full_parse_(full_parse) {}
 
-  bool Classify(uint64_t national, PhoneResult* r) {
+  bool Classify(uint64_t national, PhoneResult* r) const {
     // Ten digits with a leading 0 ("(000) 310-1962") keep their zeros in
     // libphonenumber ("+10003101962") and are judged as written: the full
     // parse. (A +1 number of seven digits can even be valid.)
-    if (national < kPrefixes * 1000 || national >= kPrefixes * 10000) return false;
-    const uint64_t prefix = national / 10000;
-    uint16_t v = entries_[prefix].load(std::memory_order_relaxed);
-    if (v == kUnfilled) {
-      v = phone_prefix::Encode(Util(), country_code_, regions_, national);
-      entries_[prefix].store(v, std::memory_order_relaxed);
-    }
-    if (v == kSlow) return false;
+    if (national < phone_prefix::kPrefixes * 1000 || national >= phone_prefix::kPrefixes * 10000) return false;
+    const auto prefix = static_cast<uint32_t>(national / 10000);
+    if (std::find(full_parse_.begin(), full_parse_.end(), prefix) != full_parse_.end()) return false;
+    // The last run starting at or before the prefix (the first starts at 100000).
+    const auto run = std::upper_bound(runs_.begin(), runs_.end(), prefix,
+                                      [](uint32_t p, const phone_prefix::Run& x) { return p < x.first; }) - 1;
+    const uint16_t v = run->entry;
+    if (v == phone_prefix::kSlow) return false;
     r->e164 = country_code_ == 7 ? "+7" : "+1";
     r->e164 += std::to_string(national);
-    r->type = static_cast<PhoneType>((v - 1) / kRegionsPerType);
-    r->region = regions_[(v - 1) % kRegionsPerType];
+    r->type = static_cast<PhoneType>((v - 1) / phone_prefix::kRegionsPerType);
+    r->region = regions_[(v - 1) % phone_prefix::kRegionsPerType];
     r->verdict = Verdict::Valid();
     return true;
   }
 
  private:
-  static constexpr uint64_t kPrefixes = phone_prefix::kPrefixes;
-  static constexpr size_t kRegionsPerType = phone_prefix::kRegionsPerType;
-  static constexpr uint16_t kUnfilled = phone_prefix::kUnfilled, kSlow = phone_prefix::kSlow;
   const int country_code_;  // 7 or 1
   const std::vector<std::string> regions_;  // libphonenumber's regions of the country code, main one first
-  std::unique_ptr<std::atomic<uint16_t>[]> entries_{new std::atomic<uint16_t>[kPrefixes]()};
+  const std::span<const phone_prefix::Run> runs_;
+  const std::vector<uint32_t> full_parse_;
 };
 
 // Russian numbers of 5 to 9 digits (a local number without its area code, a
@@ -162,11 +151,11 @@ constexpr phone_prefix::Run kPlus1Table[] = {
 static_assert(std::size(kPlus7Table) > 1 && std::size(kPlus1Table) > 1 && kPlus7Table[0].first == 100000,
               "the generated tables hold every prefix from 100000 on");
 
-PrefixCache& PrefixesOf(int country_code) {
-  static PrefixCache* plus7 = new PrefixCache(7, kPlus7Table, {});
+const PrefixTable& PrefixesOf(int country_code) {
+  static const PrefixTable* plus7 = new PrefixTable(7, kPlus7Table, {});
   // Barbados, the British Virgin Islands and Jamaica have ranges split after
   // the sixth digit (libphonenumber 8.12).
-  static PrefixCache* plus1 = new PrefixCache(1, kPlus1Table, {246521, 246522, 284496, 876606});
+  static const PrefixTable* plus1 = new PrefixTable(1, kPlus1Table, {246521, 246522, 284496, 876606});
   return country_code == 7 ? *plus7 : *plus1;
 }
 

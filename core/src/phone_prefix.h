@@ -1,10 +1,9 @@
-// What the phone fast path (phone.cc, PrefixCache) knows of a six-digit
+// What the phone fast path (phone.cc, PrefixTable) knows of a six-digit
 // prefix of a ten-digit national number in the +7 or +1 plan: its type and
-// region by libphonenumber, or that the full parse must decide. Shared by
-// phone.cc, which asks libphonenumber about a prefix the first time a number
-// with it comes, and by the build's table generator (core/gen), which asks
-// about every prefix once so that no run has to: both encode the answer
-// here, the same way.
+// region by libphonenumber, or that the full parse must decide. The build's
+// table generator (core/gen) encodes libphonenumber's answer for every
+// prefix here, and phone.cc decodes the tables it writes, with the same
+// constants and the same region list.
 #pragma once
 
 #include <phonenumbers/phonenumberutil.h>
@@ -23,9 +22,9 @@ namespace pn = i18n::phonenumbers;
 
 constexpr uint64_t kPrefixes = 1000000;  // six digits
 constexpr size_t kRegionsPerType = 64;
-// An entry: kUnfilled (not asked yet), kSlow (the full parse decides), or
-// 1 + type * kRegionsPerType + the region's index in RegionsOf().
-constexpr uint16_t kUnfilled = 0, kSlow = 0xFFFF;
+// An entry: kSlow (the full parse decides), or 1 + type * kRegionsPerType
+// + the region's index in RegionsOf().
+constexpr uint16_t kSlow = 0xFFFF;
 
 inline PhoneType FromLib(pn::PhoneNumberUtil::PhoneNumberType t) {
   using T = pn::PhoneNumberUtil;

@@ -153,18 +153,19 @@ bool IsLetterSlow(char32_t cp) {
 }
 
 Script DetectScript(std::string_view s) {
-  bool latin = false, cyr = false, other = false;
+  ScriptTally tally;
   for (size_t i = 0; i < s.size();) {
-    char32_t cp = NextCodePoint(s, i);
-    if (!IsLetter(cp)) continue;
-    if (IsCyrillic(cp)) cyr = true;
-    else if (cp < 0x250) latin = true;  // Basic Latin through Latin Extended-B
-    else other = true;
+    const char32_t cp = NextCodePoint(s, i);
+    if (IsLetter(cp)) tally.Add(cp);
   }
-  int kinds = latin + cyr + other;
+  return tally.Result();
+}
+
+Script ScriptTally::Result() const {
+  const int kinds = latin + cyrillic + other;
   if (kinds == 0) return Script::kNone;
   if (kinds > 1) return Script::kMixed;
-  return latin ? Script::kLatin : cyr ? Script::kCyrillic : Script::kOther;
+  return latin ? Script::kLatin : cyrillic ? Script::kCyrillic : Script::kOther;
 }
 
 std::string Fold(std::string_view s) {

@@ -59,6 +59,12 @@ size_t ValidUtf8Prefix(std::string_view s);
 enum class Script : uint8_t { kNone, kLatin, kCyrillic, kMixed, kOther };
 // The script of the letters in s (digits and punctuation do not count).
 Script DetectScript(std::string_view s);
+// DetectScript's count, for a caller that meets the letters one at a time.
+struct ScriptTally {
+  bool latin = false, cyrillic = false, other = false;
+  void Add(char32_t letter);
+  Script Result() const;
+};
 
 // A letter: ASCII and the Cyrillic letters U+0400-U+0481 (modern and
 // historic, all of Unicode's L* categories) inline, Unicode's L* categories.
@@ -69,6 +75,11 @@ inline bool IsLetter(char32_t cp) {
 }
 inline bool IsCyrillic(char32_t cp) { return cp >= 0x0400 && cp <= 0x052F; }
 inline bool IsAsciiDigit(char32_t cp) { return cp >= '0' && cp <= '9'; }
+inline void ScriptTally::Add(char32_t letter) {
+  if (IsCyrillic(letter)) cyrillic = true;
+  else if (letter < 0x250) latin = true;  // Basic Latin through Latin Extended-B
+  else other = true;
+}
 
 // NFKC + full case folding + removal of default-ignorable code points
 // (soft hyphens, zero-width spaces), then ё->е. "ЁЛКИН" -> "елкин".
