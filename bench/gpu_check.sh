@@ -139,12 +139,26 @@ done
 case "$FALLBACKS" in ''|none|0) SAME=NO ;; esac
 echo "gpu_check: with DOPPEL_GPU_MEMORY=1, $FALLBACKS batches fell back to the CPU" >&2
 
+# A device budget that fits a key range of blocking but not a whole rule
+# (64 MiB: a million entries): rules are blocked there a key range at a
+# time, to the same outputs.
+out=$WORK_DIR/dedupe-$FIRST_ROWS-cuda-ranges
+rm -rf "$out"
+DOPPEL_GPU_MEMORY=64M run "$DOPPEL" dedupe "$WORK_DIR/gen-$FIRST_ROWS/base.csv" --out "$out" --backend cuda -q || SAME=NO
+SPLITS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device"]["split_batches"])' \
+  "$out/summary.json" 2>/dev/null || echo none)
+for f in clusters.csv pairs.csv; do
+  cmp -s "$WORK_DIR/dedupe-$FIRST_ROWS-simd/$f" "$out/$f" || SAME=NO
+done
+echo "gpu_check: with DOPPEL_GPU_MEMORY=64M, $SPLITS blocking rules split into key ranges" >&2
+
 cp "$WORK_DIR/bm.json" "$OUT_BASE.json"
 {
   echo "# GPU check $DATE on $GPU"
   echo
   echo "Host: $(nproc) cores; build: $BUILT_FROM (sm_90); equivalence tests: $TESTS; simd and cuda outputs identical: $SAME"
-  echo "(including a cuda run at $FIRST_ROWS rows with DOPPEL_GPU_MEMORY=1: $FALLBACKS batches served by the CPU)"
+  echo "(including cuda runs at $FIRST_ROWS rows with DOPPEL_GPU_MEMORY=1: $FALLBACKS batches served by the CPU;"
+  echo "and with DOPPEL_GPU_MEMORY=64M: $SPLITS blocking rules split into key ranges on the GPU)"
   echo
   echo "| rows | backend | dedupe seconds | read+normalize | blocking | comparisons | training | scoring | clustering | pairs levelled / weighted on the GPU |"
   echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -9,6 +9,7 @@
 #include <thrust/system/cuda/execution_policy.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -162,32 +163,56 @@ std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs& in, const CompareR
   return std::make_unique<DeviceLevelTable>(in, rows, records);
 }
 
+// The most entries blocking may put on the device at once within
+// `budget` bytes (0: no limit of its own).
+size_t MaxPart(uint64_t budget) {
+  if (budget == 0) return SIZE_MAX;
+  return static_cast<size_t>(std::max<uint64_t>(1, budget / kBlockingBytesPerEntry));
+}
+
 // Outputs are written only once the device is done, so a failure leaves
 // the caller's entries and outputs as they were.
-void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
-  thrust::device_vector<uint64_t> d_keys, d_pairs;
-  thrust::device_vector<uint32_t> d_rows;
-  Upload(*entries, &d_keys, &d_rows);
+void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats,
+                uint64_t budget) {
+  using DU64 = thrust::device_vector<uint64_t>;
+  using DU32 = thrust::device_vector<uint32_t>;
   BlockStats s;
-  thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, &s);
-  std::vector<uint64_t> out(d_pairs.size());
-  thrust::copy(d_pairs.begin(), d_pairs.end(), out.begin());
+  std::vector<uint64_t> out;
+  if (entries->size() > MaxPart(budget)) {
+    thrust_pipeline::BlockPairsInParts<DU64, DU32>(thrust::cuda::par, entries->items.data(), entries->size(), cap,
+                                                  MaxPart(budget), &out, &s);
+  } else {
+    DU64 d_keys, d_pairs;
+    DU32 d_rows;
+    Upload(*entries, &d_keys, &d_rows);
+    thrust_pipeline::BlockPairs(thrust::cuda::par, d_keys, d_rows, cap, d_pairs, &s);
+    out.resize(d_pairs.size());
+    thrust::copy(d_pairs.begin(), d_pairs.end(), out.begin());
+  }
   entries->Release();
   pairs->swap(out);
   *stats = std::move(s);
 }
 
-void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
-  thrust::device_vector<uint64_t> d_keys, d_offsets;
-  thrust::device_vector<uint32_t> d_rows, d_grouped;
-  Upload(*entries, &d_keys, &d_rows);
+void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats,
+                 uint64_t budget) {
+  using DU64 = thrust::device_vector<uint64_t>;
+  using DU32 = thrust::device_vector<uint32_t>;
   BlockStats s;
-  thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, &s);
   kernels::BlockGroups out;
-  out.rows.resize(d_grouped.size());
-  thrust::copy(d_grouped.begin(), d_grouped.end(), out.rows.data());
-  out.offsets.resize(d_offsets.size());
-  thrust::copy(d_offsets.begin(), d_offsets.end(), out.offsets.data());
+  if (entries->size() > MaxPart(budget)) {
+    thrust_pipeline::BlockGroupsInParts<DU64, DU32>(thrust::cuda::par, entries->items.data(), entries->size(), cap,
+                                                   MaxPart(budget), &out.rows, &out.offsets, &s);
+  } else {
+    DU64 d_keys, d_offsets;
+    DU32 d_rows, d_grouped;
+    Upload(*entries, &d_keys, &d_rows);
+    thrust_pipeline::BlockGroups(thrust::cuda::par, d_keys, d_rows, cap, d_grouped, d_offsets, &s);
+    out.rows.resize(d_grouped.size());
+    thrust::copy(d_grouped.begin(), d_grouped.end(), out.rows.data());
+    out.offsets.resize(d_offsets.size());
+    thrust::copy(d_offsets.begin(), d_offsets.end(), out.offsets.data());
+  }
   entries->Release();
   *groups = std::move(out);
   *stats = std::move(s);

@@ -26,13 +26,16 @@
 #include <thrust/tuple.h>
 #include <thrust/unique.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "doppel/kernels/blocking.h"
 #include "doppel/kernels/jaro.h"
 #include "doppel/kernels/levels.h"
 #include "doppel/kernels/minhash.h"
+#include "kernels_internal.h"
 
 namespace doppel::kernels::thrust_pipeline {
 
@@ -187,6 +190,147 @@ void BlockGroups(const Policy& policy, U64& keys, U32& rows, uint64_t cap, U32& 
   offsets_out.resize(kept + 1);
   offsets_out[0] = 0;
   thrust::inclusive_scan(policy, sizes.begin(), sizes.begin() + kept, offsets_out.begin() + 1);
+}
+
+// Blocking a rule whose entries the device cannot hold at once: a key
+// range at a time. A block's entries share a key, so every block lies in
+// one range; ranges taken in key order yield the blocks in key order, so
+// BlockGroups' output is the ranges' outputs one after the other, and
+// BlockPairs' is their pairs merged (a pair may come from blocks of two
+// ranges). Ranges are made of buckets of the keys' top kPartBits bits,
+// consecutive buckets joined while they hold at most max_part entries.
+
+// (kBlockingBytesPerEntry, kMinBlockingBudget: kernels_internal.h.)
+inline constexpr int kPartBits = 16;
+
+// Entries [begin, end) of the buckets [first, last) of the keys' top
+// kPartBits bits.
+struct KeyPart {
+  uint32_t first = 0, last = 0;
+  size_t begin = 0, end = 0;
+  size_t entries() const { return end - begin; }
+};
+
+// Orders the n entries by their keys' top kPartBits bits, in place (a
+// counting sort; the order within a bucket is left as it comes: blocking
+// sorts them anyway), and returns the ranges, each of at most max_part
+// entries unless one bucket alone holds more (it is then a range of its
+// own: one key may have that many entries, and the device's own error
+// decides).
+inline std::vector<KeyPart> PartitionByKey(BlockEntry* items, size_t n, size_t max_part) {
+  constexpr size_t kBuckets = size_t{1} << kPartBits;
+  constexpr int kShift = 64 - kPartBits;
+  std::vector<size_t> start(kBuckets + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++start[(items[i].key >> kShift) + 1];
+  for (size_t b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
+  // Each bucket's next unfilled slot; an entry found in another bucket's
+  // slots is swapped to where it belongs.
+  std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (size_t b = 0; b < kBuckets; ++b) {
+    while (next[b] < start[b + 1]) {
+      const size_t t = items[next[b]].key >> kShift;
+      if (t == b) {
+        ++next[b];
+      } else {
+        std::swap(items[next[b]], items[next[t]++]);
+      }
+    }
+  }
+  std::vector<KeyPart> parts;
+  KeyPart part;
+  for (uint32_t b = 0; b < kBuckets; ++b) {
+    const size_t count = start[b + 1] - start[b];
+    if (count > 0 && part.entries() > 0 && part.entries() + count > max_part) {
+      part.last = b;
+      parts.push_back(part);
+      part = KeyPart{b, b, start[b], start[b]};
+    }
+    part.end += count;
+  }
+  part.last = static_cast<uint32_t>(kBuckets);
+  if (part.entries() > 0) parts.push_back(part);
+  return parts;
+}
+
+// A range's entries as the policy's keys and rows.
+template <class U64, class U32>
+void UploadPart(const BlockEntry* items, const KeyPart& part, U64* keys, U32* rows) {
+  std::vector<uint64_t> k(part.entries());
+  std::vector<uint32_t> r(part.entries());
+  for (size_t i = part.begin; i < part.end; ++i) {
+    k[i - part.begin] = items[i].key;
+    r[i - part.begin] = static_cast<uint32_t>(items[i].row);
+  }
+  keys->assign(k.begin(), k.end());
+  rows->assign(r.begin(), r.end());
+}
+
+// A later range's stats added to the earlier ranges' (examples stay the
+// first few in key order).
+inline void AddStats(const BlockStats& part, BlockStats* total) {
+  total->blocks += part.blocks;
+  total->skipped_blocks += part.skipped_blocks;
+  for (const SkippedBlock& s : part.skipped_examples) {
+    if (total->skipped_examples.size() < kSkippedExamples) total->skipped_examples.push_back(s);
+  }
+}
+
+// BlockGroups over the n entries, max_part at a time, into host vectors
+// (rows_out, offsets_out: HugeVector or std::vector). U64 / U32 are the
+// policy's vectors. The entries are reordered (PartitionByKey), not
+// consumed: the same multiset for the CPU should the device fail.
+template <class U64, class U32, class Policy, class RowsOut, class OffsetsOut>
+void BlockGroupsInParts(const Policy& policy, BlockEntry* items, size_t n, uint64_t cap, size_t max_part,
+                        RowsOut* rows_out, OffsetsOut* offsets_out, BlockStats* stats) {
+  *stats = BlockStats();
+  rows_out->clear();
+  offsets_out->clear();
+  std::vector<uint32_t> part_rows;
+  std::vector<uint64_t> part_offsets;
+  for (const KeyPart& part : PartitionByKey(items, n, max_part)) {
+    U64 d_keys, d_offsets;
+    U32 d_rows, d_grouped;
+    UploadPart(items, part, &d_keys, &d_rows);
+    BlockStats s;
+    BlockGroups(policy, d_keys, d_rows, cap, d_grouped, d_offsets, &s);
+    AddStats(s, stats);
+    if (d_offsets.size() < 2) continue;
+    part_rows.resize(d_grouped.size());
+    thrust::copy(d_grouped.begin(), d_grouped.end(), part_rows.begin());
+    part_offsets.resize(d_offsets.size());
+    thrust::copy(d_offsets.begin(), d_offsets.end(), part_offsets.begin());
+    const uint64_t base = rows_out->size();
+    if (offsets_out->empty()) offsets_out->push_back(0);
+    for (size_t b = 1; b < part_offsets.size(); ++b) offsets_out->push_back(base + part_offsets[b]);
+    rows_out->insert(rows_out->end(), part_rows.begin(), part_rows.end());
+  }
+}
+
+// BlockPairs over the n entries, max_part at a time: each range's sorted,
+// unique pairs merged into *pairs_out (a host vector). The entries are
+// reordered as above. Only the entries are split: one range's pairs must
+// fit (the pipeline blocks by BlockGroups, which makes no pairs).
+template <class U64, class U32, class Policy>
+void BlockPairsInParts(const Policy& policy, BlockEntry* items, size_t n, uint64_t cap, size_t max_part,
+                       std::vector<uint64_t>* pairs_out, BlockStats* stats) {
+  *stats = BlockStats();
+  pairs_out->clear();
+  std::vector<uint64_t> part_pairs, merged;
+  for (const KeyPart& part : PartitionByKey(items, n, max_part)) {
+    U64 d_keys, d_pairs;
+    U32 d_rows;
+    UploadPart(items, part, &d_keys, &d_rows);
+    BlockStats s;
+    BlockPairs(policy, d_keys, d_rows, cap, d_pairs, &s);
+    AddStats(s, stats);
+    part_pairs.resize(d_pairs.size());
+    thrust::copy(d_pairs.begin(), d_pairs.end(), part_pairs.begin());
+    merged.clear();
+    merged.reserve(pairs_out->size() + part_pairs.size());
+    std::set_union(pairs_out->begin(), pairs_out->end(), part_pairs.begin(), part_pairs.end(),
+                   std::back_inserter(merged));
+    pairs_out->swap(merged);
+  }
 }
 
 // Jaro-Winkler counts of pair k: the scalar definition, one pair per thread.

@@ -100,6 +100,12 @@ routing::FallbackLog& Fallbacks() {
 
 GpuFallbacks GetGpuFallbacks() { return Fallbacks().Get(); }
 
+namespace {
+std::atomic<uint64_t> g_blocking_splits{0};
+}  // namespace
+
+uint64_t GpuBlockingSplits() { return g_blocking_splits.load(std::memory_order_relaxed); }
+
 uint64_t GpuMemoryBudget() {
   const uint64_t cap = routing::ParseMemory(std::getenv("DOPPEL_GPU_MEMORY"));
   const uint64_t usable = cuda::FreeMemory() / 10 * 9;
@@ -109,10 +115,11 @@ uint64_t GpuMemoryBudget() {
 // The cuda backend's entries: bulk batches to the GPU, small ones to the
 // SIMD kernels, and any the device cannot take or fails on to the SIMD
 // kernels too (routing.h); identical results every way. The device memory
-// a call needs is estimated where its size is known before it starts:
-// blocking's sort takes about 40 bytes an entry (keys and rows, Thrust's
-// sort buffers, the blocks); other overruns surface as the device's own
-// out-of-memory error.
+// a call needs is estimated where its size is known before it starts;
+// other overruns surface as the device's own out-of-memory error.
+// Blocking never needs more than the budget: a rule's entries beyond it
+// are blocked a key range at a time on the device (kBlockingBytesPerEntry
+// each; blocking.h), to the same blocks.
 namespace routed {
 void HashStrings(const char* bytes, const uint64_t* offsets, size_t n, uint64_t seed, uint64_t* out) {
   routing::Route(
@@ -131,15 +138,31 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
       ToGpu(size_t{n} * k), need, GpuMemoryBudget, Fallbacks(), [&] { cuda::MinHash(tokens, offsets, n, k, out); },
       [&] { simd::MinHash(tokens, offsets, n, k, out); });
 }
+// A rule's entries go to the device in key ranges of the budget's size,
+// down to kMinBlockingBudget; a smaller budget sends the rule to the CPU.
+uint64_t BlockingNeed(size_t entries) {
+  return std::min(uint64_t{entries} * cuda::kBlockingBytesPerEntry, cuda::kMinBlockingBudget);
+}
+// The budget a rule's blocking gets on the device; counted as a split when
+// its entries take more.
+uint64_t BlockingBudget(size_t entries) {
+  const uint64_t budget = GpuMemoryBudget();
+  if (budget > 0 && uint64_t{entries} * cuda::kBlockingBytesPerEntry > budget) {
+    g_blocking_splits.fetch_add(1, std::memory_order_relaxed);
+  }
+  return budget;
+}
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   routing::Route(
-      ToGpu(entries->size()), uint64_t{entries->size()} * 40, GpuMemoryBudget, Fallbacks(),
-      [&] { cuda::BlockPairs(entries, cap, pairs, stats); }, [&] { simd::BlockPairs(entries, cap, pairs, stats); });
+      ToGpu(entries->size()), BlockingNeed(entries->size()), GpuMemoryBudget, Fallbacks(),
+      [&] { cuda::BlockPairs(entries, cap, pairs, stats, BlockingBudget(entries->size())); },
+      [&] { simd::BlockPairs(entries, cap, pairs, stats); });
 }
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
   routing::Route(
-      ToGpu(entries->size()), uint64_t{entries->size()} * 40, GpuMemoryBudget, Fallbacks(),
-      [&] { cuda::BlockGroups(entries, cap, groups, stats); }, [&] { simd::BlockGroups(entries, cap, groups, stats); });
+      ToGpu(entries->size()), BlockingNeed(entries->size()), GpuMemoryBudget, Fallbacks(),
+      [&] { cuda::BlockGroups(entries, cap, groups, stats, BlockingBudget(entries->size())); },
+      [&] { simd::BlockGroups(entries, cap, groups, stats); });
 }
 }  // namespace routed
 

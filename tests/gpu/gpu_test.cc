@@ -154,5 +154,40 @@ TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {
   EXPECT_EQ(GetGpuFallbacks().batches, before + 2);
 }
 
+// A rule's entries beyond the budget (64 MiB: a million entries at a time)
+// are blocked on the device a key range at a time: the reference's blocks
+// and pairs, and counted as split, not as fallen back.
+TEST_F(Gpu, BlockingBeyondTheBudgetRunsInKeyRanges) {
+  ASSERT_EQ(setenv("DOPPEL_GPU_MEMORY", "64M", 1), 0);
+  struct Unset {
+    ~Unset() { unsetenv("DOPPEL_GPU_MEMORY"); }
+  } unset;
+  const uint64_t fallbacks = GetGpuFallbacks().batches, splits = GpuBlockingSplits();
+  std::mt19937_64 rng(5);
+  const size_t n = 3000000;
+  std::vector<uint64_t> keys(n);
+  std::vector<uint32_t> rows(n);
+  for (size_t i = 0; i < n; ++i) {
+    keys[i] = (rng() % (n / 3)) * 0x9E3779B97F4A7C15ULL;  // spread over the key ranges
+    rows[i] = static_cast<uint32_t>(rng() % n);
+  }
+  BlockGroups got, want;
+  BlockStats got_stats, want_stats;
+  BlockEntries for_gpu{keys, rows}, for_ref{keys, rows};
+  gpu().block_groups(&for_gpu, 20, &got, &got_stats);
+  ref().block_groups(&for_ref, 20, &want, &want_stats);
+  EXPECT_EQ(got.rows, want.rows);
+  EXPECT_EQ(got.offsets, want.offsets);
+  EXPECT_EQ(got_stats.blocks, want_stats.blocks);
+  EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+  std::vector<uint64_t> got_pairs, want_pairs;
+  BlockEntries pairs_gpu{keys, rows}, pairs_ref{keys, rows};
+  gpu().block_pairs(&pairs_gpu, 20, &got_pairs, &got_stats);
+  ref().block_pairs(&pairs_ref, 20, &want_pairs, &want_stats);
+  EXPECT_EQ(got_pairs, want_pairs);
+  EXPECT_EQ(GetGpuFallbacks().batches, fallbacks);
+  EXPECT_EQ(GpuBlockingSplits(), splits + 2);
+}
+
 }  // namespace
 }  // namespace doppel::kernels

@@ -88,6 +88,101 @@ TEST(ThrustCpp, BlockPairsMatchReference) {
   }
 }
 
+// Blocking a key range at a time (BlockGroupsInParts, BlockPairsInParts):
+// whatever the ranges, the reference's blocks, pairs and stats.
+void ExpectSameBlocksInParts(const std::vector<uint64_t>& keys, const std::vector<uint32_t>& rows, uint64_t cap,
+                             size_t max_part) {
+  SCOPED_TRACE("entries " + std::to_string(keys.size()) + " cap " + std::to_string(cap) + " max_part " +
+               std::to_string(max_part));
+  const BlockEntries entries{keys, rows};
+  BlockEntries copy = entries, parted = entries;
+  BlockGroups want;
+  BlockStats want_stats;
+  reference::BlockGroups(&copy, cap, &want, &want_stats);
+  HugeVector<uint32_t> got_rows;
+  HugeVector<uint64_t> got_offsets;
+  BlockStats got_stats;
+  thrust_pipeline::BlockGroupsInParts<std::vector<uint64_t>, std::vector<uint32_t>>(
+      thrust::cpp::par, parted.items.data(), parted.size(), cap, max_part, &got_rows, &got_offsets, &got_stats);
+  ASSERT_EQ(got_rows, want.rows);
+  ASSERT_EQ(got_offsets, want.offsets);
+  EXPECT_EQ(got_stats.blocks, want_stats.blocks);
+  EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
+  EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+
+  copy = entries;
+  std::vector<uint64_t> want_pairs, got_pairs;
+  reference::BlockPairs(&copy, cap, &want_pairs, &want_stats);
+  thrust_pipeline::BlockPairsInParts<std::vector<uint64_t>, std::vector<uint32_t>>(
+      thrust::cpp::par, parted.items.data(), parted.size(), cap, max_part, &got_pairs, &got_stats);
+  ASSERT_EQ(got_pairs, want_pairs);
+  EXPECT_EQ(got_stats.blocks, want_stats.blocks);
+  EXPECT_EQ(got_stats.skipped_blocks, want_stats.skipped_blocks);
+  EXPECT_EQ(got_stats.skipped_examples, want_stats.skipped_examples);
+}
+
+TEST(ThrustCpp, KeyRangesHoldAtMostTheirShareUnlessOneBucketIsLarger) {
+  std::vector<BlockEntry> items;
+  for (uint64_t i = 0; i < 1000; ++i) items.push_back({i, (i % 300) * 0x9E3779B97F4A7C15ULL});
+  std::vector<BlockEntry> sorted_before = items;
+  std::sort(sorted_before.begin(), sorted_before.end());
+  for (size_t max_part : {1u, 10u, 333u, 1000u, 5000u}) {
+    const auto parts = thrust_pipeline::PartitionByKey(items.data(), items.size(), max_part);
+    std::vector<BlockEntry> sorted_after = items;  // the same entries, reordered
+    std::sort(sorted_after.begin(), sorted_after.end());
+    EXPECT_EQ(sorted_after, sorted_before);
+    uint32_t next_bucket = 0;
+    size_t next_entry = 0;
+    for (const auto& p : parts) {
+      EXPECT_EQ(p.first, next_bucket);  // consecutive, covering every bucket and entry
+      EXPECT_EQ(p.begin, next_entry);
+      EXPECT_LT(p.first, p.last);
+      EXPECT_LE(p.entries(), std::max<size_t>(max_part, 4));  // 4: the most entries a key has here
+      for (size_t i = p.begin; i < p.end; ++i) {
+        const uint64_t bucket = items[i].key >> (64 - thrust_pipeline::kPartBits);
+        EXPECT_TRUE(bucket >= p.first && bucket < p.last) << i;
+      }
+      next_bucket = p.last;
+      next_entry = p.end;
+    }
+    EXPECT_EQ(next_bucket, 1u << thrust_pipeline::kPartBits);
+    EXPECT_EQ(next_entry, items.size());
+    if (max_part >= items.size()) {
+      EXPECT_EQ(parts.size(), 1u);
+    }
+  }
+  // One key: one bucket, one range, whatever the limit.
+  std::vector<BlockEntry> same(50, BlockEntry{1, 42});
+  const auto parts = thrust_pipeline::PartitionByKey(same.data(), same.size(), 4);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].entries(), 50u);
+}
+
+TEST(ThrustCpp, BlockingInKeyRangesMatchesReference) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  ExpectSameBlocksInParts({}, {}, 100, 1);
+  ExpectSameBlocksInParts({7, 7, 7}, {3, 3, 1}, 100, 1);
+  for (size_t n : {10u, 1000u, 20000u}) {
+    for (uint64_t key_range : {3u, 50u, 5000u}) {
+      std::vector<uint64_t> keys(n);
+      std::vector<uint32_t> rows(n);
+      for (size_t i = 0; i < n; ++i) {
+        // Spread over 64 bits, or (every third set) within one bucket.
+        const uint64_t k = rng() % key_range;
+        keys[i] = key_range == 50 ? k : k * 0x9E3779B97F4A7C15ULL;
+        rows[i] = static_cast<uint32_t>(rng() % (n / 2 + 1));
+      }
+      for (uint64_t cap : {2u, 33u, 1000u}) {
+        for (size_t max_part : {size_t{1}, n / 7 + 1, n / 2, n}) {
+          ExpectSameBlocksInParts(keys, rows, cap, max_part);
+        }
+      }
+    }
+  }
+}
+
 TEST(ThrustCpp, JaroPairsMatchReference) {
   const uint64_t seed = Seed();
   SCOPED_TRACE("seed " + std::to_string(seed));

@@ -386,7 +386,9 @@ int RunFuzzy(const DedupeFlags& f) {
     j.Field("note", m.device_note);
     // Bulk kernel batches the device could not take or failed on, which the CPU served.
     const kernels::GpuFallbacks fallbacks = kernels::GetGpuFallbacks();
-    j.Field("fallback_batches", fallbacks.batches).Field("fallback_reason", fallbacks.first_reason).EndObject();
+    j.Field("fallback_batches", fallbacks.batches).Field("fallback_reason", fallbacks.first_reason);
+    // Blocking rules larger than the device budget, blocked there a key range at a time.
+    j.Field("split_batches", kernels::GpuBlockingSplits()).EndObject();
   }
   j.Field("seconds", seconds).Field("read_normalize_seconds", read_seconds).Field("match_seconds", match_seconds);
   j.Field("records_per_second", seconds > 0 ? table.size() / seconds : 0.0);

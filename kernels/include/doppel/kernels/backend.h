@@ -121,6 +121,10 @@ struct GpuFallbacks {
   std::string first_reason;  // of the first fallback
 };
 GpuFallbacks GetGpuFallbacks();
+// Blocking batches (one rule's entries) larger than GpuMemoryBudget that
+// the device blocked a key range at a time instead (same results).
+// Process-wide.
+uint64_t GpuBlockingSplits();
 
 // Device memory one call of the cuda backend may take: DOPPEL_GPU_MEMORY
 // (bytes, or with K, M, G: for a GPU shared with other work) when set and
