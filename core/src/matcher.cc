@@ -1,6 +1,7 @@
 #include "doppel/core/matcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -286,7 +287,6 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   // other pairs (below the keep floor, or never proposed by blocking) are
   // scored on demand and remembered.
   const auto& pairs = r.pairs;
-  std::unordered_map<uint64_t, double> on_demand;
   std::vector<size_t> edges;
   const ProbabilityAtLeast linked(options.cluster.threshold);
   for (size_t i = 0; i < pairs.size(); ++i) {
@@ -296,8 +296,33 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     if (r.weights[x] != r.weights[y]) return r.weights[x] > r.weights[y];
     return pairs[x] < pairs[y];
   });
+  // A link only ever joins records of one connected component of the
+  // links, and asks only about pairs within it: each component's joins
+  // depend on its own links alone, taken in the same order. So the links
+  // are grouped by component (kernels' connected components, on the GPU
+  // for the cuda backend), keeping their order, and the components are
+  // clustered in parallel, to the result of one pass over all the links.
+  const size_t m = edges.size();
+  std::vector<std::pair<uint32_t, size_t>> by_component(m);  // (component, position in edges)
+  {
+    std::vector<uint32_t> ea(m), eb(m);
+    for (size_t i = 0; i < m; ++i) ea[i] = pairs[edges[i]].first, eb[i] = pairs[edges[i]].second;
+    HugeVector<uint32_t> component(n);
+    const kernels::ComponentsFn components =
+        k.components != nullptr ? k.components : kernels::GetKernels(kernels::Backend::kReference).components;
+    components(ea.data(), eb.data(), m, static_cast<uint32_t>(n), component.data());
+    for (size_t i = 0; i < m; ++i) by_component[i] = {component[ea[i]], i};
+  }
+  std::sort(by_component.begin(), by_component.end());
+  std::vector<size_t> component_start;  // of each component's links in by_component
+  for (size_t i = 0; i < m; ++i) {
+    if (i == 0 || by_component[i].first != by_component[i - 1].first) component_start.push_back(i);
+  }
+  component_start.push_back(m);
+  const size_t components = component_start.size() - 1;
+
   // Union-find; each root's members as a linked list (head, next), in the
-  // order they joined.
+  // order they joined. Components touch disjoint entries.
   constexpr uint32_t kEnd = UINT32_MAX;
   HugeVector<uint32_t> parent(n), next(n, kEnd), head(n), tail(n), size(n, 1);
   std::iota(parent.begin(), parent.end(), 0u);
@@ -307,40 +332,66 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
-  auto probability = [&](uint32_t a, uint32_t b) {
+  // What a thread remembers and counts (a pair is only ever asked about
+  // within its own component, so the counts do not depend on the threads).
+  struct ClusterWork {
+    std::unordered_map<uint64_t, double> on_demand;
+    uint64_t joins_refused = 0, scored_on_demand = 0;
+  };
+  auto probability = [&](ClusterWork& w, uint32_t a, uint32_t b) {
     const std::pair<uint32_t, uint32_t> key{std::min(a, b), std::max(a, b)};
     auto it = std::lower_bound(pairs.begin(), pairs.end(), key);
     if (it != pairs.end() && *it == key) return ProbabilityOf(r.weights[it - pairs.begin()]);
-    auto known = on_demand.find(PairKey(a, b));
-    if (known != on_demand.end()) return known->second;
-    ++r.pairs_scored_on_demand;
+    auto known = w.on_demand.find(PairKey(a, b));
+    if (known != w.on_demand.end()) return known->second;
+    ++w.scored_on_demand;
     double p = ScoreOne(&x, t, a, b, r.model, &tf, k, nullptr, nullptr).probability;
-    on_demand.emplace(PairKey(a, b), p);
+    w.on_demand.emplace(PairKey(a, b), p);
     return p;
   };
-  for (size_t e : edges) {
-    uint32_t ra = find(pairs[e].first), rb = find(pairs[e].second);
-    if (ra == rb) continue;
-    if (size[ra] > 1 || size[rb] > 1) {
-      double sum = 0;
-      size_t counted = 0;
-      for (uint32_t x = head[ra]; x != kEnd && counted < options.cluster.max_cross_pairs; x = next[x]) {
-        for (uint32_t y = head[rb]; y != kEnd && counted < options.cluster.max_cross_pairs; y = next[y], ++counted) {
-          sum += probability(x, y);
+  auto cluster_component = [&](ClusterWork& w, size_t c) {
+    for (size_t i = component_start[c]; i < component_start[c + 1]; ++i) {
+      const size_t e = edges[by_component[i].second];
+      uint32_t ra = find(pairs[e].first), rb = find(pairs[e].second);
+      if (ra == rb) continue;
+      if (size[ra] > 1 || size[rb] > 1) {
+        double sum = 0;
+        size_t counted = 0;
+        for (uint32_t u = head[ra]; u != kEnd && counted < options.cluster.max_cross_pairs; u = next[u]) {
+          for (uint32_t v = head[rb]; v != kEnd && counted < options.cluster.max_cross_pairs; v = next[v], ++counted) {
+            sum += probability(w, u, v);
+          }
+        }
+        if (sum / counted < options.cluster.link_threshold) {
+          ++w.joins_refused;
+          continue;
         }
       }
-      if (sum / counted < options.cluster.link_threshold) {
-        ++r.joins_refused;
-        continue;
+      // The smaller index becomes the root: deterministic. Members keep
+      // their order: the root's, then the other's.
+      if (rb < ra) std::swap(ra, rb);
+      parent[rb] = ra;
+      next[tail[ra]] = head[rb];
+      tail[ra] = tail[rb];
+      size[ra] += size[rb];
+    }
+  };
+  // Components vary from one link to thousands: threads take them a few
+  // at a time as they go.
+  const size_t cluster_threads = std::min(workers, std::max<size_t>(1, components / 1024));
+  std::vector<ClusterWork> work(cluster_threads);
+  std::atomic<size_t> next_component{0};
+  ParallelFor(cluster_threads, cluster_threads, 1, [&](size_t wb, size_t we) {
+    for (size_t w = wb; w < we; ++w) {
+      constexpr size_t kTake = 64;
+      for (size_t c0; (c0 = next_component.fetch_add(kTake)) < components;) {
+        for (size_t c = c0; c < std::min(components, c0 + kTake); ++c) cluster_component(work[w], c);
       }
     }
-    // The smaller index becomes the root: deterministic. Members keep their
-    // order: the root's, then the other's.
-    if (rb < ra) std::swap(ra, rb);
-    parent[rb] = ra;
-    next[tail[ra]] = head[rb];
-    tail[ra] = tail[rb];
-    size[ra] += size[rb];
+  });
+  for (const ClusterWork& w : work) {
+    r.joins_refused += w.joins_refused;
+    r.pairs_scored_on_demand += w.scored_on_demand;
   }
 
   // Entity id: the smallest record id of each cluster.

@@ -21,5 +21,6 @@ void BlockPairs(BlockEntries*, uint64_t, std::vector<uint64_t>*, BlockStats*, ui
 void BlockGroups(BlockEntries*, uint64_t, kernels::BlockGroups*, BlockStats*, uint64_t) { std::abort(); }
 std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs&, const CompareRow*, size_t) { std::abort(); }
 std::unique_ptr<DeviceWeights> UploadWeights(const WeightTable&, size_t) { std::abort(); }
+void Components(const uint32_t*, const uint32_t*, size_t, uint32_t, uint32_t*) { std::abort(); }
 
 }  // namespace doppel::kernels::cuda

@@ -1,6 +1,6 @@
 // The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort, its
 // blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures,
-// comparison levels. Each entry copies its inputs to the device once, runs
+// comparison levels, connected components. Each entry copies its inputs to the device once, runs
 // there, and copies back only the result; the levels' records are copied
 // once per table (UploadLevels) and stay there for every batch of pairs.
 // Failures of the CUDA runtime surface as thrust::system_error.
@@ -239,6 +239,12 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
   thrust::device_vector<uint32_t> d_offsets(offsets, offsets + n + 1), d_out;
   thrust_pipeline::MinHash(thrust::cuda::par, d_tokens, d_offsets, k, d_out);
   thrust::copy(d_out.begin(), d_out.end(), out);
+}
+
+void Components(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label) {
+  thrust::device_vector<uint32_t> d_a(a, a + m), d_b(b, b + m), d_label;
+  thrust_pipeline::Components(thrust::cuda::par, d_a, d_b, n, d_label);
+  thrust::copy(d_label.begin(), d_label.end(), label);
 }
 
 }  // namespace doppel::kernels::cuda

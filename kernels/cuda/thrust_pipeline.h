@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "doppel/kernels/blocking.h"
+#include "doppel/kernels/components.h"
 #include "doppel/kernels/jaro.h"
 #include "doppel/kernels/levels.h"
 #include "doppel/kernels/minhash.h"
@@ -435,6 +436,57 @@ void PairWeights(const Policy& policy, const WeightTable& table, U32& left, U32&
   out.resize(n);
   thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
                    PairWeightEntry{table, Ptr(left), Ptr(right), Ptr(levels), Ptr(out), n});
+}
+
+// Components (components.h): every edge hooks the larger of its ends'
+// roots under the smaller (an atomic minimum, so the smallest offer wins
+// and a parent only ever decreases), then pointer jumping makes every
+// parent a root again; rounds go on until no edge joins two roots. A
+// parent is always a vertex of the same component and never larger than
+// its child, so the one root left in a component is its smallest vertex.
+struct HookEdge {
+  uint32_t* parent;
+  const uint32_t* a;
+  const uint32_t* b;
+  uint32_t* hooked;  // set to 1 when an edge joined two roots
+  DOPPEL_HD void operator()(uint64_t i) const {
+    const uint32_t ra = parent[a[i]], rb = parent[b[i]];
+    if (ra == rb) return;
+    AtomicMinU32(&parent[ra < rb ? rb : ra], ra < rb ? ra : rb);
+    *hooked = 1;
+  }
+};
+struct JumpParent {
+  uint32_t* parent;
+  uint32_t* moved;  // set to 1 when a parent changed
+  DOPPEL_HD void operator()(uint64_t v) const {
+    const uint32_t p = parent[v], gp = parent[p];
+    if (gp != p) {
+      parent[v] = gp;
+      *moved = 1;
+    }
+  }
+};
+
+// label gets n labels; a and b hold the m edges (the policy's vectors).
+template <class Policy, class U32>
+void Components(const Policy& policy, U32& a, U32& b, uint32_t n, U32& label) {
+  label.resize(n);
+  thrust::sequence(policy, label.begin(), label.end(), 0u);
+  const size_t m = a.size();
+  if (m == 0) return;
+  U32 flag(1);
+  for (;;) {
+    flag[0] = 0;
+    thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(m),
+                     HookEdge{Ptr(label), Ptr(a), Ptr(b), Ptr(flag)});
+    if (uint32_t(flag[0]) == 0) break;
+    do {
+      flag[0] = 0;
+      thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0),
+                       thrust::make_counting_iterator<uint64_t>(n), JumpParent{Ptr(label), Ptr(flag)});
+    } while (uint32_t(flag[0]) != 0);
+  }
 }
 
 }  // namespace doppel::kernels::thrust_pipeline

@@ -164,24 +164,33 @@ void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* grou
       [&] { cuda::BlockGroups(entries, cap, groups, stats, BlockingBudget(entries->size())); },
       [&] { simd::BlockGroups(entries, cap, groups, stats); });
 }
+void Components(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label) {
+  // The edges, the labels and the round's flag.
+  const uint64_t need = (uint64_t{m} * 2 + n + 1) * sizeof(uint32_t);
+  routing::Route(
+      ToGpu(m), need, GpuMemoryBudget, Fallbacks(), [&] { cuda::Components(a, b, m, n, label); },
+      [&] { reference::Components(a, b, m, n, label); });
+}
 }  // namespace routed
 
 const KernelTable& GetKernels(Backend b) {
-  static const KernelTable kReferenceTable{Backend::kReference,  "reference",          &reference::HashStrings,
-                                           &reference::JaroPairs,  &reference::MinHash,   &reference::FoldBasic,
-                                           &reference::BlockPairs, &reference::BlockGroups, &reference::SortEntries};
+  static const KernelTable kReferenceTable{Backend::kReference,    "reference",          &reference::HashStrings,
+                                           &reference::JaroPairs,   &reference::MinHash,   &reference::FoldBasic,
+                                           &reference::BlockPairs,  &reference::BlockGroups, &reference::SortEntries,
+                                           nullptr,                 nullptr,               &reference::Components};
   static const std::string simd_name = "simd/" + CpuTargetName();
   // Blocking's sorts by VQSort where the CPU has AVX2 or better.
   static const KernelTable kSimdTable{Backend::kSimd,    simd_name.c_str(), &simd::HashStrings,
                                       &simd::JaroPairs,   &simd::MinHash,    &simd::FoldBasic,
-                                      &simd::BlockPairs,  &simd::BlockGroups, &simd::SortEntries};
+                                      &simd::BlockPairs,  &simd::BlockGroups, &simd::SortEntries,
+                                      nullptr,            nullptr,           &reference::Components};
   // Bulk batches on the GPU, small ones (and folding, a row's few strings)
   // on the SIMD kernels: see GpuMinBatch.
   static const std::string cuda_name = "cuda+simd/" + CpuTargetName();
   static const KernelTable kCudaTable{Backend::kCuda,     cuda_name.c_str(), &routed::HashStrings, &routed::JaroPairs,
                                       &routed::MinHash,   &simd::FoldBasic,  &routed::BlockPairs,
                                       &routed::BlockGroups, &simd::SortEntries, &cuda::UploadLevels,
-                                      &cuda::UploadWeights};
+                                      &cuda::UploadWeights, &routed::Components};
   assert(BackendAvailable(b));
   switch (b) {
     case Backend::kSimd: return kSimdTable;

@@ -20,6 +20,8 @@ void FoldBasic(const char* bytes, const uint64_t* offsets, size_t n, char* out, 
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats);
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats);
 void SortEntries(BlockEntry* entries, size_t n);  // std::sort
+// Union-find; also the SIMD backend's (it has nothing to vectorize).
+void Components(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label);
 }  // namespace reference
 
 namespace simd {
@@ -63,5 +65,6 @@ void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* grou
                  uint64_t budget);
 std::unique_ptr<DeviceLevels> UploadLevels(const LevelInputs& in, const CompareRow* rows, size_t records);
 std::unique_ptr<DeviceWeights> UploadWeights(const WeightTable& t, size_t records);
+void Components(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label);
 }  // namespace cuda
 }  // namespace doppel::kernels

@@ -10,6 +10,7 @@
 #include "doppel/core/matcher.h"
 #include "doppel/core/reader.h"
 #include "core/match_tables.h"
+#include "core/test_tables.h"
 
 namespace doppel::core {
 namespace {
@@ -327,6 +328,86 @@ TEST(Matcher, SameClustersWhateverTheThreadCount) {
     std::string id(t.ids.Get(i));
     if (id[0] == 'b') {
       EXPECT_EQ(t.ids.Get(r1.entity_of[i]), "a" + id.substr(1)) << id;
+    }
+  }
+}
+
+// Clustering as specified: every link strongest first (ties by pair), over
+// all records at once, a join between clusters refused when their mean
+// cross probability is below link_threshold. Returns each record's cluster
+// as its smallest member.
+std::vector<uint32_t> OnePassClusters(const MatchTable& t, const MatchResult& r, const ClusterOptions& o,
+                                      uint64_t* refused) {
+  const TermFrequencies tf(t, 1);
+  std::vector<size_t> links;
+  for (size_t i = 0; i < r.pairs.size(); ++i) {
+    if (ProbabilityOf(r.weights[i]) >= o.threshold) links.push_back(i);
+  }
+  std::sort(links.begin(), links.end(), [&](size_t x, size_t y) {
+    return r.weights[x] != r.weights[y] ? r.weights[x] > r.weights[y] : r.pairs[x] < r.pairs[y];
+  });
+  std::vector<std::vector<uint32_t>> members(t.size());
+  std::vector<uint32_t> cluster(t.size());
+  for (uint32_t i = 0; i < t.size(); ++i) members[i] = {i}, cluster[i] = i;
+  auto probability = [&](uint32_t a, uint32_t b) {
+    const std::pair<uint32_t, uint32_t> key{std::min(a, b), std::max(a, b)};
+    auto it = std::lower_bound(r.pairs.begin(), r.pairs.end(), key);
+    if (it != r.pairs.end() && *it == key) return ProbabilityOf(r.weights[it - r.pairs.begin()]);
+    return ScorePair(t, a, b, r.model, &tf, K()).probability;
+  };
+  *refused = 0;
+  for (size_t e : links) {
+    uint32_t ca = cluster[r.pairs[e].first], cb = cluster[r.pairs[e].second];
+    if (ca == cb) continue;
+    if (members[ca].size() > 1 || members[cb].size() > 1) {
+      double sum = 0;
+      size_t counted = 0;
+      for (size_t i = 0; i < members[ca].size() && counted < o.max_cross_pairs; ++i) {
+        for (size_t j = 0; j < members[cb].size() && counted < o.max_cross_pairs; ++j, ++counted) {
+          sum += probability(members[ca][i], members[cb][j]);
+        }
+      }
+      if (sum / counted < o.link_threshold) {
+        ++*refused;
+        continue;
+      }
+    }
+    if (cb < ca) std::swap(ca, cb);
+    for (uint32_t x : members[cb]) cluster[x] = ca;
+    members[ca].insert(members[ca].end(), members[cb].begin(), members[cb].end());
+    members[cb].clear();
+  }
+  return cluster;
+}
+
+// The matcher clusters each connected component of the links on its own,
+// on several threads: the specification's clusters and refusals.
+TEST(Matcher, ClusteringByComponentsIsTheOnePassClustering) {
+  const MatchTable t = GeneratedTable(18000, 31);
+  for (double threshold : {0.95, 0.5}) {
+    for (int threads : {1, 4}) {
+      MatcherOptions options;
+      options.threads = threads;
+      options.cluster.threshold = threshold;
+      options.cluster.link_threshold = 0.6;  // refusals too
+      options.cluster.max_cross_pairs = 6;   // and the cap on cross pairs
+      const MatchResult r = MatchAll(t, options, K()).value();
+      uint64_t refused = 0;
+      const std::vector<uint32_t> want = OnePassClusters(t, r, options.cluster, &refused);
+      // The matcher's entities by their smallest member.
+      std::vector<uint32_t> smallest(t.size(), UINT32_MAX), got(t.size());
+      for (uint32_t i = 0; i < t.size(); ++i) smallest[r.entity_of[i]] = std::min(smallest[r.entity_of[i]], i);
+      for (uint32_t i = 0; i < t.size(); ++i) got[i] = smallest[r.entity_of[i]];
+      ASSERT_EQ(got, want) << "threshold " << threshold << ", " << threads << " threads";
+      EXPECT_EQ(r.joins_refused, refused);
+      if (threshold == 0.5) {
+        EXPECT_GT(refused, 0u);
+      }
+      // Enough components (one per cluster of two or more at least) for
+      // the matcher to spread them over threads (a thread per 1024).
+      std::vector<uint32_t> members(t.size(), 0);
+      for (uint32_t c : want) ++members[c];
+      EXPECT_GE(std::count_if(members.begin(), members.end(), [](uint32_t k) { return k >= 2; }), 2048);
     }
   }
 }

@@ -112,6 +112,33 @@ TEST_F(Gpu, BlockPairsMatchReference) {
   }
 }
 
+TEST_F(Gpu, ComponentsMatchReference) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  auto expect_same = [&](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b, uint32_t n) {
+    std::vector<uint32_t> want(n), got(n);
+    ref().components(a.data(), b.data(), a.size(), n, want.data());
+    gpu().components(a.data(), b.data(), a.size(), n, got.data());
+    ASSERT_EQ(got, want) << "n " << n << " m " << a.size();
+  };
+  // A chain numbered against the edges' order, and random graphs.
+  const uint32_t chain = 1000000;
+  std::vector<uint32_t> perm(chain), a, b;
+  for (uint32_t i = 0; i < chain; ++i) perm[i] = i;
+  std::shuffle(perm.begin(), perm.end(), rng);
+  for (uint32_t i = chain - 1; i > 0; --i) a.push_back(perm[i]), b.push_back(perm[i - 1]);
+  expect_same(a, b, chain);
+  for (uint32_t n : {1000u, 3000000u}) {
+    for (double per_vertex : {0.3, 1.5}) {
+      const size_t m = static_cast<size_t>(n * per_vertex);
+      a.resize(m), b.resize(m);
+      for (size_t i = 0; i < m; ++i) a[i] = rng() % n, b[i] = rng() % n;
+      expect_same(a, b, n);
+    }
+  }
+}
+
 // A batch larger than the device memory Doppel may use (DOPPEL_GPU_MEMORY,
 // here one byte) runs on the CPU: the reference's answer, and counted.
 TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <thrust/system/cpp/execution_policy.h>
 
+#include <algorithm>
+#include <functional>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -228,6 +231,41 @@ TEST(ThrustCpp, MinHashMatchesReference) {
     reference::MinHash(tokens.data(), offsets.data(), n, k, want.data());
     thrust_pipeline::MinHash(thrust::cpp::par, tokens, offsets, k, got);
     ASSERT_EQ(got, want) << "k=" << k;
+  }
+}
+
+TEST(ThrustCpp, ComponentsMatchReference) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  auto expect_same = [](std::vector<uint32_t> a, std::vector<uint32_t> b, uint32_t n) {
+    std::vector<uint32_t> want(n), got;
+    reference::Components(a.data(), b.data(), a.size(), n, want.data());
+    thrust_pipeline::Components(thrust::cpp::par, a, b, n, got);
+    ASSERT_EQ(got, want) << "n " << n << " m " << a.size();
+  };
+  expect_same({}, {}, 0);
+  expect_same({}, {}, 7);
+  expect_same({2, 2, 5}, {2, 0, 0}, 6);
+  // Chains numbered against the edges' order: many rounds of hooking.
+  for (uint32_t n : {2u, 100u, 20000u}) {
+    std::vector<uint32_t> perm(n), a, b;
+    std::iota(perm.begin(), perm.end(), 0u);
+    std::shuffle(perm.begin(), perm.end(), rng);
+    for (uint32_t i = n - 1; i > 0; --i) a.push_back(perm[i]), b.push_back(perm[i - 1]);
+    expect_same(a, b, n);
+    std::sort(perm.begin(), perm.end(), std::greater<>());  // n-1, n-2, ..., 0
+    a.clear(), b.clear();
+    for (uint32_t i = 0; i + 1 < n; ++i) a.push_back(perm[i]), b.push_back(perm[i + 1]);
+    expect_same(a, b, n);
+  }
+  for (uint32_t n : {1u, 50u, 3000u, 100000u}) {
+    for (double per_vertex : {0.2, 0.7, 2.0}) {
+      const size_t m = static_cast<size_t>(n * per_vertex);
+      std::vector<uint32_t> a(m), b(m);
+      for (size_t i = 0; i < m; ++i) a[i] = rng() % n, b[i] = rng() % n;
+      expect_same(a, b, n);
+    }
   }
 }
 

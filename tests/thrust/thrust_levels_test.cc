@@ -219,11 +219,22 @@ TEST(ThrustLevels, DeviceWeightsEqualTheScorersBitForBit) {
   }
 }
 
+// Connected components by the Thrust code on the CPU, counted.
+int cpp_components_calls = 0;
+void CppComponents(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label) {
+  ++cpp_components_calls;
+  std::vector<uint32_t> ea(a, a + m), eb(b, b + m), out;
+  kernels::thrust_pipeline::Components(thrust::cpp::par, ea, eb, n, out);
+  std::copy(out.begin(), out.end(), label);
+}
+
 TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   const MatchTable t = GeneratedTable(3000, 23);
   kernels::KernelTable routed = Reference();
   routed.upload_levels = &UploadToCpp;
   routed.upload_weights = &UploadWeightsToCpp;
+  routed.components = &CppComponents;
+  cpp_components_calls = 0;
   const size_t min_batch = kernels::GpuMinBatch();
   kernels::SetGpuMinBatch(0);  // every batch to the "device"
   MatcherOptions options;
@@ -235,6 +246,7 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   ASSERT_TRUE(device.ok()) << device.status().message();
   EXPECT_GT(CppDeviceLevels::calls, 0);
   EXPECT_GT(CppDeviceWeights::calls, 0);
+  EXPECT_EQ(cpp_components_calls, 1);
   EXPECT_EQ(device->pairs_levelled_on_device, device->candidate_pairs);
   EXPECT_EQ(device->pairs_weighted_on_device, device->candidate_pairs);
   EXPECT_EQ(device->device_note, "");

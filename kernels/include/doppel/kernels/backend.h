@@ -83,6 +83,10 @@ class DeviceWeights {
 // must be set wherever tf_share is).
 using UploadWeightsFn = std::unique_ptr<DeviceWeights> (*)(const WeightTable& t, size_t records);
 
+// Connected components (components.h): label[v] for the n vertices, the
+// smallest vertex of v's component under the m edges (a[i], b[i]).
+using ComponentsFn = void (*)(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label);
+
 struct KernelTable {
   Backend backend;
   const char* name;  // the backend and, for simd, the CPU target: "simd/AVX3"
@@ -96,6 +100,7 @@ struct KernelTable {
   // Null where the levels are computed on the host (reference, simd).
   UploadLevelsFn upload_levels = nullptr;
   UploadWeightsFn upload_weights = nullptr;
+  ComponentsFn components = nullptr;
 };
 
 // True when the backend is built into this binary and can run here (for
