@@ -250,13 +250,95 @@ bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
 }
 
 uint64_t LevelPattern(const PairLevels& levels, size_t k) {
-  static_assert(kComparisonCount * 4 <= 64);
-  uint64_t key = 0;
-  for (size_t c = 0; c < kComparisonCount; ++c) {
-    const int8_t l = levels.levels[c][k];
-    key |= static_cast<uint64_t>(l == kNull ? 15 : l) << (4 * c);
+  int8_t lv[kComparisonCount];
+  for (size_t c = 0; c < kComparisonCount; ++c) lv[c] = levels.levels[c][k];
+  return kernels::PackLevels(lv);
+}
+
+namespace {
+// Counts of 64-bit patterns in an open-addressing table: a base has a few
+// thousand distinct patterns over tens of millions of pairs, so counting by
+// hashing stays in cache where sorting every pair's key did not.
+class PatternCounter {
+ public:
+  PatternCounter() : slots_(1024, PatternCount{kEmpty, 0}) {}
+  void Add(uint64_t pattern, uint64_t count = 1) {
+    // Patterns are never all ones (a level is at most 15 per 4 bits, and
+    // kComparisonCount * 4 < 64 leaves the top bits 0): ~0 marks an empty slot.
+    size_t i = Slot(pattern);
+    while (slots_[i].pattern != kEmpty && slots_[i].pattern != pattern) i = (i + 1) & (slots_.size() - 1);
+    if (slots_[i].pattern == kEmpty) {
+      slots_[i].pattern = pattern;
+      if (++used_ * 2 > slots_.size()) {
+        slots_[i].count += count;
+        Grow();
+        return;
+      }
+    }
+    slots_[i].count += count;
   }
-  return key;
+  void Merge(const PatternCounter& other) {
+    for (const PatternCount& s : other.slots_) {
+      if (s.pattern != kEmpty) Add(s.pattern, s.count);
+    }
+  }
+  // The patterns in ascending order, with their counts.
+  std::vector<PatternCount> Sorted() const {
+    std::vector<PatternCount> out;
+    for (const PatternCount& s : slots_) {
+      if (s.pattern != kEmpty) out.push_back(s);
+    }
+    std::sort(out.begin(), out.end(), [](const PatternCount& a, const PatternCount& b) { return a.pattern < b.pattern; });
+    return out;
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  size_t Slot(uint64_t pattern) const { return (pattern * 0x9E3779B97F4A7C15ULL >> 20) & (slots_.size() - 1); }
+  void Grow() {
+    std::vector<PatternCount> old(slots_.size() * 2, PatternCount{kEmpty, 0});
+    old.swap(slots_);
+    used_ = 0;
+    for (const PatternCount& s : old) {
+      if (s.pattern != kEmpty) Add(s.pattern, s.count);
+    }
+  }
+  std::vector<PatternCount> slots_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
+std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads) {
+  const size_t n = levels.size();
+  const size_t workers = std::min(ResolveThreads(threads), std::max<size_t>(1, n / 65536));
+  std::vector<PatternCounter> parts(workers);
+  ParallelFor(workers, workers, 1, [&](size_t b, size_t e) {
+    for (size_t w = b; w < e; ++w) {
+      for (size_t i = n * w / workers, end = n * (w + 1) / workers; i < end; ++i) parts[w].Add(LevelPattern(levels, i));
+    }
+  });
+  for (size_t w = 1; w < workers; ++w) parts[0].Merge(parts[w]);
+  return parts[0].Sorted();
+}
+
+bool PatternsOf(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                const kernels::KernelTable& k, int threads, std::vector<PatternCount>* out, std::string* device_error) {
+  if (x.device() != nullptr && pairs.size() >= kernels::GpuMinBatch()) {
+    const size_t n = pairs.size();
+    std::vector<uint32_t> left(n), right(n);
+    for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+    try {
+      x.device()->Patterns(left.data(), right.data(), n, out);
+      return true;
+    } catch (const std::exception& e) {
+      if (device_error != nullptr) *device_error = e.what();
+    }
+  }
+  PairLevels levels;
+  ComputeLevelsParallel(x, pairs, k, threads, &levels);
+  *out = CountPatterns(levels, threads);
+  return false;
 }
 
 }  // namespace doppel::core

@@ -131,101 +131,13 @@ PairScore Score(const FsModel& m, const PairLevels& levels, size_t k, uint32_t a
   return s;
 }
 
-namespace {
-
-struct PatternCount {
-  uint64_t pattern;
-  uint64_t count;
-};
-
-// Counts of 64-bit patterns in an open-addressing table: a base has a few
-// thousand distinct patterns over tens of millions of pairs, so counting by
-// hashing stays in cache where sorting every pair's key did not.
-class PatternCounter {
- public:
-  PatternCounter() : slots_(1024, PatternCount{kEmpty, 0}) {}
-  void Add(uint64_t pattern, uint64_t count = 1) {
-    // Patterns are never all ones (a level is at most 15 per 4 bits, and
-    // kComparisonCount * 4 < 64 leaves the top bits 0): ~0 marks an empty slot.
-    size_t i = Slot(pattern);
-    while (slots_[i].pattern != kEmpty && slots_[i].pattern != pattern) i = (i + 1) & (slots_.size() - 1);
-    if (slots_[i].pattern == kEmpty) {
-      slots_[i].pattern = pattern;
-      if (++used_ * 2 > slots_.size()) {
-        slots_[i].count += count;
-        Grow();
-        return;
-      }
-    }
-    slots_[i].count += count;
-  }
-  void Merge(const PatternCounter& other) {
-    for (const PatternCount& s : other.slots_) {
-      if (s.pattern != kEmpty) Add(s.pattern, s.count);
-    }
-  }
-  // The patterns in ascending order, with their counts.
-  std::vector<PatternCount> Sorted() const {
-    std::vector<PatternCount> out;
-    for (const PatternCount& s : slots_) {
-      if (s.pattern != kEmpty) out.push_back(s);
-    }
-    std::sort(out.begin(), out.end(), [](const PatternCount& a, const PatternCount& b) { return a.pattern < b.pattern; });
-    return out;
-  }
-
- private:
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
-  size_t Slot(uint64_t pattern) const { return (pattern * 0x9E3779B97F4A7C15ULL >> 20) & (slots_.size() - 1); }
-  void Grow() {
-    std::vector<PatternCount> old(slots_.size() * 2, PatternCount{kEmpty, 0});
-    old.swap(slots_);
-    used_ = 0;
-    for (const PatternCount& s : old) {
-      if (s.pattern != kEmpty) Add(s.pattern, s.count);
-    }
-  }
-  std::vector<PatternCount> slots_;
-  size_t used_ = 0;
-};
-static_assert(kComparisonCount * 4 < 64, "an all-ones pattern must be impossible");
-
-// The distinct level patterns of `levels`, in ascending order (so sums over
-// them do not depend on the pairs' order), with how many pairs have each.
-std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads) {
-  const size_t n = levels.size();
-  const size_t workers = std::min(ResolveThreads(threads), std::max<size_t>(1, n / 65536));
-  std::vector<PatternCounter> parts(workers);
-  ParallelFor(workers, workers, 1, [&](size_t b, size_t e) {
-    for (size_t w = b; w < e; ++w) {
-      for (size_t i = n * w / workers, end = n * (w + 1) / workers; i < end; ++i) parts[w].Add(LevelPattern(levels, i));
-    }
-  });
-  for (size_t w = 1; w < workers; ++w) parts[0].Merge(parts[w]);
-  return parts[0].Sorted();
+void CandidateSummary::AddPatterns(const std::vector<PatternCount>& patterns, uint64_t pairs) {
+  MergePatternCounts(patterns, &patterns_);
+  pairs_ += pairs;
 }
 
-}  // namespace
-
 void CandidateSummary::Add(const PairLevels& levels, int threads, const std::vector<uint8_t>* labels) {
-  const std::vector<PatternCount> chunk = CountPatterns(levels, threads);
-  // Both lists ascending: merged, counts of one pattern summed.
-  std::vector<Pattern> merged;
-  merged.reserve(patterns_.size() + chunk.size());
-  size_t i = 0, j = 0;
-  while (i < patterns_.size() || j < chunk.size()) {
-    if (j == chunk.size() || (i < patterns_.size() && patterns_[i].pattern < chunk[j].pattern)) {
-      merged.push_back(patterns_[i++]);
-    } else if (i == patterns_.size() || chunk[j].pattern < patterns_[i].pattern) {
-      merged.push_back({chunk[j].pattern, chunk[j].count});
-      ++j;
-    } else {
-      merged.push_back({patterns_[i].pattern, patterns_[i].count + chunk[j].count});
-      ++i, ++j;
-    }
-  }
-  patterns_ = std::move(merged);
-  pairs_ += levels.size();
+  AddPatterns(CountPatterns(levels, threads), levels.size());
   if (labels != nullptr && labels->size() == levels.size()) {
     labelled_ = true;
     for (size_t c = 0; c < kComparisonCount; ++c) {
@@ -348,9 +260,8 @@ FsModel TrainModel(const CompareIndex& x, const CandidateSummary& candidates, co
     model.training_pairs += session.pairs.size();
     std::array<bool, kComparisonCount> fixed{};
     for (Comparison c : session.blocked_on) fixed[static_cast<size_t>(c)] = true;
-    PairLevels lv;
-    ComputeLevelsParallel(x, session.pairs, k, options.threads, &lv);
-    const std::vector<PatternCount> patterns = CountPatterns(lv, options.threads);
+    std::vector<PatternCount> patterns;
+    PatternsOf(x, session.pairs, k, options.threads, &patterns);
     double lambda = 0.5;
     std::vector<double> p(patterns.size());
     double expected = 0;

@@ -48,16 +48,17 @@ PairScore ScorePair(const MatchTable& t, uint32_t a, uint32_t b, const FsModel& 
 Result<FsModel> TrainOn(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k) {
   // MatchAll's training, without keeping the pairs: each piece of the
   // rules' union is compared, counted and dropped, so memory is the
-  // blocking's (within the pair budget) and one piece's.
+  // blocking's (within the pair budget) and one piece's. Only the pieces'
+  // level patterns are needed: on the GPU they are counted there.
   PairBudget budget = PairBudgetOf(options);
   BlockedRules blocked = BlockRules(t, options.blocking, k, options.threads, &budget);
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   CandidateSummary summary;
+  std::vector<PatternCount> patterns;
   UnionChunks(blocked, t.size(), options.threads, options.chunk_pairs,
               [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
-                PairLevels levels;
-                ComputeLevelsParallel(x, piece, k, options.threads, &levels);
-                summary.Add(levels, options.threads);
+                PatternsOf(x, piece, k, options.threads, &patterns);
+                summary.AddPatterns(patterns, piece.size());
               });
   if (Status s = budget.status(); !s.ok()) return s;
   return TrainModel(x, summary, blocked.training, k, TrainOptionsOf(options));

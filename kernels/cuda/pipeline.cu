@@ -1,6 +1,6 @@
 // The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort, its
 // blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures,
-// comparison levels, connected components. Each entry copies its inputs to the device once, runs
+// comparison levels and their patterns, connected components. Each entry copies its inputs to the device once, runs
 // there, and copies back only the result; the levels' records are copied
 // once per table (UploadLevels) and stay there for every batch of pairs.
 // Failures of the CUDA runtime surface as thrust::system_error.
@@ -107,6 +107,25 @@ class DeviceLevelTable final : public DeviceLevels {
         std::copy(chunk_out.begin() + c * m, chunk_out.begin() + (c + 1) * m, out + c * n + from);
       }
     });
+  }
+
+  void Patterns(const uint32_t* left, const uint32_t* right, size_t n, std::vector<PatternCount>* out) const override {
+    // A chunk's few thousand distinct patterns come back, not its levels.
+    thrust::device_vector<uint64_t> d_patterns, d_counts;
+    std::vector<uint64_t> patterns, counts;
+    std::vector<PatternCount> part, total;
+    ForEachChunk(left, right, n, [&](size_t, size_t, auto& d_left, auto& d_right) {
+      thrust_pipeline::PairPatterns(thrust::cuda::par, in_, thrust::raw_pointer_cast(rows_.data()), d_left, d_right,
+                                    d_patterns, d_counts);
+      patterns.resize(d_patterns.size());
+      counts.resize(d_counts.size());
+      thrust::copy(d_patterns.begin(), d_patterns.end(), patterns.begin());
+      thrust::copy(d_counts.begin(), d_counts.end(), counts.begin());
+      part.resize(patterns.size());
+      for (size_t i = 0; i < part.size(); ++i) part[i] = {patterns[i], counts[i]};
+      MergePatternCounts(part, &total);
+    });
+    out->swap(total);
   }
 
  private:

@@ -411,6 +411,40 @@ void PairLevels(const Policy& policy, const LevelInputs& in, const CompareRow* r
                    PairLevelsEntry{in, rows, Ptr(left), Ptr(right), Ptr(out), n});
 }
 
+// The level pattern (levels.h PackLevels) of pair k.
+struct PairPattern {
+  LevelInputs in;
+  const CompareRow* rows;
+  const uint32_t* left;
+  const uint32_t* right;
+  DOPPEL_HD uint64_t operator()(uint64_t k) const {
+    int8_t lv[kComparisonCount];
+    const uint32_t a = left[k], b = right[k];
+    PairLevelsOf(in, a, b, rows[a], rows[b], lv);
+    return PackLevels(lv);
+  }
+};
+
+// The distinct level patterns of the pairs (left[k], right[k]), ascending,
+// into patterns_out, and how many pairs have each into counts_out: the
+// levels are made, packed, sorted and counted where they are.
+template <class Policy, class U32, class U64>
+void PairPatterns(const Policy& policy, const LevelInputs& in, const CompareRow* rows, U32& left, U32& right,
+                  U64& patterns_out, U64& counts_out) {
+  const size_t n = left.size();
+  U64 patterns(n);
+  thrust::transform(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
+                    patterns.begin(), PairPattern{in, rows, Ptr(left), Ptr(right)});
+  thrust::sort(policy, patterns.begin(), patterns.end());
+  patterns_out.resize(n);
+  counts_out.resize(n);
+  const auto ends = thrust::reduce_by_key(policy, patterns.begin(), patterns.end(),
+                                          thrust::make_constant_iterator<uint64_t>(1), patterns_out.begin(),
+                                          counts_out.begin());
+  patterns_out.resize(ends.first - patterns_out.begin());
+  counts_out.resize(patterns_out.size());
+}
+
 // The match weight of pair k (levels.h PairWeight) from its levels,
 // stored column by column: levels[c * n + k].
 struct PairWeightEntry {

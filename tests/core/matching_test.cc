@@ -99,6 +99,9 @@ class FailingLevels final : public kernels::DeviceLevels {
   void Levels(const uint32_t*, const uint32_t*, size_t, int8_t*) const override {
     throw std::runtime_error("device lost");
   }
+  void Patterns(const uint32_t*, const uint32_t*, size_t, std::vector<kernels::PatternCount>*) const override {
+    throw std::runtime_error("device lost");
+  }
 };
 std::unique_ptr<kernels::DeviceLevels> UploadFailingLevels(const kernels::LevelInputs&, const CompareRow*, size_t) {
   return std::make_unique<FailingLevels>();

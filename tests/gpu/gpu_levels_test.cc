@@ -42,6 +42,10 @@ TEST_F(GpuLevels, LevelsMatchTheHost) {
     ASSERT_NE(x.device(), nullptr);
     ComputeLevelsParallel(x, pairs, gpu(), 1, &device);
     for (size_t c = 0; c < kComparisonCount; ++c) ASSERT_EQ(device.levels[c], host.levels[c]) << "comparison " << c;
+    // Training's counts, made on the device: the host's counts of its levels.
+    std::vector<PatternCount> patterns;
+    EXPECT_TRUE(PatternsOf(x, pairs, gpu(), 1, &patterns));
+    EXPECT_EQ(patterns, CountPatterns(host, 1));
   }
 }
 
@@ -52,6 +56,7 @@ TEST_F(GpuLevels, MatchAllMatchesTheHost) {
   auto device = MatchAll(t, options, gpu());
   auto host = MatchAll(t, options, ref());
   ASSERT_TRUE(device.ok() && host.ok());
+  EXPECT_EQ(device->model.ToJson(), host->model.ToJson());
   EXPECT_EQ(device->entity_of, host->entity_of);
   EXPECT_EQ(device->pairs, host->pairs);
   EXPECT_EQ(device->weights, host->weights);

@@ -106,7 +106,16 @@ class CppDeviceLevels final : public kernels::DeviceLevels {
     kernels::thrust_pipeline::PairLevels(thrust::cpp::par, in_, rows_.data(), l, r, levels);
     std::copy(levels.begin(), levels.end(), out);
   }
-  static inline int calls = 0;
+  void Patterns(const uint32_t* left, const uint32_t* right, size_t n,
+                std::vector<kernels::PatternCount>* out) const override {
+    ++pattern_calls;
+    std::vector<uint32_t> l(left, left + n), r(right, right + n);
+    std::vector<uint64_t> patterns, counts;
+    kernels::thrust_pipeline::PairPatterns(thrust::cpp::par, in_, rows_.data(), l, r, patterns, counts);
+    out->clear();
+    for (size_t i = 0; i < patterns.size(); ++i) out->push_back({patterns[i], counts[i]});
+  }
+  static inline int calls = 0, pattern_calls = 0;
 
  private:
   kernels::LevelInputs in_;  // the host's columns, which outlive the index
@@ -219,6 +228,37 @@ TEST(ThrustLevels, DeviceWeightsEqualTheScorersBitForBit) {
   }
 }
 
+// Training's counts on the device: the pairs' level patterns, made, sorted
+// and counted there, are what the host counts from the levels.
+TEST(ThrustLevels, DevicePatternsAreTheHostsCounts) {
+  const MatchTable t = GeneratedTable(4000, 13);
+  const CompareIndex x = CompareIndex::Build(t, Reference(), 1);
+  const Pairs pairs = CandidatePairs(t, 37);
+  PairLevels levels;
+  ComputeLevels(x, pairs, Reference(), &levels);
+  const std::vector<PatternCount> want = CountPatterns(levels, 2);
+  ASSERT_GT(want.size(), 20u);
+  std::vector<uint32_t> left, right;
+  for (auto [a, b] : pairs) left.push_back(a), right.push_back(b);
+  const std::vector<CompareRow> rows = RowsOf(x);
+  std::vector<uint64_t> patterns, counts;
+  kernels::thrust_pipeline::PairPatterns(thrust::cpp::par, x.inputs(), rows.data(), left, right, patterns, counts);
+  std::vector<PatternCount> got;
+  for (size_t i = 0; i < patterns.size(); ++i) got.push_back({patterns[i], counts[i]});
+  EXPECT_EQ(got, want);
+  // In two halves, merged: the same.
+  std::vector<PatternCount> merged;
+  for (size_t half = 0; half < 2; ++half) {
+    const size_t from = half * pairs.size() / 2, to = (half + 1) * pairs.size() / 2;
+    std::vector<uint32_t> l(left.begin() + from, left.begin() + to), r(right.begin() + from, right.begin() + to);
+    kernels::thrust_pipeline::PairPatterns(thrust::cpp::par, x.inputs(), rows.data(), l, r, patterns, counts);
+    std::vector<PatternCount> part;
+    for (size_t i = 0; i < patterns.size(); ++i) part.push_back({patterns[i], counts[i]});
+    kernels::MergePatternCounts(part, &merged);
+  }
+  EXPECT_EQ(merged, want);
+}
+
 // Connected components by the Thrust code on the CPU, counted.
 int cpp_components_calls = 0;
 void CppComponents(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label) {
@@ -240,13 +280,16 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   MatcherOptions options;
   options.threads = 2;
   CppDeviceLevels::calls = 0;
+  CppDeviceLevels::pattern_calls = 0;
   CppDeviceWeights::calls = 0;
   auto device = MatchAll(t, options, routed);
+  auto trained = TrainOn(t, options, routed);  // every piece counted on the "device"
   kernels::SetGpuMinBatch(min_batch);
   ASSERT_TRUE(device.ok()) << device.status().message();
   EXPECT_GT(CppDeviceLevels::calls, 0);
   EXPECT_GT(CppDeviceWeights::calls, 0);
   EXPECT_EQ(cpp_components_calls, 1);
+  EXPECT_GT(CppDeviceLevels::pattern_calls, 0);  // the EM sessions' patterns
   EXPECT_EQ(device->pairs_levelled_on_device, device->candidate_pairs);
   EXPECT_EQ(device->pairs_weighted_on_device, device->candidate_pairs);
   EXPECT_EQ(device->device_note, "");
@@ -254,6 +297,9 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   ASSERT_TRUE(host.ok());
   EXPECT_EQ(host->pairs_levelled_on_device, 0u);
   EXPECT_EQ(host->pairs_weighted_on_device, 0u);
+  EXPECT_EQ(device->model.ToJson(), host->model.ToJson());
+  ASSERT_TRUE(trained.ok());
+  EXPECT_EQ(trained->ToJson(), host->model.ToJson());
   EXPECT_EQ(device->entity_of, host->entity_of);
   EXPECT_EQ(device->pairs, host->pairs);
   EXPECT_EQ(device->weights, host->weights);

@@ -58,10 +58,23 @@ bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
                            const kernels::KernelTable& k, int threads, PairLevels* out,
                            std::string* device_error = nullptr);
 
-// A pair's levels packed 4 bits per comparison (null = 15): pairs with one
-// pattern weigh the same, so training and the prior run over the distinct
-// patterns with their counts instead of over every pair.
+// A pair's levels packed 4 bits per comparison (null = 15; kernels'
+// PackLevels): pairs with one pattern weigh the same, so training and the
+// prior run over the distinct patterns with their counts instead of over
+// every pair.
 uint64_t LevelPattern(const PairLevels& levels, size_t k);
+using kernels::PatternCount;
+// The distinct patterns of `levels`, ascending (so sums over them do not
+// depend on the pairs' order), with how many pairs have each.
+std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads);
+// The patterns of `pairs`: on the index's device copy when it has one and
+// the batch is big enough (the levels never leave the device), else their
+// levels computed and counted here; the same counts either way. Returns
+// whether the device counted them; when it failed (and the host counted),
+// says why in *device_error.
+bool PatternsOf(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
+                const kernels::KernelTable& k, int threads, std::vector<PatternCount>* out,
+                std::string* device_error = nullptr);
 inline int8_t PatternLevel(uint64_t pattern, size_t c) {
   const auto l = static_cast<int8_t>((pattern >> (4 * c)) & 15);
   return l == 15 ? kNull : l;

@@ -90,16 +90,15 @@ class CandidateSummary {
  public:
   // Adds a chunk's levels; labels (1 = same entity) per pair of the chunk.
   void Add(const PairLevels& levels, int threads, const std::vector<uint8_t>* labels = nullptr);
+  // Adds an unlabelled chunk of `pairs` pairs by its patterns (PatternsOf).
+  void AddPatterns(const std::vector<PatternCount>& patterns, uint64_t pairs);
   uint64_t pairs() const { return pairs_; }
   bool labelled() const { return labelled_; }
 
  private:
   friend FsModel TrainModel(const CompareIndex&, const CandidateSummary&, const std::vector<TrainingSet>&,
                             const kernels::KernelTable&, const TrainOptions&);
-  struct Pattern {
-    uint64_t pattern, count;
-  };
-  std::vector<Pattern> patterns_;  // ascending
+  std::vector<PatternCount> patterns_;  // ascending
   uint64_t pairs_ = 0, matches_ = 0;
   bool labelled_ = false;
   std::array<std::vector<uint64_t>, kComparisonCount> matched_;  // per level: labelled matches showing it

@@ -58,11 +58,16 @@ using SortEntriesFn = void (*)(BlockEntry* entries, size_t n);
 // batch after batch of pairs. Levels are identical to the host's.
 struct LevelInputs;
 struct CompareRow;
+struct PatternCount;
 class DeviceLevels {
  public:
   virtual ~DeviceLevels() = default;
   // out[c * n + k]: the level of comparison c for pair (left[k], right[k]).
   virtual void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const = 0;
+  // The distinct level patterns (levels.h PackLevels) of the n pairs, in
+  // ascending order, with how many pairs have each: what training counts,
+  // without the levels leaving the device.
+  virtual void Patterns(const uint32_t* left, const uint32_t* right, size_t n, std::vector<PatternCount>* out) const = 0;
 };
 // Copies `records` rows and the columns `in` points into (their first
 // `records` records, the whole nickname dictionary).

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "doppel/kernels/hd.h"
 #include "doppel/kernels/jaro.h"
@@ -439,6 +440,43 @@ DOPPEL_HD inline void PairLevelsOf(const LevelInputs& in, uint32_t a, uint32_t b
   lv[static_cast<size_t>(Comparison::kLastName)] = MarriageLevel(ra, rb, lv);
   lv[static_cast<size_t>(Comparison::kPhone)] = SharedPhoneLevel(lv);
   if (need & kNeedDoc) lv[static_cast<size_t>(Comparison::kDocId)] = DocLevelOfJw(JaroWinklerOf(in.doc, a, b));
+}
+
+// A pair's levels packed 4 bits per comparison, level 15 for null: pairs
+// with one pattern weigh the same, so training (EM) and the prior run over
+// the distinct patterns with their counts instead of over every pair.
+DOPPEL_HD inline uint64_t PackLevels(const int8_t* lv) {
+  static_assert(kComparisonCount * 4 < 64, "an all-ones pattern must be impossible");
+  uint64_t pattern = 0;
+  for (size_t c = 0; c < kComparisonCount; ++c) {
+    pattern |= static_cast<uint64_t>(lv[c] == kNull ? 15 : lv[c]) << (4 * c);
+  }
+  return pattern;
+}
+
+// A distinct pattern and how many pairs have it.
+struct PatternCount {
+  uint64_t pattern = 0;
+  uint64_t count = 0;
+  bool operator==(const PatternCount& o) const { return pattern == o.pattern && count == o.count; }
+};
+
+// Adds `part` into *total, both in ascending order of pattern (host only).
+inline void MergePatternCounts(const std::vector<PatternCount>& part, std::vector<PatternCount>* total) {
+  std::vector<PatternCount> merged;
+  merged.reserve(total->size() + part.size());
+  size_t i = 0, j = 0;
+  while (i < total->size() || j < part.size()) {
+    if (j == part.size() || (i < total->size() && (*total)[i].pattern < part[j].pattern)) {
+      merged.push_back((*total)[i++]);
+    } else if (i == total->size() || part[j].pattern < (*total)[i].pattern) {
+      merged.push_back(part[j++]);
+    } else {
+      merged.push_back({part[j].pattern, (*total)[i].count + part[j].count});
+      ++i, ++j;
+    }
+  }
+  total->swap(merged);
 }
 
 // ---------------------------------------------------------------------------
