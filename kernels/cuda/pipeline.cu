@@ -1,16 +1,25 @@
 // The Thrust pipeline (thrust_pipeline.h) on the GPU: blocking's sort, its
 // blocks and pair generation, Jaro-Winkler over pairs, MinHash signatures,
-// comparison levels and their patterns, connected components. Each entry copies its inputs to the device once, runs
-// there, and copies back only the result; the levels' records are copied
-// once per table (UploadLevels) and stay there for every batch of pairs.
-// Failures of the CUDA runtime surface as thrust::system_error.
+// comparison levels and their patterns, match weights, connected
+// components. Each entry copies its inputs to the device once, runs there,
+// and copies back only the result; the levels' records and the weights'
+// model are copied once (UploadLevels, UploadWeights) and stay there for
+// every batch of pairs, whose chunks stream through pinned buffers on two
+// CUDA streams (StagedPipeline). Failures of the CUDA runtime surface as
+// exceptions (thrust::system_error, std::runtime_error).
 #include <thrust/copy.h>
 #include <thrust/device_vector.h>
 #include <thrust/system/cuda/execution_policy.h>
 
+#include <cuda_runtime.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "cuda/thrust_pipeline.h"
@@ -74,6 +83,117 @@ void ForEachChunk(const uint32_t* left, const uint32_t* right, size_t n, Fn fn) 
   }
 }
 
+void Check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(e));
+}
+
+// Batches of pairs through the device a chunk at a time, on two streams:
+// while one chunk runs, the host stages the next one's inputs in pinned
+// memory and queues its copy up, kernel and copy down on the other stream,
+// then takes the results of the chunk before it. A chunk's inputs are
+// in_bytes a pair, laid out by fill; its results out_bytes a pair. The
+// pinned and device buffers are made on first use and kept for every later
+// batch (a batch at a time: calls are serialized).
+class StagedPipeline {
+ public:
+  static constexpr size_t kChunkPairs = size_t{1} << 21;
+
+  StagedPipeline(size_t in_bytes, size_t out_bytes) : in_bytes_(in_bytes), out_bytes_(out_bytes) {}
+  ~StagedPipeline() {
+    for (Slot& s : slots_) {
+      if (s.stream != nullptr) cudaStreamSynchronize(s.stream), cudaStreamDestroy(s.stream);
+      if (s.pinned_in != nullptr) cudaFreeHost(s.pinned_in);
+      if (s.pinned_out != nullptr) cudaFreeHost(s.pinned_out);
+      if (s.d_in != nullptr) cudaFree(s.d_in);
+      if (s.d_out != nullptr) cudaFree(s.d_out);
+    }
+  }
+  StagedPipeline(const StagedPipeline&) = delete;
+  StagedPipeline& operator=(const StagedPipeline&) = delete;
+
+  // fill(from, m, pinned_in) writes pairs [from, from + m)'s inputs;
+  // launch(m, d_in, d_out, stream) queues the kernel on the stream;
+  // drain(from, m, pinned_out) takes the results. Throws on a CUDA error,
+  // with nothing left in flight.
+  template <class Fill, class Launch, class Drain>
+  void Run(size_t n, Fill fill, Launch launch, Drain drain) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Allocate();
+    struct Settle {  // however Run ends, no copy is left in flight
+      Slot* slots;
+      ~Settle() {
+        for (int i = 0; i < 2; ++i) {
+          if (slots[i].busy) cudaStreamSynchronize(slots[i].stream), slots[i].busy = false;
+        }
+      }
+    } settle{slots_};
+    size_t i = 0;
+    for (size_t from = 0; from < n; ++i) {
+      Slot& s = slots_[i % 2];
+      if (s.busy) Finish(s, drain);
+      const size_t m = std::min(kChunkPairs, n - from);
+      fill(from, m, s.pinned_in);
+      s.from = from, s.m = m, s.busy = true;  // from here on, something may be in flight
+      Check(cudaMemcpyAsync(s.d_in, s.pinned_in, m * in_bytes_, cudaMemcpyHostToDevice, s.stream), "cudaMemcpyAsync");
+      launch(m, s.d_in, s.d_out, s.stream);
+      Check(cudaGetLastError(), "kernel launch");
+      Check(cudaMemcpyAsync(s.pinned_out, s.d_out, m * out_bytes_, cudaMemcpyDeviceToHost, s.stream),
+            "cudaMemcpyAsync");
+      from += m;
+    }
+    for (size_t k = 0; k < 2; ++k) {  // the older chunk first
+      Slot& s = slots_[(i + k) % 2];
+      if (s.busy) Finish(s, drain);
+    }
+  }
+
+ private:
+  struct Slot {
+    cudaStream_t stream = nullptr;
+    unsigned char* pinned_in = nullptr;
+    unsigned char* pinned_out = nullptr;
+    void* d_in = nullptr;
+    void* d_out = nullptr;
+    size_t from = 0, m = 0;
+    bool busy = false;
+  };
+  void Allocate() {
+    for (Slot& s : slots_) {
+      if (s.stream == nullptr) Check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+      if (s.pinned_in == nullptr) {
+        Check(cudaHostAlloc(reinterpret_cast<void**>(&s.pinned_in), kChunkPairs * in_bytes_, cudaHostAllocDefault),
+              "cudaHostAlloc");
+      }
+      if (s.pinned_out == nullptr) {
+        Check(cudaHostAlloc(reinterpret_cast<void**>(&s.pinned_out), kChunkPairs * out_bytes_, cudaHostAllocDefault),
+              "cudaHostAlloc");
+      }
+      if (s.d_in == nullptr) Check(cudaMalloc(&s.d_in, kChunkPairs * in_bytes_), "cudaMalloc");
+      if (s.d_out == nullptr) Check(cudaMalloc(&s.d_out, kChunkPairs * out_bytes_), "cudaMalloc");
+    }
+  }
+  template <class Drain>
+  void Finish(Slot& s, Drain& drain) {
+    Check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize");
+    s.busy = false;
+    drain(s.from, s.m, s.pinned_out);
+  }
+
+  const size_t in_bytes_, out_bytes_;
+  Slot slots_[2];
+  std::mutex mu_;
+};
+
+// A chunk's inputs as the staged layout has them: left, then right, then
+// the rest (4 m, 4 m, ...).
+struct StagedPairs {
+  uint32_t* left;
+  uint32_t* right;
+  unsigned char* rest;
+  StagedPairs(void* base, size_t m)
+      : left(static_cast<uint32_t*>(base)), right(left + m), rest(reinterpret_cast<unsigned char*>(right + m)) {}
+};
+
 // The records' rows and columns on the device, for every batch of pairs.
 class DeviceLevelTable final : public DeviceLevels {
  public:
@@ -96,17 +216,23 @@ class DeviceLevelTable final : public DeviceLevels {
   }
 
   void Levels(const uint32_t* left, const uint32_t* right, size_t n, int8_t* out) const override {
-    thrust::device_vector<int8_t> d_out;
-    std::vector<int8_t> chunk_out;
-    ForEachChunk(left, right, n, [&](size_t from, size_t m, auto& d_left, auto& d_right) {
-      thrust_pipeline::PairLevels(thrust::cuda::par, in_, thrust::raw_pointer_cast(rows_.data()), d_left, d_right,
-                                  d_out);
-      chunk_out.resize(d_out.size());
-      thrust::copy(d_out.begin(), d_out.end(), chunk_out.begin());
-      for (size_t c = 0; c < kComparisonCount; ++c) {
-        std::copy(chunk_out.begin() + c * m, chunk_out.begin() + (c + 1) * m, out + c * n + from);
-      }
-    });
+    const CompareRow* rows = thrust::raw_pointer_cast(rows_.data());
+    staged_.Run(
+        n,
+        [&](size_t from, size_t m, unsigned char* pinned) {
+          StagedPairs p(pinned, m);
+          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
+          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
+        },
+        [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
+          StagedPairs p(d_in, m);
+          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
+                           thrust::make_counting_iterator<uint64_t>(m),
+                           thrust_pipeline::PairLevelsEntry{in_, rows, p.left, p.right, static_cast<int8_t*>(d_out), m});
+        },
+        [&](size_t from, size_t m, const unsigned char* pinned) {  // column by column: out[c * n + k]
+          for (size_t c = 0; c < kComparisonCount; ++c) std::memcpy(out + c * n + from, pinned + c * m, m);
+        });
   }
 
   void Patterns(const uint32_t* left, const uint32_t* right, size_t n, std::vector<PatternCount>* out) const override {
@@ -129,6 +255,7 @@ class DeviceLevelTable final : public DeviceLevels {
   }
 
  private:
+  mutable StagedPipeline staged_{2 * sizeof(uint32_t), kComparisonCount};  // pairs in, levels out
   thrust::device_vector<CompareRow> rows_;
   DeviceStrings first_, last_, middle_, doc_, city_, emails_;
   DeviceList<uint64_t> tokens_, phones_, landlines_;
@@ -153,21 +280,30 @@ class DeviceWeightTable final : public DeviceWeights {
 
   void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
                double* out) const override {
-    thrust::device_vector<int8_t> d_levels;
-    thrust::device_vector<double> d_out;
-    std::vector<int8_t> chunk_levels;
-    ForEachChunk(left, right, n, [&](size_t from, size_t m, auto& d_left, auto& d_right) {
-      chunk_levels.resize(m * kComparisonCount);
-      for (size_t c = 0; c < kComparisonCount; ++c) {
-        std::copy(levels + c * n + from, levels + c * n + from + m, chunk_levels.begin() + c * m);
-      }
-      d_levels.assign(chunk_levels.begin(), chunk_levels.end());
-      thrust_pipeline::PairWeights(thrust::cuda::par, table_, d_left, d_right, d_levels, d_out);
-      thrust::copy(d_out.begin(), d_out.end(), out + from);
-    });
+    staged_.Run(
+        n,
+        [&](size_t from, size_t m, unsigned char* pinned) {  // pairs, then levels column by column
+          StagedPairs p(pinned, m);
+          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
+          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
+          for (size_t c = 0; c < kComparisonCount; ++c) std::memcpy(p.rest + c * m, levels + c * n + from, m);
+        },
+        [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
+          StagedPairs p(d_in, m);
+          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
+                           thrust::make_counting_iterator<uint64_t>(m),
+                           thrust_pipeline::PairWeightEntry{table_, p.left, p.right,
+                                                            reinterpret_cast<const int8_t*>(p.rest),
+                                                            static_cast<double*>(d_out), m});
+        },
+        [&](size_t from, size_t m, const unsigned char* pinned) {
+          std::memcpy(out + from, pinned, m * sizeof(double));
+        });
   }
 
  private:
+  // Pairs and their levels in, weights out.
+  mutable StagedPipeline staged_{2 * sizeof(uint32_t) + kComparisonCount, sizeof(double)};
   WeightTable table_;  // its arrays point into the vectors below
   thrust::device_vector<double> share_[kComparisonCount], weight_[kComparisonCount];
 };
