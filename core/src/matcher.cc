@@ -174,6 +174,23 @@ bool DeviceWeightsOf(const kernels::DeviceWeights& device, std::span<const std::
   }
 }
 
+// The weights of a chunk of pairs with their levels computed on the device
+// on the way; false (levels and weights to be computed here) when it fails.
+bool DeviceWeightsOfPairs(const kernels::DeviceWeights& device, const kernels::DeviceLevels& records,
+                          std::span<const std::pair<uint32_t, uint32_t>> pairs, std::vector<double>* weights,
+                          std::string* error) {
+  const size_t n = pairs.size();
+  std::vector<uint32_t> left(n), right(n);
+  for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+  try {
+    device.WeightsOfPairs(records, left.data(), right.data(), n, weights->data());
+    return true;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+
 }  // namespace
 
 Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options, const kernels::KernelTable& k,
@@ -197,15 +214,28 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   const CompareIndex x = CompareIndex::Build(t, k, options.threads);
   if (!x.device_error().empty()) r.device_note = "comparison levels on the host: " + x.device_error();
   lap(&r.seconds.comparisons);
-  LevelStore store(&budget);
-  CandidateSummary summary;
+  // With the records on the device (the GPU) and no labels to count level
+  // by level, the pieces' levels stay there: training gets their patterns
+  // (PatternsOf), the store keeps the pairs alone, and scoring computes
+  // levels and weights together on the device, then the kept pairs' levels.
   const bool train = model == nullptr;
+  const bool levels_on_device = x.device() != nullptr && k.upload_weights != nullptr && same_entity == nullptr;
+  LevelStore store(&budget, !levels_on_device);
+  CandidateSummary summary;
   std::vector<uint8_t> labels;
+  std::vector<PatternCount> patterns;
   UnionChunks(blocked, n, options.threads, options.chunk_pairs, [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
     const auto start = Clock::now();
     PairLevels levels;
     std::string error;
-    if (ComputeLevelsParallel(x, piece, k, options.threads, &levels, &error)) {
+    if (levels_on_device) {
+      if (train) {
+        if (!PatternsOf(x, piece, k, options.threads, &patterns, &error) && !error.empty() && r.device_note.empty()) {
+          r.device_note = "a batch of level patterns failed on the device and was counted on the host: " + error;
+        }
+        summary.AddPatterns(patterns, piece.size());
+      }
+    } else if (ComputeLevelsParallel(x, piece, k, options.threads, &levels, &error)) {
       r.pairs_levelled_on_device += piece.size();
     } else if (!error.empty() && r.device_note.empty()) {
       r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " + error;
@@ -255,27 +285,63 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   const size_t workers = ResolveThreads(options.threads);
   LevelStore::Scratch scratch;
   std::vector<double> weights;
+  PairLevels computed;  // a chunk's levels, where the store has none
+  std::vector<std::pair<uint32_t, uint32_t>> kept_pairs;
   for (size_t c = 0; c < store.chunks(); ++c) {
     const LevelStore::View v = store.Get(c, &scratch);
     weights.resize(v.pairs.size());
     std::string error;
-    if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch() &&
-        DeviceWeightsOf(*device, v.pairs, *v.levels, &weights, &error)) {
+    const PairLevels* levels = v.levels;
+    bool weighted = false;
+    if (!store.with_levels()) {
+      // Levels and weights together on the device; else the levels here.
+      if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch()) {
+        weighted = DeviceWeightsOfPairs(*device, *x.device(), v.pairs, &weights, &error);
+        if (weighted) r.pairs_levelled_on_device += v.pairs.size();
+      }
+      levels = nullptr;
+      if (!weighted) {
+        std::string level_error;
+        if (ComputeLevelsParallel(x, v.pairs, k, options.threads, &computed, &level_error)) {
+          r.pairs_levelled_on_device += v.pairs.size();
+        } else if (!level_error.empty() && r.device_note.empty()) {
+          r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " +
+                          level_error;
+        }
+        levels = &computed;
+      }
+    }
+    if (weighted) {
+      r.pairs_weighted_on_device += v.pairs.size();
+    } else if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch() &&
+               DeviceWeightsOf(*device, v.pairs, *levels, &weights, &error)) {
       r.pairs_weighted_on_device += v.pairs.size();
     } else {
       if (!error.empty() && r.device_note.empty()) r.device_note = "match weights on the host: " + error;
       ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
           if (i + Scorer::kPrefetchAhead < e) scorer.Prefetch(v.pairs[i + Scorer::kPrefetchAhead].second);
-          weights[i] = scorer.Weight(*v.levels, i, v.pairs[i].first, v.pairs[i].second);
+          weights[i] = scorer.Weight(*levels, i, v.pairs[i].first, v.pairs[i].second);
         }
       });
     }
+    kept_pairs.clear();
     for (size_t i = 0; i < v.pairs.size(); ++i) {
       if (!kept(weights[i])) continue;
       r.pairs.push_back(v.pairs[i]);
-      for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) r.levels.levels[cmp].push_back(v.levels->levels[cmp][i]);
+      if (levels != nullptr) {
+        for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) r.levels.levels[cmp].push_back(levels->levels[cmp][i]);
+      } else {
+        kept_pairs.push_back(v.pairs[i]);
+      }
       r.weights.push_back(weights[i]);
+    }
+    if (!kept_pairs.empty()) {  // the kept pairs' levels, from the device's copy (or here)
+      ComputeLevelsParallel(x, kept_pairs, k, options.threads, &computed);
+      for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) {
+        r.levels.levels[cmp].insert(r.levels.levels[cmp].end(), computed.levels[cmp].begin(),
+                                    computed.levels[cmp].end());
+      }
     }
     store.Release(c);
   }

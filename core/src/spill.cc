@@ -171,10 +171,10 @@ bool PairRun::Reader::Next(const uint64_t** at, const uint64_t** end) {
 
 // ---- LevelStore -----------------------------------------------------------
 
-namespace {
-// What a chunk of `count` pairs holds: the pairs and a level per comparison.
-uint64_t LevelBytes(uint64_t count) { return count * (sizeof(std::pair<uint32_t, uint32_t>) + kComparisonCount); }
-}  // namespace
+// The pairs and, with levels, a level per comparison.
+uint64_t LevelStore::Bytes(uint64_t count) const {
+  return count * (sizeof(std::pair<uint32_t, uint32_t>) + (with_levels_ ? kComparisonCount : 0));
+}
 
 LevelStore::~LevelStore() {
   if (held_ > 0) budget_->Give(held_);
@@ -184,11 +184,11 @@ void LevelStore::Append(std::vector<std::pair<uint32_t, uint32_t>> pairs, PairLe
   Chunk chunk;
   chunk.count = pairs.size();
   pairs_ += pairs.size();
-  const uint64_t bytes = LevelBytes(pairs.size());
+  const uint64_t bytes = Bytes(pairs.size());
   if (budget_->Take(bytes)) {
     held_ += bytes;
     chunk.pairs = std::move(pairs);
-    chunk.levels = std::move(levels);
+    if (with_levels_) chunk.levels = std::move(levels);
     chunks_.push_back(std::move(chunk));
     return;
   }
@@ -200,7 +200,9 @@ void LevelStore::Append(std::vector<std::pair<uint32_t, uint32_t>> pairs, PairLe
   }
   // The chunk's pairs, then each comparison's levels.
   if (s.ok()) s = file_->Append(pairs.data(), pairs.size() * sizeof(pairs[0]));
-  for (size_t c = 0; c < kComparisonCount && s.ok(); ++c) s = file_->Append(levels.levels[c].data(), chunk.count);
+  for (size_t c = 0; c < kComparisonCount && s.ok() && with_levels_; ++c) {
+    s = file_->Append(levels.levels[c].data(), chunk.count);
+  }
   if (!s.ok()) {
     budget_->Fail(Status(s.code(), "spilling compared pairs: " + s.message()));
     return;
@@ -221,8 +223,8 @@ LevelStore::View LevelStore::Get(size_t c, Scratch* scratch) const {
   Status s = file_->ReadAt(at, scratch->pairs.data(), n * sizeof(scratch->pairs[0]));
   at += n * sizeof(scratch->pairs[0]);
   for (size_t k = 0; k < kComparisonCount && s.ok(); ++k, at += n) {
-    scratch->levels.levels[k].resize(n);
-    s = file_->ReadAt(at, scratch->levels.levels[k].data(), n);
+    scratch->levels.levels[k].resize(with_levels_ ? n : 0);
+    if (with_levels_) s = file_->ReadAt(at, scratch->levels.levels[k].data(), n);
   }
   if (!s.ok()) {
     budget_->Fail(Status(s.code(), "reading spilled compared pairs: " + s.message()));
@@ -235,7 +237,7 @@ LevelStore::View LevelStore::Get(size_t c, Scratch* scratch) const {
 void LevelStore::Release(size_t c) {
   Chunk& chunk = chunks_[c];
   if (chunk.spilled || chunk.pairs.empty()) return;
-  const uint64_t bytes = LevelBytes(chunk.count);
+  const uint64_t bytes = Bytes(chunk.count);
   std::vector<std::pair<uint32_t, uint32_t>>().swap(chunk.pairs);
   chunk.levels = PairLevels();
   budget_->Give(bytes);

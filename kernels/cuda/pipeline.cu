@@ -235,6 +235,10 @@ class DeviceLevelTable final : public DeviceLevels {
         });
   }
 
+  // The columns and rows the device's functors read (device memory).
+  const LevelInputs& inputs() const { return in_; }
+  const CompareRow* rows() const { return thrust::raw_pointer_cast(rows_.data()); }
+
   void Patterns(const uint32_t* left, const uint32_t* right, size_t n, std::vector<PatternCount>* out) const override {
     // A chunk's few thousand distinct patterns come back, not its levels.
     thrust::device_vector<uint64_t> d_patterns, d_counts;
@@ -301,7 +305,34 @@ class DeviceWeightTable final : public DeviceWeights {
         });
   }
 
+  void WeightsOfPairs(const DeviceLevels& records, const uint32_t* left, const uint32_t* right, size_t n,
+                      double* out) const override {
+    const auto* table = dynamic_cast<const DeviceLevelTable*>(&records);
+    if (table == nullptr) throw std::invalid_argument("WeightsOfPairs: the records are not on this device");
+    const LevelInputs in = table->inputs();
+    const CompareRow* rows = table->rows();
+    pairs_only_.Run(
+        n,
+        [&](size_t from, size_t m, unsigned char* pinned) {
+          StagedPairs p(pinned, m);
+          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
+          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
+        },
+        [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
+          StagedPairs p(d_in, m);
+          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
+                           thrust::make_counting_iterator<uint64_t>(m),
+                           thrust_pipeline::PairLevelWeightEntry{in, rows, table_, p.left, p.right,
+                                                                 static_cast<double*>(d_out)});
+        },
+        [&](size_t from, size_t m, const unsigned char* pinned) {
+          std::memcpy(out + from, pinned, m * sizeof(double));
+        });
+  }
+
  private:
+  // Pairs alone in, weights out.
+  mutable StagedPipeline pairs_only_{2 * sizeof(uint32_t), sizeof(double)};
   // Pairs and their levels in, weights out.
   mutable StagedPipeline staged_{2 * sizeof(uint32_t) + kComparisonCount, sizeof(double)};
   WeightTable table_;  // its arrays point into the vectors below

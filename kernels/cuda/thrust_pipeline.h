@@ -461,6 +461,35 @@ struct PairWeightEntry {
   }
 };
 
+// The match weight of pair k with the levels computed on the way (levels.h
+// PairLevelsOf, then PairWeight): for a backend that keeps no levels.
+struct PairLevelWeightEntry {
+  LevelInputs in;
+  const CompareRow* rows;
+  WeightTable table;
+  const uint32_t* left;
+  const uint32_t* right;
+  double* out;
+  DOPPEL_HD void operator()(uint64_t k) const {
+    int8_t lv[kComparisonCount];
+    const uint32_t a = left[k], b = right[k];
+    PairLevelsOf(in, a, b, rows[a], rows[b], lv);
+    out[k] = PairWeight(table, lv, a, b);
+  }
+};
+
+// Match weights of the pairs (left[k], right[k]), their levels computed on
+// the way from `in` and `rows` (the policy's memory, as PairLevels') with
+// `table` (as PairWeights').
+template <class Policy, class U32, class F64>
+void PairLevelWeights(const Policy& policy, const LevelInputs& in, const CompareRow* rows, const WeightTable& table,
+                      U32& left, U32& right, F64& out) {
+  const size_t n = left.size();
+  out.resize(n);
+  thrust::for_each(policy, thrust::make_counting_iterator<uint64_t>(0), thrust::make_counting_iterator<uint64_t>(n),
+                   PairLevelWeightEntry{in, rows, table, Ptr(left), Ptr(right), Ptr(out)});
+}
+
 // Match weights of the pairs (left[k], right[k]) with their levels
 // (kComparisonCount * n, column by column). The table's per-record arrays
 // point into the policy's memory and tf_weight is set wherever tf_share is.

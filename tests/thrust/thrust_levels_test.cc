@@ -8,9 +8,12 @@
 // on the device.
 #include <gtest/gtest.h>
 #include <thrust/system/cpp/execution_policy.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -22,6 +25,7 @@
 #include "doppel/core/comparison.h"
 #include "doppel/core/fs_model.h"
 #include "doppel/core/matcher.h"
+#include "doppel/storage/temp_files.h"
 
 namespace doppel::core {
 namespace {
@@ -116,6 +120,8 @@ class CppDeviceLevels final : public kernels::DeviceLevels {
     for (size_t i = 0; i < patterns.size(); ++i) out->push_back({patterns[i], counts[i]});
   }
   static inline int calls = 0, pattern_calls = 0;
+  const kernels::LevelInputs& inputs() const { return in_; }
+  const CompareRow* rows() const { return rows_.data(); }
 
  private:
   kernels::LevelInputs in_;  // the host's columns, which outlive the index
@@ -149,7 +155,16 @@ class CppDeviceWeights final : public kernels::DeviceWeights {
     kernels::thrust_pipeline::PairWeights(thrust::cpp::par, table_, l, r, lv, weights);
     std::copy(weights.begin(), weights.end(), out);
   }
-  static inline int calls = 0;
+  void WeightsOfPairs(const kernels::DeviceLevels& records, const uint32_t* left, const uint32_t* right, size_t n,
+                      double* out) const override {
+    ++fused_calls;
+    const auto& cpp = dynamic_cast<const CppDeviceLevels&>(records);
+    std::vector<uint32_t> l(left, left + n), r(right, right + n);
+    std::vector<double> weights;
+    kernels::thrust_pipeline::PairLevelWeights(thrust::cpp::par, cpp.inputs(), cpp.rows(), table_, l, r, weights);
+    std::copy(weights.begin(), weights.end(), out);
+  }
+  static inline int calls = 0, fused_calls = 0;
 
  private:
   kernels::WeightTable table_;
@@ -282,12 +297,14 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   CppDeviceLevels::calls = 0;
   CppDeviceLevels::pattern_calls = 0;
   CppDeviceWeights::calls = 0;
+  CppDeviceWeights::fused_calls = 0;
   auto device = MatchAll(t, options, routed);
   auto trained = TrainOn(t, options, routed);  // every piece counted on the "device"
   kernels::SetGpuMinBatch(min_batch);
   ASSERT_TRUE(device.ok()) << device.status().message();
-  EXPECT_GT(CppDeviceLevels::calls, 0);
-  EXPECT_GT(CppDeviceWeights::calls, 0);
+  EXPECT_GT(CppDeviceLevels::calls, 0);        // the kept pairs' levels, the random pairs'
+  EXPECT_GT(CppDeviceWeights::fused_calls, 0);  // levels and weights together: none kept
+  EXPECT_EQ(CppDeviceWeights::calls, 0);
   EXPECT_EQ(cpp_components_calls, 1);
   EXPECT_GT(CppDeviceLevels::pattern_calls, 0);  // the EM sessions' patterns
   EXPECT_EQ(device->pairs_levelled_on_device, device->candidate_pairs);
@@ -305,6 +322,56 @@ TEST(ThrustLevels, MatchingWithDeviceLevelsGivesTheHostsResult) {
   EXPECT_EQ(device->weights, host->weights);
   for (size_t c = 0; c < kComparisonCount; ++c) EXPECT_EQ(device->levels.levels[c], host->levels.levels[c]);
   EXPECT_GT(host->pairs.size(), 100u);
+}
+
+// The store without levels spilled to a file, and a run with labels (whose
+// training counts levels pair by pair, so they come back to the host and go
+// to the device for the weights): the host's results either way.
+TEST(ThrustLevels, DeviceMatchingSpilledOrLabelledGivesTheHostsResult) {
+  const MatchTable t = GeneratedTable(3000, 41);
+  kernels::KernelTable routed = Reference();
+  routed.upload_levels = &UploadToCpp;
+  routed.upload_weights = &UploadWeightsToCpp;
+  std::string dir = (std::filesystem::temp_directory_path() / "doppel-thrust-spill-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  struct Remove {
+    std::string path;
+    ~Remove() { std::filesystem::remove_all(path); }
+  } remove{dir};
+  storage::TempFileSpace space(dir);
+  MatcherOptions spilled;
+  spilled.threads = 2;
+  spilled.spill = &space;
+  spilled.pair_memory = 1;  // nothing fits
+  spilled.chunk_pairs = 700;
+  const std::function<bool(uint32_t, uint32_t)> same = [&](uint32_t a, uint32_t b) {
+    return t.ids.Get(a).substr(0, 3) == t.ids.Get(b).substr(0, 3);  // any labels will do
+  };
+  const size_t min_batch = kernels::GpuMinBatch();
+  kernels::SetGpuMinBatch(0);
+  CppDeviceWeights::calls = 0;
+  CppDeviceWeights::fused_calls = 0;
+  auto device_spilled = MatchAll(t, spilled, routed);
+  const int fused = CppDeviceWeights::fused_calls;
+  auto device_labelled = MatchAll(t, MatcherOptions{}, routed, nullptr, &same);
+  const int with_levels = CppDeviceWeights::calls;
+  kernels::SetGpuMinBatch(min_batch);
+  auto host_spilled = MatchAll(t, spilled, Reference());
+  auto host_labelled = MatchAll(t, MatcherOptions{}, Reference(), nullptr, &same);
+  ASSERT_TRUE(device_spilled.ok() && device_labelled.ok() && host_spilled.ok() && host_labelled.ok());
+  EXPECT_GT(fused, 1);
+  EXPECT_GT(with_levels, 0);
+  EXPECT_GT(device_spilled->spilled_bytes, 0u);
+  EXPECT_LT(device_spilled->spilled_bytes, host_spilled->spilled_bytes);  // pairs alone
+  EXPECT_EQ(device_labelled->model.trained_by, "labels");
+  for (auto [d, h] : {std::pair{&*device_spilled, &*host_spilled}, std::pair{&*device_labelled, &*host_labelled}}) {
+    EXPECT_EQ(d->model.ToJson(), h->model.ToJson());
+    EXPECT_EQ(d->entity_of, h->entity_of);
+    EXPECT_EQ(d->pairs, h->pairs);
+    EXPECT_EQ(d->weights, h->weights);
+    for (size_t c = 0; c < kComparisonCount; ++c) EXPECT_EQ(d->levels.levels[c], h->levels.levels[c]);
+    EXPECT_EQ(d->device_note, "");
+  }
 }
 
 }  // namespace

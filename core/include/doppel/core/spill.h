@@ -163,19 +163,23 @@ class PairRun::Builder {
 };
 
 // The candidate pairs with their comparison levels, in order, a chunk at a
-// time: in memory while the budget allows, else in one spill file.
+// time: in memory while the budget allows, else in one spill file. A store
+// without levels keeps the pairs alone (8 bytes a pair instead of 17), for
+// a backend that computes the levels again where it scores (the GPU).
 class LevelStore {
  public:
-  explicit LevelStore(PairBudget* budget) : budget_(budget) {}
+  explicit LevelStore(PairBudget* budget, bool with_levels = true) : budget_(budget), with_levels_(with_levels) {}
+  bool with_levels() const { return with_levels_; }
   ~LevelStore();
   LevelStore(const LevelStore&) = delete;
   LevelStore& operator=(const LevelStore&) = delete;
 
+  // `levels` is ignored (and may be empty) in a store without levels.
   void Append(std::vector<std::pair<uint32_t, uint32_t>> pairs, PairLevels levels);
   size_t chunks() const { return chunks_.size(); }
   uint64_t pairs() const { return pairs_; }
-  // Chunk c's pairs and levels: views of memory, or of `scratch` read back
-  // from the file.
+  // Chunk c's pairs and levels (empty without levels): views of memory,
+  // or of `scratch` read back from the file.
   struct View {
     std::span<const std::pair<uint32_t, uint32_t>> pairs;
     const PairLevels* levels = nullptr;
@@ -195,7 +199,9 @@ class LevelStore {
     uint64_t offset = 0, count = 0;
     bool spilled = false;
   };
+  uint64_t Bytes(uint64_t count) const;  // what a chunk of `count` pairs holds
   PairBudget* budget_;
+  bool with_levels_ = true;
   std::vector<Chunk> chunks_;
   std::unique_ptr<SpillFile> file_;
   uint64_t file_size_ = 0, pairs_ = 0, held_ = 0;

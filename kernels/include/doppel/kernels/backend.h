@@ -83,6 +83,11 @@ class DeviceWeights {
   // comparison c is levels[c * n + k].
   virtual void Weights(const uint32_t* left, const uint32_t* right, const int8_t* levels, size_t n,
                        double* out) const = 0;
+  // out[k]: the weight of pair (left[k], right[k]) with the levels that
+  // `records` (the same backend's copy of the records) computes for it on
+  // the way: the levels never leave the device.
+  virtual void WeightsOfPairs(const DeviceLevels& records, const uint32_t* left, const uint32_t* right, size_t n,
+                              double* out) const = 0;
 };
 // Copies the table and its per-record arrays (`records` each; tf_weight
 // must be set wherever tf_share is).
