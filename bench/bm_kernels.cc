@@ -250,4 +250,29 @@ BENCHMARK_CAPTURE(BM_BlockPairs, reference, Backend::kReference)->Arg(4)->Arg(16
 BENCHMARK_CAPTURE(BM_BlockPairs, simd, Backend::kSimd)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BlockPairs, cuda, Backend::kCuda)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
 
+// Connected components (clustering's split into independent parts): 4M
+// records, arg tenths of a random link per record (a base's links are
+// about 0.3 a record). Items: links. The SIMD backend runs the reference's
+// union-find.
+void BM_Components(benchmark::State& state, Backend backend) {
+  if (!doppel::kernels::BackendAvailable(backend)) {
+    state.SkipWithError("backend not available here");
+    return;
+  }
+  const auto& k = doppel::kernels::GetKernels(backend);
+  const uint32_t n = 1u << 22;
+  const size_t m = static_cast<size_t>(n) * static_cast<size_t>(state.range(0)) / 10;
+  std::mt19937_64 rng(9);
+  std::vector<uint32_t> a(m), b(m), label(n);
+  for (size_t i = 0; i < m; ++i) a[i] = static_cast<uint32_t>(rng() % n), b[i] = static_cast<uint32_t>(rng() % n);
+  for (auto _ : state) {
+    k.components(a.data(), b.data(), m, n, label.data());
+    benchmark::DoNotOptimize(label.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(m));
+  state.SetLabel(k.name);
+}
+BENCHMARK_CAPTURE(BM_Components, reference, Backend::kReference)->Arg(3)->Arg(15)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Components, cuda, Backend::kCuda)->Arg(3)->Arg(15)->Unit(benchmark::kMillisecond);
+
 BENCHMARK_MAIN();

@@ -88,7 +88,7 @@ run "$BUILD_DIR/tests/kernels_test" --gtest_brief=1 >&2 || TESTS=FAIL
 
 # 3. Kernel benches, every backend in one run (the cuda rows on the GPU
 # whatever their batch size: no routing of small batches to the CPU).
-DOPPEL_GPU_MIN_BATCH=0 run "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash|BlockPairs' \
+DOPPEL_GPU_MIN_BATCH=0 run "$BUILD_DIR/bench/bm_kernels" --benchmark_filter='HashStrings|JaroPairs|MinHash|BlockPairs|Components' \
   --benchmark_min_time=0.3 --benchmark_format=json --benchmark_out="$WORK_DIR/bm.json" \
   --benchmark_out_format=json >/dev/null
 
