@@ -297,7 +297,12 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
       // Levels and weights together on the device; else the levels here.
       if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch()) {
         weighted = DeviceWeightsOfPairs(*device, *x.device(), v.pairs, &weights, &error);
-        if (weighted) r.pairs_levelled_on_device += v.pairs.size();
+        if (weighted) {
+          r.pairs_levelled_on_device += v.pairs.size();
+        } else if (r.device_note.empty()) {
+          r.device_note = "a batch of levels and weights failed on the device and was computed apart: " + error;
+        }
+        error.clear();
       }
       levels = nullptr;
       if (!weighted) {
@@ -337,7 +342,12 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
       r.weights.push_back(weights[i]);
     }
     if (!kept_pairs.empty()) {  // the kept pairs' levels, from the device's copy (or here)
-      ComputeLevelsParallel(x, kept_pairs, k, options.threads, &computed);
+      std::string level_error;
+      ComputeLevelsParallel(x, kept_pairs, k, options.threads, &computed, &level_error);
+      if (!level_error.empty() && r.device_note.empty()) {
+        r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " +
+                        level_error;
+      }
       for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) {
         r.levels.levels[cmp].insert(r.levels.levels[cmp].end(), computed.levels[cmp].begin(),
                                     computed.levels[cmp].end());

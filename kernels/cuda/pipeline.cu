@@ -68,12 +68,13 @@ struct DeviceList {
 };
 
 // Calls fn(from, m, d_left, d_right) for pairs [from, from + m) of the n
-// pairs (left[k], right[k]), their indices copied to the device, 16 M pairs
-// at a time: a call's device memory stays bounded (levels take 17 bytes a
-// pair there, weights 25) whatever n is.
+// pairs (left[k], right[k]), their indices copied to the device, 4 M pairs
+// at a time: a call's device memory stays bounded (the patterns take about
+// 40 bytes a pair there: indices, patterns, the sort's buffer, the counts;
+// 160 MiB a chunk) whatever n is.
 template <class Fn>
 void ForEachChunk(const uint32_t* left, const uint32_t* right, size_t n, Fn fn) {
-  constexpr size_t kChunk = size_t{1} << 24;
+  constexpr size_t kChunk = size_t{1} << 22;
   thrust::device_vector<uint32_t> d_left, d_right;
   for (size_t from = 0; from < n; from += kChunk) {
     const size_t m = std::min(kChunk, n - from);

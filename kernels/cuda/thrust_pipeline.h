@@ -513,20 +513,22 @@ struct HookEdge {
   const uint32_t* b;
   uint32_t* hooked;  // set to 1 when an edge joined two roots
   DOPPEL_HD void operator()(uint64_t i) const {
-    const uint32_t ra = parent[a[i]], rb = parent[b[i]];
+    const uint32_t ra = LoadU32(&parent[a[i]]), rb = LoadU32(&parent[b[i]]);
     if (ra == rb) return;
     AtomicMinU32(&parent[ra < rb ? rb : ra], ra < rb ? ra : rb);
-    *hooked = 1;
+    StoreU32(hooked, 1);
   }
 };
 struct JumpParent {
   uint32_t* parent;
   uint32_t* moved;  // set to 1 when a parent changed
   DOPPEL_HD void operator()(uint64_t v) const {
-    const uint32_t p = parent[v], gp = parent[p];
+    const uint32_t p = LoadU32(&parent[v]), gp = LoadU32(&parent[p]);
     if (gp != p) {
-      parent[v] = gp;
-      *moved = 1;
+      // A parent only ever decreases: an atomic minimum keeps a smaller
+      // value another thread's hook or jump wrote meanwhile.
+      AtomicMinU32(&parent[v], gp);
+      StoreU32(moved, 1);
     }
   }
 };

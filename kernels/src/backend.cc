@@ -143,25 +143,31 @@ void MinHash(const uint64_t* tokens, const uint32_t* offsets, size_t n, uint32_t
 uint64_t BlockingNeed(size_t entries) {
   return std::min(uint64_t{entries} * cuda::kBlockingBytesPerEntry, cuda::kMinBlockingBudget);
 }
-// The budget a rule's blocking gets on the device; counted as a split when
-// its entries take more.
-uint64_t BlockingBudget(size_t entries) {
+// Runs a rule's blocking on the device within the budget, counting it as
+// split when its entries took more (once the device is done: a rule that
+// then falls back to the CPU is counted as that alone).
+template <class Block>
+void BlockOnDevice(size_t entries, Block block) {
   const uint64_t budget = GpuMemoryBudget();
+  block(budget);
   if (budget > 0 && uint64_t{entries} * cuda::kBlockingBytesPerEntry > budget) {
     g_blocking_splits.fetch_add(1, std::memory_order_relaxed);
   }
-  return budget;
 }
 void BlockPairs(BlockEntries* entries, uint64_t cap, std::vector<uint64_t>* pairs, BlockStats* stats) {
   routing::Route(
       ToGpu(entries->size()), BlockingNeed(entries->size()), GpuMemoryBudget, Fallbacks(),
-      [&] { cuda::BlockPairs(entries, cap, pairs, stats, BlockingBudget(entries->size())); },
+      [&] {
+        BlockOnDevice(entries->size(), [&](uint64_t budget) { cuda::BlockPairs(entries, cap, pairs, stats, budget); });
+      },
       [&] { simd::BlockPairs(entries, cap, pairs, stats); });
 }
 void BlockGroups(BlockEntries* entries, uint64_t cap, kernels::BlockGroups* groups, BlockStats* stats) {
   routing::Route(
       ToGpu(entries->size()), BlockingNeed(entries->size()), GpuMemoryBudget, Fallbacks(),
-      [&] { cuda::BlockGroups(entries, cap, groups, stats, BlockingBudget(entries->size())); },
+      [&] {
+        BlockOnDevice(entries->size(), [&](uint64_t budget) { cuda::BlockGroups(entries, cap, groups, stats, budget); });
+      },
       [&] { simd::BlockGroups(entries, cap, groups, stats); });
 }
 void Components(const uint32_t* a, const uint32_t* b, size_t m, uint32_t n, uint32_t* label) {

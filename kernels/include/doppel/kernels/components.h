@@ -27,4 +27,22 @@ DOPPEL_HD inline void AtomicMinU32(uint32_t* p, uint32_t v) {
 #endif
 }
 
+// Plain loads and stores of a word other threads may write: relaxed atomics
+// on the host (where Thrust's OpenMP or TBB systems run functors in
+// threads), ordinary accesses on the device.
+DOPPEL_HD inline uint32_t LoadU32(const uint32_t* p) {
+#if defined(__CUDA_ARCH__)
+  return *static_cast<const volatile uint32_t*>(p);
+#else
+  return __atomic_load_n(p, __ATOMIC_RELAXED);
+#endif
+}
+DOPPEL_HD inline void StoreU32(uint32_t* p, uint32_t v) {
+#if defined(__CUDA_ARCH__)
+  *static_cast<volatile uint32_t*>(p) = v;
+#else
+  __atomic_store_n(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
 }  // namespace doppel::kernels
