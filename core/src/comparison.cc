@@ -178,18 +178,13 @@ bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint
     // On the device, a pair per thread (kernels::PairLevelsOf): the same
     // functions as below, so the same levels.
     const size_t n = pairs.size();
-    std::vector<uint32_t> left(n), right(n);
-    for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+    const PairColumns p(pairs);
     std::vector<int8_t> levels(n * kComparisonCount);
-    try {
-      x.device()->Levels(left.data(), right.data(), n, levels.data());
+    if (OnDevice([&] { x.device()->Levels(p.left.data(), p.right.data(), n, levels.data()); }, device_error)) {
       for (size_t c = 0; c < kComparisonCount; ++c) {
         out->levels[c].assign(levels.begin() + c * n, levels.begin() + (c + 1) * n);
       }
       return true;
-    } catch (const std::exception& e) {
-      // A device error mid-run: these pairs' levels are computed here.
-      if (device_error != nullptr) *device_error = e.what();
     }
   }
   for (auto& v : out->levels) v.assign(pairs.size(), kNull);
@@ -325,14 +320,9 @@ std::vector<PatternCount> CountPatterns(const PairLevels& levels, int threads) {
 bool PatternsOf(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                 const kernels::KernelTable& k, int threads, std::vector<PatternCount>* out, std::string* device_error) {
   if (x.device() != nullptr && pairs.size() >= kernels::GpuMinBatch()) {
-    const size_t n = pairs.size();
-    std::vector<uint32_t> left(n), right(n);
-    for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
-    try {
-      x.device()->Patterns(left.data(), right.data(), n, out);
+    const PairColumns p(pairs);
+    if (OnDevice([&] { x.device()->Patterns(p.left.data(), p.right.data(), pairs.size(), out); }, device_error)) {
       return true;
-    } catch (const std::exception& e) {
-      if (device_error != nullptr) *device_error = e.what();
     }
   }
   PairLevels levels;

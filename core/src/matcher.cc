@@ -153,42 +153,28 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
   return (static_cast<uint64_t>(a) << 32) | b;
 }
 
-
-// The weights of a chunk of pairs on the device; false (weights to be
-// computed here) when the device fails.
+// The weights of a chunk of pairs on the device from their levels; false
+// (weights to be computed here) when the device fails.
 bool DeviceWeightsOf(const kernels::DeviceWeights& device, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                      const PairLevels& levels, std::vector<double>* weights, std::string* error) {
   const size_t n = pairs.size();
-  std::vector<uint32_t> left(n), right(n);
-  for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+  const PairColumns p(pairs);
   std::vector<int8_t> packed(n * kComparisonCount);
   for (size_t c = 0; c < kComparisonCount; ++c) {
     std::copy(levels.levels[c].begin(), levels.levels[c].end(), packed.begin() + c * n);
   }
-  try {
-    device.Weights(left.data(), right.data(), packed.data(), n, weights->data());
-    return true;
-  } catch (const std::exception& e) {
-    *error = e.what();
-    return false;
-  }
+  return OnDevice([&] { device.Weights(p.left.data(), p.right.data(), packed.data(), n, weights->data()); }, error);
 }
 
-// The weights of a chunk of pairs with their levels computed on the device
-// on the way; false (levels and weights to be computed here) when it fails.
+// The same with the levels made on the way from the device's copy of the
+// records (they never leave it); false (levels and weights to be computed
+// apart) when the device fails.
 bool DeviceWeightsOfPairs(const kernels::DeviceWeights& device, const kernels::DeviceLevels& records,
                           std::span<const std::pair<uint32_t, uint32_t>> pairs, std::vector<double>* weights,
                           std::string* error) {
-  const size_t n = pairs.size();
-  std::vector<uint32_t> left(n), right(n);
-  for (size_t i = 0; i < n; ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
-  try {
-    device.WeightsOfPairs(records, left.data(), right.data(), n, weights->data());
-    return true;
-  } catch (const std::exception& e) {
-    *error = e.what();
-    return false;
-  }
+  const PairColumns p(pairs);
+  return OnDevice(
+      [&] { device.WeightsOfPairs(records, p.left.data(), p.right.data(), pairs.size(), weights->data()); }, error);
 }
 
 }  // namespace
@@ -221,24 +207,33 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   const bool train = model == nullptr;
   const bool levels_on_device = x.device() != nullptr && k.upload_weights != nullptr && same_entity == nullptr;
   LevelStore store(&budget, !levels_on_device);
+  // The first device failure, said in the result (the work went on here).
+  auto note = [&](const char* what, const std::string& error) {
+    if (!error.empty() && r.device_note.empty()) r.device_note = what + error;
+  };
+  // Levels on the device's copy when there is one and the batch is big
+  // enough, else here; whether the device made them.
+  auto levels_of = [&](std::span<const std::pair<uint32_t, uint32_t>> pairs, PairLevels* out) {
+    std::string error;
+    const bool on_device = ComputeLevelsParallel(x, pairs, k, options.threads, out, &error);
+    note("a batch of comparison levels failed on the device and was computed on the host: ", error);
+    return on_device;
+  };
   CandidateSummary summary;
   std::vector<uint8_t> labels;
   std::vector<PatternCount> patterns;
   UnionChunks(blocked, n, options.threads, options.chunk_pairs, [&](std::vector<std::pair<uint32_t, uint32_t>>&& piece) {
     const auto start = Clock::now();
     PairLevels levels;
-    std::string error;
     if (levels_on_device) {
       if (train) {
-        if (!PatternsOf(x, piece, k, options.threads, &patterns, &error) && !error.empty() && r.device_note.empty()) {
-          r.device_note = "a batch of level patterns failed on the device and was counted on the host: " + error;
-        }
+        std::string error;
+        PatternsOf(x, piece, k, options.threads, &patterns, &error);
+        note("a batch of level patterns failed on the device and was counted on the host: ", error);
         summary.AddPatterns(patterns, piece.size());
       }
-    } else if (ComputeLevelsParallel(x, piece, k, options.threads, &levels, &error)) {
+    } else if (levels_of(piece, &levels)) {
       r.pairs_levelled_on_device += piece.size();
-    } else if (!error.empty() && r.device_note.empty()) {
-      r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " + error;
     }
     if (train) {
       if (same_entity != nullptr) {
@@ -290,39 +285,25 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
   for (size_t c = 0; c < store.chunks(); ++c) {
     const LevelStore::View v = store.Get(c, &scratch);
     weights.resize(v.pairs.size());
-    std::string error;
+    const bool to_device = device != nullptr && v.pairs.size() >= kernels::GpuMinBatch();
     const PairLevels* levels = v.levels;
     bool weighted = false;
     if (!store.with_levels()) {
-      // Levels and weights together on the device; else the levels here.
-      if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch()) {
-        weighted = DeviceWeightsOfPairs(*device, *x.device(), v.pairs, &weights, &error);
-        if (weighted) {
-          r.pairs_levelled_on_device += v.pairs.size();
-        } else if (r.device_note.empty()) {
-          r.device_note = "a batch of levels and weights failed on the device and was computed apart: " + error;
-        }
-        error.clear();
-      }
-      levels = nullptr;
-      if (!weighted) {
-        std::string level_error;
-        if (ComputeLevelsParallel(x, v.pairs, k, options.threads, &computed, &level_error)) {
-          r.pairs_levelled_on_device += v.pairs.size();
-        } else if (!level_error.empty() && r.device_note.empty()) {
-          r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " +
-                          level_error;
-        }
-        levels = &computed;
-      }
+      // Levels and weights together on the device; else the levels first.
+      std::string error;
+      weighted = to_device && DeviceWeightsOfPairs(*device, *x.device(), v.pairs, &weights, &error);
+      note("a batch of levels and weights failed on the device and was computed apart: ", error);
+      if (weighted || levels_of(v.pairs, &computed)) r.pairs_levelled_on_device += v.pairs.size();
+      levels = weighted ? nullptr : &computed;
+    }
+    if (!weighted) {
+      std::string error;
+      weighted = to_device && DeviceWeightsOf(*device, v.pairs, *levels, &weights, &error);
+      note("match weights on the host: ", error);
     }
     if (weighted) {
       r.pairs_weighted_on_device += v.pairs.size();
-    } else if (device != nullptr && v.pairs.size() >= kernels::GpuMinBatch() &&
-               DeviceWeightsOf(*device, v.pairs, *levels, &weights, &error)) {
-      r.pairs_weighted_on_device += v.pairs.size();
     } else {
-      if (!error.empty() && r.device_note.empty()) r.device_note = "match weights on the host: " + error;
       ParallelFor(v.pairs.size(), workers, 8192, [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
           if (i + Scorer::kPrefetchAhead < e) scorer.Prefetch(v.pairs[i + Scorer::kPrefetchAhead].second);
@@ -342,12 +323,7 @@ Result<MatchResult> MatchAll(const MatchTable& t, const MatcherOptions& options,
       r.weights.push_back(weights[i]);
     }
     if (!kept_pairs.empty()) {  // the kept pairs' levels, from the device's copy (or here)
-      std::string level_error;
-      ComputeLevelsParallel(x, kept_pairs, k, options.threads, &computed, &level_error);
-      if (!level_error.empty() && r.device_note.empty()) {
-        r.device_note = "a batch of comparison levels failed on the device and was computed on the host: " +
-                        level_error;
-      }
+      levels_of(kept_pairs, &computed);
       for (size_t cmp = 0; cmp < kComparisonCount; ++cmp) {
         r.levels.levels[cmp].insert(r.levels.levels[cmp].end(), computed.levels[cmp].begin(),
                                     computed.levels[cmp].end());

@@ -193,7 +193,28 @@ struct StagedPairs {
   unsigned char* rest;
   StagedPairs(void* base, size_t m)
       : left(static_cast<uint32_t*>(base)), right(left + m), rest(reinterpret_cast<unsigned char*>(right + m)) {}
+  // Stages pairs [from, from + m) of (left[k], right[k]).
+  static StagedPairs Fill(unsigned char* pinned, size_t m, const uint32_t* left, const uint32_t* right, size_t from) {
+    StagedPairs p(pinned, m);
+    std::memcpy(p.left, left + from, m * sizeof(uint32_t));
+    std::memcpy(p.right, right + from, m * sizeof(uint32_t));
+    return p;
+  }
 };
+
+// fn(k) for k in [0, m), queued on the stream without waiting for it.
+template <class Fn>
+void ForEachOn(cudaStream_t stream, size_t m, Fn fn) {
+  thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
+                   thrust::make_counting_iterator<uint64_t>(m), fn);
+}
+
+// A staged chunk's weights, drained into out.
+auto WeightsInto(double* out) {
+  return [out](size_t from, size_t m, const unsigned char* pinned) {
+    std::memcpy(out + from, pinned, m * sizeof(double));
+  };
+}
 
 // The records' rows and columns on the device, for every batch of pairs.
 class DeviceLevelTable final : public DeviceLevels {
@@ -220,16 +241,11 @@ class DeviceLevelTable final : public DeviceLevels {
     const CompareRow* rows = thrust::raw_pointer_cast(rows_.data());
     staged_.Run(
         n,
-        [&](size_t from, size_t m, unsigned char* pinned) {
-          StagedPairs p(pinned, m);
-          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
-          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
-        },
+        [&](size_t from, size_t m, unsigned char* pinned) { StagedPairs::Fill(pinned, m, left, right, from); },
         [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
           StagedPairs p(d_in, m);
-          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
-                           thrust::make_counting_iterator<uint64_t>(m),
-                           thrust_pipeline::PairLevelsEntry{in_, rows, p.left, p.right, static_cast<int8_t*>(d_out), m});
+          ForEachOn(stream, m,
+                    thrust_pipeline::PairLevelsEntry{in_, rows, p.left, p.right, static_cast<int8_t*>(d_out), m});
         },
         [&](size_t from, size_t m, const unsigned char* pinned) {  // column by column: out[c * n + k]
           for (size_t c = 0; c < kComparisonCount; ++c) std::memcpy(out + c * n + from, pinned + c * m, m);
@@ -288,22 +304,16 @@ class DeviceWeightTable final : public DeviceWeights {
     staged_.Run(
         n,
         [&](size_t from, size_t m, unsigned char* pinned) {  // pairs, then levels column by column
-          StagedPairs p(pinned, m);
-          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
-          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
+          const StagedPairs p = StagedPairs::Fill(pinned, m, left, right, from);
           for (size_t c = 0; c < kComparisonCount; ++c) std::memcpy(p.rest + c * m, levels + c * n + from, m);
         },
         [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
           StagedPairs p(d_in, m);
-          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
-                           thrust::make_counting_iterator<uint64_t>(m),
-                           thrust_pipeline::PairWeightEntry{table_, p.left, p.right,
-                                                            reinterpret_cast<const int8_t*>(p.rest),
-                                                            static_cast<double*>(d_out), m});
+          ForEachOn(stream, m,
+                    thrust_pipeline::PairWeightEntry{table_, p.left, p.right, reinterpret_cast<const int8_t*>(p.rest),
+                                                     static_cast<double*>(d_out), m});
         },
-        [&](size_t from, size_t m, const unsigned char* pinned) {
-          std::memcpy(out + from, pinned, m * sizeof(double));
-        });
+        WeightsInto(out));
   }
 
   void WeightsOfPairs(const DeviceLevels& records, const uint32_t* left, const uint32_t* right, size_t n,
@@ -314,21 +324,13 @@ class DeviceWeightTable final : public DeviceWeights {
     const CompareRow* rows = table->rows();
     pairs_only_.Run(
         n,
-        [&](size_t from, size_t m, unsigned char* pinned) {
-          StagedPairs p(pinned, m);
-          std::memcpy(p.left, left + from, m * sizeof(uint32_t));
-          std::memcpy(p.right, right + from, m * sizeof(uint32_t));
-        },
+        [&](size_t from, size_t m, unsigned char* pinned) { StagedPairs::Fill(pinned, m, left, right, from); },
         [&](size_t m, void* d_in, void* d_out, cudaStream_t stream) {
           StagedPairs p(d_in, m);
-          thrust::for_each(thrust::cuda::par_nosync.on(stream), thrust::make_counting_iterator<uint64_t>(0),
-                           thrust::make_counting_iterator<uint64_t>(m),
-                           thrust_pipeline::PairLevelWeightEntry{in, rows, table_, p.left, p.right,
-                                                                 static_cast<double*>(d_out)});
+          ForEachOn(stream, m,
+                    thrust_pipeline::PairLevelWeightEntry{in, rows, table_, p.left, p.right, static_cast<double*>(d_out)});
         },
-        [&](size_t from, size_t m, const unsigned char* pinned) {
-          std::memcpy(out + from, pinned, m * sizeof(double));
-        });
+        WeightsInto(out));
   }
 
  private:

@@ -31,6 +31,12 @@ class Gpu : public ::testing::Test {
   }
 };
 
+// Unsets DOPPEL_GPU_MEMORY however a test that set it ends: later tests
+// must run on the whole GPU.
+struct UnsetGpuMemory {
+  ~UnsetGpuMemory() { unsetenv("DOPPEL_GPU_MEMORY"); }
+};
+
 TEST_F(Gpu, JaroPairsMatchReference) {
   const uint64_t seed = Seed();
   SCOPED_TRACE("seed " + std::to_string(seed));
@@ -143,10 +149,7 @@ TEST_F(Gpu, ComponentsMatchReference) {
 // here one byte) runs on the CPU: the reference's answer, and counted.
 TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {
   ASSERT_EQ(setenv("DOPPEL_GPU_MEMORY", "1", 1), 0);
-  // Unset however the test ends: later tests must run on the GPU.
-  struct Unset {
-    ~Unset() { unsetenv("DOPPEL_GPU_MEMORY"); }
-  } unset;
+  UnsetGpuMemory unset;
   const uint64_t before = GetGpuFallbacks().batches;
   std::mt19937_64 rng(3);
   const size_t n = 50000;
@@ -186,9 +189,7 @@ TEST_F(Gpu, BatchesOverTheMemoryBudgetRunOnTheCpu) {
 // and pairs, and counted as split, not as fallen back.
 TEST_F(Gpu, BlockingBeyondTheBudgetRunsInKeyRanges) {
   ASSERT_EQ(setenv("DOPPEL_GPU_MEMORY", "64M", 1), 0);
-  struct Unset {
-    ~Unset() { unsetenv("DOPPEL_GPU_MEMORY"); }
-  } unset;
+  UnsetGpuMemory unset;
   const uint64_t fallbacks = GetGpuFallbacks().batches, splits = GpuBlockingSplits();
   std::mt19937_64 rng(5);
   const size_t n = 3000000;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,6 +58,27 @@ void ComputeLevels(const MatchTable& t, std::span<const std::pair<uint32_t, uint
 bool ComputeLevelsParallel(const CompareIndex& x, std::span<const std::pair<uint32_t, uint32_t>> pairs,
                            const kernels::KernelTable& k, int threads, PairLevels* out,
                            std::string* device_error = nullptr);
+
+// Pairs as the device's calls take them: first records, second records.
+struct PairColumns {
+  std::vector<uint32_t> left, right;
+  explicit PairColumns(std::span<const std::pair<uint32_t, uint32_t>> pairs) : left(pairs.size()), right(pairs.size()) {
+    for (size_t i = 0; i < pairs.size(); ++i) left[i] = pairs[i].first, right[i] = pairs[i].second;
+  }
+};
+// Runs call() on a backend's device copy: true when it returned, false
+// with its reason in *error (when given) when it threw, an error mid-run
+// that leaves the work to the host, to the same result.
+template <class Call>
+bool OnDevice(Call call, std::string* error) {
+  try {
+    call();
+    return true;
+  } catch (const std::exception& e) {
+    if (error != nullptr) *error = e.what();
+    return false;
+  }
+}
 
 // A pair's levels packed 4 bits per comparison (null = 15; kernels'
 // PackLevels): pairs with one pattern weigh the same, so training and the
